@@ -1,0 +1,160 @@
+/* jlm.h — the whole boundary between Java and libtorch.
+ *
+ * Rules (scripts/gen-bindings parses this file, one declaration per line):
+ *  - Handles are opaque. Every function returning a jlm_tensor returns a NEW handle the caller owns
+ *    (free it with jlm_free / jlm_free_many), or NULL on failure.
+ *  - Functions returning int return 0 on success and non-zero on failure.
+ *  - On failure jlm_last_error() holds libtorch's message (thread-local, owned by the shim,
+ *    valid until the next failing call on the same thread). No C++ exception ever crosses this header.
+ *  - Types: int, int64_t, double, const char *, void *, jlm_tensor, and pointers to them.
+ *  - dtype codes: 0 float32, 1 bfloat16, 2 float16, 3 int64, 4 int32, 5 uint8, 6 bool, 7 float64.
+ *  - device codes: -1 cpu, n >= 0 cuda:n.
+ *  - Trailing underscore = in place (PyTorch's convention); dims arrays are int64_t with a count.
+ */
+#ifndef JLM_H
+#define JLM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct jlm_tensor_s *jlm_tensor;
+
+/* ---- runtime ---- */
+const char *jlm_last_error(void);
+const char *jlm_header_sha256(void);
+const char *jlm_torch_version(void);
+const char *jlm_torch_library_path(void);
+int jlm_noop(void);
+int jlm_cuda_is_available(void);
+int jlm_cuda_device_count(void);
+int jlm_cuda_synchronize(int device);
+int jlm_get_num_threads(void);
+int jlm_set_num_threads(int n);
+int jlm_manual_seed(int64_t seed);
+int jlm_get_rng_state(void *dst, int64_t capacity, int64_t *size);
+int jlm_set_rng_state(const void *src, int64_t size);
+int jlm_is_grad_enabled(void);
+int jlm_set_grad_enabled(int enabled);
+int jlm_has_sdpa(void);
+void jlm_free(jlm_tensor t);
+void jlm_free_many(jlm_tensor *ts, int64_t n);
+
+/* ---- metadata ---- */
+int jlm_ndim(jlm_tensor t);
+int jlm_shape(jlm_tensor t, int64_t *out, int capacity);
+int jlm_dtype(jlm_tensor t);
+int jlm_device(jlm_tensor t);
+int64_t jlm_numel(jlm_tensor t);
+int jlm_item(jlm_tensor t, double *out);
+int jlm_is_contiguous(jlm_tensor t);
+
+/* ---- creation and copies ---- */
+jlm_tensor jlm_empty(const int64_t *shape, int ndim, int dtype, int device);
+jlm_tensor jlm_zeros(const int64_t *shape, int ndim, int dtype, int device);
+jlm_tensor jlm_ones(const int64_t *shape, int ndim, int dtype, int device);
+jlm_tensor jlm_full(const int64_t *shape, int ndim, double value, int dtype, int device);
+jlm_tensor jlm_arange(double start, double end, double step, int dtype, int device);
+jlm_tensor jlm_from_data(const void *data, int64_t nbytes, const int64_t *shape, int ndim, int dtype, int device);
+int jlm_copy_out(jlm_tensor t, void *dst, int64_t nbytes);
+jlm_tensor jlm_clone(jlm_tensor t);
+jlm_tensor jlm_to_dtype(jlm_tensor t, int dtype);
+jlm_tensor jlm_to_device(jlm_tensor t, int device);
+
+/* ---- seeded randomness (the default CPU generator, as torch.manual_seed drives it) ---- */
+jlm_tensor jlm_randn(const int64_t *shape, int ndim, int dtype, int device);
+jlm_tensor jlm_rand(const int64_t *shape, int ndim, int dtype, int device);
+jlm_tensor jlm_randint(int64_t low, int64_t high, const int64_t *shape, int ndim, int device);
+jlm_tensor jlm_multinomial(jlm_tensor probs, int64_t num_samples, int replacement);
+int jlm_normal_(jlm_tensor t, double mean, double std);
+int jlm_uniform_(jlm_tensor t, double from, double to);
+int jlm_trunc_normal_(jlm_tensor t, double mean, double std, double a, double b);
+
+/* ---- views and shape ops ---- */
+jlm_tensor jlm_view(jlm_tensor t, const int64_t *shape, int ndim);
+jlm_tensor jlm_reshape(jlm_tensor t, const int64_t *shape, int ndim);
+jlm_tensor jlm_transpose(jlm_tensor t, int64_t dim0, int64_t dim1);
+jlm_tensor jlm_permute(jlm_tensor t, const int64_t *dims, int ndim);
+jlm_tensor jlm_contiguous(jlm_tensor t);
+jlm_tensor jlm_narrow(jlm_tensor t, int64_t dim, int64_t start, int64_t length);
+jlm_tensor jlm_slice(jlm_tensor t, int64_t dim, int64_t start, int64_t end, int64_t step);
+jlm_tensor jlm_select(jlm_tensor t, int64_t dim, int64_t index);
+jlm_tensor jlm_unsqueeze(jlm_tensor t, int64_t dim);
+jlm_tensor jlm_squeeze(jlm_tensor t, int64_t dim);
+jlm_tensor jlm_expand(jlm_tensor t, const int64_t *shape, int ndim);
+jlm_tensor jlm_index_select(jlm_tensor t, int64_t dim, jlm_tensor index);
+jlm_tensor jlm_gather(jlm_tensor t, int64_t dim, jlm_tensor index);
+jlm_tensor jlm_cat(jlm_tensor *ts, int n, int64_t dim);
+jlm_tensor jlm_stack(jlm_tensor *ts, int n, int64_t dim);
+
+/* ---- arithmetic and math (broadcasting as in PyTorch) ---- */
+jlm_tensor jlm_add(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_sub(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_mul(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_div(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_add_scalar(jlm_tensor a, double s);
+jlm_tensor jlm_mul_scalar(jlm_tensor a, double s);
+jlm_tensor jlm_pow_scalar(jlm_tensor a, double exponent);
+jlm_tensor jlm_maximum(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_minimum(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_clamp(jlm_tensor a, double min, double max);
+jlm_tensor jlm_neg(jlm_tensor a);
+jlm_tensor jlm_exp(jlm_tensor a);
+jlm_tensor jlm_log(jlm_tensor a);
+jlm_tensor jlm_sqrt(jlm_tensor a);
+jlm_tensor jlm_rsqrt(jlm_tensor a);
+jlm_tensor jlm_sigmoid(jlm_tensor a);
+jlm_tensor jlm_sin(jlm_tensor a);
+jlm_tensor jlm_cos(jlm_tensor a);
+jlm_tensor jlm_abs(jlm_tensor a);
+jlm_tensor jlm_logical_not(jlm_tensor a);
+jlm_tensor jlm_matmul(jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_where(jlm_tensor cond, jlm_tensor a, jlm_tensor b);
+jlm_tensor jlm_masked_fill(jlm_tensor t, jlm_tensor mask, double value);
+jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op);
+jlm_tensor jlm_compare_scalar(jlm_tensor a, double s, int op);
+jlm_tensor jlm_tril(jlm_tensor t, int64_t diagonal);
+jlm_tensor jlm_triu(jlm_tensor t, int64_t diagonal);
+
+/* ---- reductions (ndims == 0 reduces over all dims) ---- */
+jlm_tensor jlm_sum(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
+jlm_tensor jlm_mean(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
+jlm_tensor jlm_amax(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
+jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
+jlm_tensor jlm_norm(jlm_tensor t, double p, const int64_t *dims, int ndims, int keepdim);
+jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim, int keepdim);
+
+/* ---- in-place updates (optimizers) ---- */
+int jlm_mul_(jlm_tensor t, jlm_tensor other);
+int jlm_mul_scalar_(jlm_tensor t, double s);
+int jlm_add_(jlm_tensor t, jlm_tensor other, double alpha);
+int jlm_add_scalar_(jlm_tensor t, double s);
+int jlm_addcmul_(jlm_tensor t, jlm_tensor a, jlm_tensor b, double value);
+int jlm_addcdiv_(jlm_tensor t, jlm_tensor a, jlm_tensor b, double value);
+int jlm_lerp_(jlm_tensor t, jlm_tensor end, double weight);
+int jlm_copy_(jlm_tensor t, jlm_tensor src);
+int jlm_zero_(jlm_tensor t);
+int jlm_fill_(jlm_tensor t, double value);
+
+/* ---- autograd ---- */
+int jlm_set_requires_grad(jlm_tensor t, int requires_grad);
+int jlm_requires_grad(jlm_tensor t);
+int jlm_backward(jlm_tensor t);
+int jlm_grad(jlm_tensor t, jlm_tensor *out);
+int jlm_clear_grad(jlm_tensor t);
+jlm_tensor jlm_detach(jlm_tensor t);
+
+/* ---- fused kernels: the optional fast path only, never used by the reference modules ---- */
+jlm_tensor jlm_fused_softmax(jlm_tensor t, int64_t dim);
+jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim);
+jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets);
+jlm_tensor jlm_fused_silu(jlm_tensor t);
+jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JLM_H */

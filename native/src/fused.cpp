@@ -1,0 +1,40 @@
+// fused.cpp — libtorch's fused kernels, for the optional fast path only. The reference modules in
+// dev.jlm.nn never call these; tests compare them against the primitive-built versions.
+#include <torch/version.h>
+
+#include "boundary.hpp"
+
+using jlm::unwrap;
+
+extern "C" {
+
+jlm_tensor jlm_fused_softmax(jlm_tensor t, int64_t dim) { JLM_NEW(torch::softmax(unwrap(t), dim)) }
+jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim) { JLM_NEW(torch::log_softmax(unwrap(t), dim)) }
+
+// logits (..., V), targets (...) int64 -> mean cross-entropy, a scalar.
+jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets) {
+  JLM_TRY {
+    auto &l = unwrap(logits);
+    return jlm::wrap(torch::nn::functional::cross_entropy(l.reshape({-1, l.size(-1)}), unwrap(targets).reshape({-1})));
+  }
+  JLM_CATCH_RETURN(nullptr)
+}
+
+jlm_tensor jlm_fused_silu(jlm_tensor t) { JLM_NEW(torch::silu(unwrap(t))) }
+
+// mask: bool, true = may attend (CS336's convention and PyTorch's), or NULL.
+jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal) {
+  JLM_TRY {
+#if TORCH_VERSION_MAJOR >= 2
+    c10::optional<at::Tensor> m;
+    if (mask != nullptr) m = unwrap(mask);
+    return jlm::wrap(at::scaled_dot_product_attention(unwrap(q), unwrap(k), unwrap(v), m, 0.0, is_causal != 0));
+#else
+    (void)q; (void)k; (void)v; (void)mask; (void)is_causal;
+    throw std::runtime_error("scaled_dot_product_attention needs libtorch >= 2.0; this shim was built against " TORCH_VERSION);
+#endif
+  }
+  JLM_CATCH_RETURN(nullptr)
+}
+
+}  // extern "C"

@@ -1,0 +1,29 @@
+package dev.jlm.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The jlm command line: one subcommand per stage of text → tokens → model → text. */
+@Command(name = "jlm", mixinStandardHelpOptions = true, version = "jlm 0.1.0",
+        header = "Language modeling from scratch in Java (CS336 Assignment 1 on libtorch via FFM).",
+        subcommands = {InfoCommand.class, TensorDemoCommand.class, CommandLine.HelpCommand.class})
+public final class Jlm implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Jlm());
+        cl.setExecutionExceptionHandler(Errors::handle);
+        cl.setParameterExceptionHandler(Errors::handleUsage);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

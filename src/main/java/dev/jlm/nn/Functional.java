@@ -1,0 +1,31 @@
+package dev.jlm.nn;
+
+import dev.jlm.tensor.Tensor;
+
+/** Stateless building blocks made only of tensor primitives (no fused kernels). */
+public final class Functional {
+    private Functional() {}
+
+    /** Softmax over {@code dim}, stable against overflow: exp(x − max) / Σ exp(x − max). */
+    public static Tensor softmax(Tensor x, long dim) {
+        Tensor shifted = x.sub(x.amax(true, dim));
+        Tensor e = shifted.exp();
+        return e.div(e.sum(true, dim));
+    }
+
+    /** SiLU(x) = x · σ(x). */
+    public static Tensor silu(Tensor x) {
+        return x.mul(x.sigmoid());
+    }
+
+    /**
+     * softmax(Q Kᵀ / √d_k) V with an optional boolean mask (true = may attend), over any leading dimensions.
+     * q: (..., Tq, Dk), k: (..., Tk, Dk), v: (..., Tk, Dv), mask: (..., Tq, Tk) bool or null → (..., Tq, Dv).
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        double scale = 1.0 / Math.sqrt(q.size(-1));
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(scale);          // (..., Tq, Tk)
+        if (mask != null) scores = scores.maskedFill(mask.logicalNot(), Double.NEGATIVE_INFINITY);
+        return softmax(scores, -1).matmul(v);                               // (..., Tq, Dv)
+    }
+}

@@ -1,0 +1,57 @@
+package dev.jlm.nn;
+
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Torch;
+import dev.jlm.tensor.Tensor;
+
+/**
+ * Rotary position embedding with interleaved pairs: dims 2i and 2i+1 of position p rotate together by
+ * angle p · θ^(−2i/d). cos/sin are computed once (in double, stored float32) for {@code maxSeqLen} positions
+ * and sliced by the token positions of each call. Holds no parameters.
+ */
+public final class Rope {
+    private final int dK;
+    private final Tensor cos; // (maxSeqLen, dK/2)
+    private final Tensor sin; // (maxSeqLen, dK/2)
+
+    /** The tables join the current scope (the model's long-lived one). */
+    public Rope(double theta, int dK, int maxSeqLen, Device device) {
+        if (dK % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head dimension, got " + dK);
+        this.dK = dK;
+        int half = dK / 2;
+        float[] c = new float[maxSeqLen * half];
+        float[] s = new float[maxSeqLen * half];
+        for (int p = 0; p < maxSeqLen; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = p * Math.pow(theta, -2.0 * i / dK);
+                c[p * half + i] = (float) Math.cos(angle);
+                s[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+        Tensor cpuCos = Torch.fromArray(c, maxSeqLen, half);
+        Tensor cpuSin = Torch.fromArray(s, maxSeqLen, half);
+        this.cos = device.isCuda() ? cpuCos.to(device) : cpuCos;
+        this.sin = device.isCuda() ? cpuSin.to(device) : cpuSin;
+    }
+
+    /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK). */
+    public Tensor forward(Tensor x, Tensor positions) {
+        long[] posShape = positions.shape();
+        long[] tableShape = new long[posShape.length + 1];
+        System.arraycopy(posShape, 0, tableShape, 0, posShape.length);
+        tableShape[posShape.length] = dK / 2;
+        Tensor flat = positions.reshape(-1);
+        Tensor c = cos.indexSelect(0, flat).reshape(tableShape);           // (..., T, dK/2)
+        Tensor s = sin.indexSelect(0, flat).reshape(tableShape);
+        Tensor even = x.slice(-1, 0, dK, 2);                                // (..., T, dK/2)
+        Tensor odd = x.slice(-1, 1, dK, 2);
+        Tensor rotEven = even.mul(c).sub(odd.mul(s));
+        Tensor rotOdd = even.mul(s).add(odd.mul(c));
+        return Torch.stack(-1, rotEven, rotOdd).reshape(x.shape());         // interleave back
+    }
+
+    public DType dtype() {
+        return cos.dtype();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.jlm.tensor;
+
+import static dev.jlm.bindings.jlm_h.*;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * libtorch's fused kernels: the optional fast path only. The reference modules in {@code dev.jlm.nn} are built
+ * from {@link Tensor} primitives and never call these; tests compare the two.
+ */
+public final class Fused {
+    private Fused() {}
+
+    public static Tensor softmax(Tensor x, long dim) {
+        return Tensor.adopt(jlm_fused_softmax(x.handle(), dim), "fused softmax");
+    }
+
+    public static Tensor logSoftmax(Tensor x, long dim) {
+        return Tensor.adopt(jlm_fused_log_softmax(x.handle(), dim), "fused log_softmax");
+    }
+
+    /** logits (..., V), targets (...) int64 → mean cross-entropy, shape (). */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return Tensor.adopt(jlm_fused_cross_entropy(logits.handle(), targets.handle()), "fused cross_entropy");
+    }
+
+    public static Tensor silu(Tensor x) {
+        return Tensor.adopt(jlm_fused_silu(x.handle()), "fused silu");
+    }
+
+    /** True when the linked libtorch has scaled_dot_product_attention (2.0 and later). */
+    public static boolean hasSdpa() {
+        return Torch.hasFusedAttention();
+    }
+
+    /** torch's scaled_dot_product_attention; {@code mask} bool (true = attend) or null. */
+    public static Tensor sdpa(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+        MemorySegment m = mask == null ? MemorySegment.NULL : mask.handle();
+        return Tensor.adopt(jlm_fused_sdpa(q.handle(), k.handle(), v.handle(), m, causal ? 1 : 0), "fused sdpa");
+    }
+}

@@ -1,0 +1,588 @@
+package dev.jlm.tensor;
+
+import static dev.jlm.bindings.jlm_h.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A handle to a libtorch tensor. Owned by the {@link TensorScope} it was made in; using it after that scope
+ * closed throws {@link IllegalStateException}. Operations return new tensors in the calling thread's current
+ * scope; methods ending in {@code _} update in place (PyTorch's convention). Creation lives in {@link Torch}.
+ */
+public final class Tensor implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final LongAdder LIVE = new LongAdder();
+    private static final LongAdder CLEANER_FREES = new LongAdder();
+
+    /** Native side of a handle, shared with the Cleaner (which must not reach the Tensor). */
+    private static final class State implements Runnable {
+        final MemorySegment handle;
+        volatile boolean freed;
+
+        State(MemorySegment handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() { // safety net only: a tensor became unreachable without its scope closing
+            if (!freed) {
+                freed = true;
+                LIVE.decrement();
+                CLEANER_FREES.increment();
+                jlm_free(handle);
+            }
+        }
+    }
+
+    private final State state;
+    private TensorScope scope;
+
+    private Tensor(MemorySegment handle, TensorScope scope) {
+        this.state = new State(handle);
+        this.scope = scope;
+    }
+
+    /** Wraps a new handle from a downcall into the current scope (freeing it if there is none). */
+    static Tensor adopt(MemorySegment handle, String op) {
+        Native.check(handle, op);
+        TensorScope s;
+        try {
+            s = TensorScope.current();
+        } catch (IllegalStateException e) {
+            jlm_free(handle);
+            throw e;
+        }
+        Tensor t = new Tensor(handle, s);
+        LIVE.increment();
+        s.adopt(t);
+        CLEANER.register(t, t.state);
+        return t;
+    }
+
+    /** Handles currently alive (made and not yet freed), across all threads. */
+    public static long liveHandles() {
+        return LIVE.sum();
+    }
+
+    /** Handles the Cleaner had to free because no scope did; non-zero means a lifetime bug. */
+    public static long cleanerFrees() {
+        return CLEANER_FREES.sum();
+    }
+
+    MemorySegment handle() {
+        if (state.freed) throw new IllegalStateException("tensor used after its scope closed");
+        return state.handle;
+    }
+
+    boolean ownedBy(TensorScope s) {
+        return scope == s && !state.freed;
+    }
+
+    /** Called by a closing scope: hands back the native handle if that scope still owns this tensor. */
+    MemorySegment release(TensorScope s) {
+        if (scope != s || state.freed) return null;
+        state.freed = true;
+        LIVE.decrement();
+        return state.handle;
+    }
+
+    public boolean isFreed() {
+        return state.freed;
+    }
+
+    /** Frees this tensor now (its scope will skip it). Idempotent. */
+    @Override
+    public void close() {
+        if (!state.freed) {
+            state.freed = true;
+            LIVE.decrement();
+            jlm_free(state.handle);
+        }
+    }
+
+    /** Hands this tensor to the scope enclosing its own, so it outlives the current one. */
+    public Tensor keep() {
+        handle();
+        TensorScope parent = scope.parent();
+        if (parent == null) throw new IllegalStateException("keep(): the tensor's scope has no enclosing scope");
+        return moveTo(parent);
+    }
+
+    /** Hands this tensor to {@code target}, which then frees it. */
+    public Tensor moveTo(TensorScope target) {
+        handle();
+        if (!target.isOpen()) throw new IllegalStateException("moveTo(): target scope is closed");
+        if (target != scope) {
+            scope = target;
+            target.adopt(this);
+        }
+        return this;
+    }
+
+    private static Tensor of(MemorySegment h, String op) {
+        return adopt(h, op);
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    public int dim() {
+        int n = jlm_ndim(handle());
+        if (n < 0) throw new TorchException("dim", Native.lastError());
+        return n;
+    }
+
+    public long[] shape() {
+        int n = dim();
+        MemorySegment out = Scratch.longs(new long[Math.max(n, 1)]);
+        Native.check(jlm_shape(handle(), out, n), "shape");
+        return out.asSlice(0, 8L * n).toArray(ValueLayout.JAVA_LONG);
+    }
+
+    public long size(int d) {
+        long[] s = shape();
+        return s[d < 0 ? s.length + d : d];
+    }
+
+    public long numel() {
+        long n = jlm_numel(handle());
+        if (n < 0) throw new TorchException("numel", Native.lastError());
+        return n;
+    }
+
+    public DType dtype() {
+        return DType.of(jlm_dtype(handle()));
+    }
+
+    public Device device() {
+        int c = jlm_device(handle());
+        if (c < -1) throw new TorchException("device", Native.lastError());
+        return Device.of(c);
+    }
+
+    public boolean isContiguous() {
+        return jlm_is_contiguous(handle()) == 1;
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        MemorySegment out = Scratch.out();
+        Native.check(jlm_item(handle(), out), "item");
+        return out.get(ValueLayout.JAVA_DOUBLE, 0);
+    }
+
+    // ---------------------------------------------------------------- copies out
+
+    /** Copies the elements (row-major, on the CPU) into {@code dst}, which must have exactly numel·byteSize bytes. */
+    public void copyTo(MemorySegment dst) {
+        Native.check(jlm_copy_out(handle(), dst, dst.byteSize()), "copy_out");
+    }
+
+    public float[] toFloatArray() {
+        try (var t = new Converted(this, DType.FLOAT32)) {
+            float[] a = new float[Math.toIntExact(t.tensor.numel())];
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, Math.max(a.length, 1)).asSlice(0, 4L * a.length);
+                t.tensor.copyTo(seg);
+                MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT, 0, a, 0, a.length);
+            }
+            return a;
+        }
+    }
+
+    public double[] toDoubleArray() {
+        try (var t = new Converted(this, DType.FLOAT64)) {
+            double[] a = new double[Math.toIntExact(t.tensor.numel())];
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(a.length, 1)).asSlice(0, 8L * a.length);
+                t.tensor.copyTo(seg);
+                MemorySegment.copy(seg, ValueLayout.JAVA_DOUBLE, 0, a, 0, a.length);
+            }
+            return a;
+        }
+    }
+
+    public long[] toLongArray() {
+        try (var t = new Converted(this, DType.INT64)) {
+            long[] a = new long[Math.toIntExact(t.tensor.numel())];
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment seg = arena.allocate(ValueLayout.JAVA_LONG, Math.max(a.length, 1)).asSlice(0, 8L * a.length);
+                t.tensor.copyTo(seg);
+                MemorySegment.copy(seg, ValueLayout.JAVA_LONG, 0, a, 0, a.length);
+            }
+            return a;
+        }
+    }
+
+    public boolean[] toBooleanArray() {
+        long[] v = to(DType.INT64).toLongArray();
+        boolean[] b = new boolean[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = v[i] != 0;
+        return b;
+    }
+
+    /** This tensor in {@code dtype}, freed on close if a conversion had to be made. */
+    private static final class Converted implements AutoCloseable {
+        final Tensor tensor;
+        final boolean made;
+
+        Converted(Tensor t, DType dtype) {
+            made = t.dtype() != dtype;
+            tensor = made ? t.to(dtype) : t;
+        }
+
+        @Override
+        public void close() {
+            if (made) tensor.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- casts, devices, copies
+
+    public Tensor to(DType dtype) {
+        return of(jlm_to_dtype(handle(), dtype.code), "to(" + dtype + ")");
+    }
+
+    public Tensor to(Device device) {
+        return of(jlm_to_device(handle(), device.code()), "to(" + device + ")");
+    }
+
+    @Override
+    public Tensor clone() {
+        return of(jlm_clone(handle()), "clone");
+    }
+
+    // ---------------------------------------------------------------- views and shapes
+
+    public Tensor view(long... shape) {
+        return of(jlm_view(handle(), Scratch.longs(shape), shape.length), "view" + Arrays.toString(shape));
+    }
+
+    public Tensor reshape(long... shape) {
+        return of(jlm_reshape(handle(), Scratch.longs(shape), shape.length), "reshape" + Arrays.toString(shape));
+    }
+
+    public Tensor transpose(long dim0, long dim1) {
+        return of(jlm_transpose(handle(), dim0, dim1), "transpose");
+    }
+
+    public Tensor permute(long... dims) {
+        return of(jlm_permute(handle(), Scratch.longs(dims), dims.length), "permute" + Arrays.toString(dims));
+    }
+
+    public Tensor contiguous() {
+        return of(jlm_contiguous(handle()), "contiguous");
+    }
+
+    public Tensor narrow(long dim, long start, long length) {
+        return of(jlm_narrow(handle(), dim, start, length), "narrow");
+    }
+
+    /** Python's {@code t[..., start:end:step]} along {@code dim}. */
+    public Tensor slice(long dim, long start, long end, long step) {
+        return of(jlm_slice(handle(), dim, start, end, step), "slice");
+    }
+
+    public Tensor select(long dim, long index) {
+        return of(jlm_select(handle(), dim, index), "select");
+    }
+
+    public Tensor unsqueeze(long dim) {
+        return of(jlm_unsqueeze(handle(), dim), "unsqueeze");
+    }
+
+    public Tensor squeeze(long dim) {
+        return of(jlm_squeeze(handle(), dim), "squeeze");
+    }
+
+    public Tensor expand(long... shape) {
+        return of(jlm_expand(handle(), Scratch.longs(shape), shape.length), "expand" + Arrays.toString(shape));
+    }
+
+    public Tensor indexSelect(long dim, Tensor index) {
+        return of(jlm_index_select(handle(), dim, index.handle()), "index_select");
+    }
+
+    public Tensor gather(long dim, Tensor index) {
+        return of(jlm_gather(handle(), dim, index.handle()), "gather");
+    }
+
+    // ---------------------------------------------------------------- arithmetic and math
+
+    public Tensor add(Tensor o) {
+        return of(jlm_add(handle(), o.handle()), "add");
+    }
+
+    public Tensor sub(Tensor o) {
+        return of(jlm_sub(handle(), o.handle()), "sub");
+    }
+
+    public Tensor mul(Tensor o) {
+        return of(jlm_mul(handle(), o.handle()), "mul");
+    }
+
+    public Tensor div(Tensor o) {
+        return of(jlm_div(handle(), o.handle()), "div");
+    }
+
+    public Tensor add(double s) {
+        return of(jlm_add_scalar(handle(), s), "add");
+    }
+
+    public Tensor sub(double s) {
+        return of(jlm_add_scalar(handle(), -s), "sub");
+    }
+
+    public Tensor mul(double s) {
+        return of(jlm_mul_scalar(handle(), s), "mul");
+    }
+
+    public Tensor div(double s) {
+        return of(jlm_mul_scalar(handle(), 1.0 / s), "div");
+    }
+
+    public Tensor pow(double exponent) {
+        return of(jlm_pow_scalar(handle(), exponent), "pow");
+    }
+
+    public Tensor maximum(Tensor o) {
+        return of(jlm_maximum(handle(), o.handle()), "maximum");
+    }
+
+    public Tensor minimum(Tensor o) {
+        return of(jlm_minimum(handle(), o.handle()), "minimum");
+    }
+
+    public Tensor clamp(double min, double max) {
+        return of(jlm_clamp(handle(), min, max), "clamp");
+    }
+
+    public Tensor neg() {
+        return of(jlm_neg(handle()), "neg");
+    }
+
+    public Tensor exp() {
+        return of(jlm_exp(handle()), "exp");
+    }
+
+    public Tensor log() {
+        return of(jlm_log(handle()), "log");
+    }
+
+    public Tensor sqrt() {
+        return of(jlm_sqrt(handle()), "sqrt");
+    }
+
+    public Tensor rsqrt() {
+        return of(jlm_rsqrt(handle()), "rsqrt");
+    }
+
+    public Tensor sigmoid() {
+        return of(jlm_sigmoid(handle()), "sigmoid");
+    }
+
+    public Tensor sin() {
+        return of(jlm_sin(handle()), "sin");
+    }
+
+    public Tensor cos() {
+        return of(jlm_cos(handle()), "cos");
+    }
+
+    public Tensor abs() {
+        return of(jlm_abs(handle()), "abs");
+    }
+
+    public Tensor logicalNot() {
+        return of(jlm_logical_not(handle()), "logical_not");
+    }
+
+    /** Batched matrix product with broadcasting over leading dimensions, as torch.matmul. */
+    public Tensor matmul(Tensor o) {
+        return of(jlm_matmul(handle(), o.handle()), "matmul");
+    }
+
+    /** Copy with {@code value} where {@code mask} (bool, broadcastable) is true. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return of(jlm_masked_fill(handle(), mask.handle(), value), "masked_fill");
+    }
+
+    public Tensor tril(long diagonal) {
+        return of(jlm_tril(handle(), diagonal), "tril");
+    }
+
+    public Tensor triu(long diagonal) {
+        return of(jlm_triu(handle(), diagonal), "triu");
+    }
+
+    // comparisons → bool tensors (codes as in jlm_compare)
+    private Tensor cmp(Tensor o, int op, String name) {
+        return of(jlm_compare(handle(), o.handle(), op), name);
+    }
+
+    private Tensor cmp(double s, int op, String name) {
+        return of(jlm_compare_scalar(handle(), s, op), name);
+    }
+
+    public Tensor eq(Tensor o) { return cmp(o, 0, "eq"); }
+    public Tensor ne(Tensor o) { return cmp(o, 1, "ne"); }
+    public Tensor lt(Tensor o) { return cmp(o, 2, "lt"); }
+    public Tensor le(Tensor o) { return cmp(o, 3, "le"); }
+    public Tensor gt(Tensor o) { return cmp(o, 4, "gt"); }
+    public Tensor ge(Tensor o) { return cmp(o, 5, "ge"); }
+    public Tensor eq(double s) { return cmp(s, 0, "eq"); }
+    public Tensor ne(double s) { return cmp(s, 1, "ne"); }
+    public Tensor lt(double s) { return cmp(s, 2, "lt"); }
+    public Tensor le(double s) { return cmp(s, 3, "le"); }
+    public Tensor gt(double s) { return cmp(s, 4, "gt"); }
+    public Tensor ge(double s) { return cmp(s, 5, "ge"); }
+
+    // ---------------------------------------------------------------- reductions (no dims = all dims)
+
+    public Tensor sum(long... dims) {
+        return sum(false, dims);
+    }
+
+    public Tensor sum(boolean keepdim, long... dims) {
+        return of(jlm_sum(handle(), Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "sum");
+    }
+
+    public Tensor mean(long... dims) {
+        return mean(false, dims);
+    }
+
+    public Tensor mean(boolean keepdim, long... dims) {
+        return of(jlm_mean(handle(), Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "mean");
+    }
+
+    public Tensor amax(boolean keepdim, long... dims) {
+        return of(jlm_amax(handle(), Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "amax");
+    }
+
+    public Tensor logsumexp(boolean keepdim, long... dims) {
+        return of(jlm_logsumexp(handle(), Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "logsumexp");
+    }
+
+    public Tensor norm(double p, boolean keepdim, long... dims) {
+        return of(jlm_norm(handle(), p, Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "norm");
+    }
+
+    public Tensor argmax(long dim, boolean keepdim) {
+        return of(jlm_argmax(handle(), dim, keepdim ? 1 : 0), "argmax");
+    }
+
+    // ---------------------------------------------------------------- in place (optimizers; use under NoGrad)
+
+    public Tensor mul_(Tensor o) {
+        Native.check(jlm_mul_(handle(), o.handle()), "mul_");
+        return this;
+    }
+
+    public Tensor mul_(double s) {
+        Native.check(jlm_mul_scalar_(handle(), s), "mul_");
+        return this;
+    }
+
+    /** this += alpha · o */
+    public Tensor add_(Tensor o, double alpha) {
+        Native.check(jlm_add_(handle(), o.handle(), alpha), "add_");
+        return this;
+    }
+
+    public Tensor add_(double s) {
+        Native.check(jlm_add_scalar_(handle(), s), "add_");
+        return this;
+    }
+
+    /** this += value · a · b */
+    public Tensor addcmul_(Tensor a, Tensor b, double value) {
+        Native.check(jlm_addcmul_(handle(), a.handle(), b.handle(), value), "addcmul_");
+        return this;
+    }
+
+    /** this += value · a / b */
+    public Tensor addcdiv_(Tensor a, Tensor b, double value) {
+        Native.check(jlm_addcdiv_(handle(), a.handle(), b.handle(), value), "addcdiv_");
+        return this;
+    }
+
+    /** this += weight · (end − this) */
+    public Tensor lerp_(Tensor end, double weight) {
+        Native.check(jlm_lerp_(handle(), end.handle(), weight), "lerp_");
+        return this;
+    }
+
+    public Tensor copy_(Tensor src) {
+        Native.check(jlm_copy_(handle(), src.handle()), "copy_");
+        return this;
+    }
+
+    public Tensor zero_() {
+        Native.check(jlm_zero_(handle()), "zero_");
+        return this;
+    }
+
+    public Tensor fill_(double v) {
+        Native.check(jlm_fill_(handle(), v), "fill_");
+        return this;
+    }
+
+    public Tensor normal_(double mean, double std) {
+        Native.check(jlm_normal_(handle(), mean, std), "normal_");
+        return this;
+    }
+
+    public Tensor uniform_(double from, double to) {
+        Native.check(jlm_uniform_(handle(), from, to), "uniform_");
+        return this;
+    }
+
+    /** torch.nn.init.trunc_normal_: normal(mean, std) truncated to [a, b], same draws for the same seed. */
+    public Tensor truncNormal_(double mean, double std, double a, double b) {
+        Native.check(jlm_trunc_normal_(handle(), mean, std, a, b), "trunc_normal_");
+        return this;
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    public Tensor requiresGrad(boolean requiresGrad) {
+        Native.check(jlm_set_requires_grad(handle(), requiresGrad ? 1 : 0), "requires_grad_");
+        return this;
+    }
+
+    public boolean requiresGrad() {
+        int r = jlm_requires_grad(handle());
+        if (r < 0) throw new TorchException("requires_grad", Native.lastError());
+        return r == 1;
+    }
+
+    public void backward() {
+        Native.check(jlm_backward(handle()), "backward");
+    }
+
+    /** The accumulated gradient (a new handle in the current scope sharing its storage), or null if none. */
+    public Tensor grad() {
+        MemorySegment out = Scratch.out();
+        Native.check(jlm_grad(handle(), out), "grad");
+        MemorySegment g = out.get(ValueLayout.ADDRESS, 0);
+        return g.equals(MemorySegment.NULL) ? null : of(g, "grad");
+    }
+
+    /** Drops the accumulated gradient (PyTorch's {@code p.grad = None}). */
+    public void clearGrad() {
+        Native.check(jlm_clear_grad(handle()), "clear_grad");
+    }
+
+    public Tensor detach() {
+        return of(jlm_detach(handle()), "detach");
+    }
+
+    @Override
+    public String toString() {
+        if (state.freed) return "Tensor(freed)";
+        return "Tensor(" + Arrays.toString(shape()) + ", " + dtype() + ", " + device() + ")";
+    }
+}

@@ -1,0 +1,58 @@
+package dev.jlm.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Oracle: the live-handle counter, which counts native handles made minus handles freed. */
+class ScopeTest {
+    @Test
+    void scopeFreesEverythingMadeInside() {
+        long before = Tensor.liveHandles();
+        try (var s = TensorScope.open()) {
+            Tensor a = Torch.ones(4);
+            a.add(a).mul(3).sum();
+            assertEquals(before + 4, Tensor.liveHandles());
+            assertEquals(4, s.size());
+        }
+        assertEquals(before, Tensor.liveHandles());
+    }
+
+    @Test
+    void keepHandsToEnclosingScope() {
+        long before = Tensor.liveHandles();
+        try (var outer = TensorScope.open()) {
+            Tensor kept;
+            Tensor dropped;
+            try (var inner = TensorScope.open()) {
+                kept = Torch.ones(2).keep();
+                dropped = Torch.ones(2);
+            }
+            assertTrue(dropped.isFreed());
+            assertFalse(kept.isFreed());
+            assertEquals(2.0, kept.sum().item());
+            assertEquals(before + 2, Tensor.liveHandles());
+        }
+        assertEquals(before, Tensor.liveHandles());
+        assertEquals(0, Tensor.cleanerFrees(), "the Cleaner had to free a handle: a scope leaked");
+    }
+
+    @Test
+    void moveToLongLivedScopeAndOutOfOrderClose() {
+        try (var run = TensorScope.open()) {
+            Tensor param;
+            try (var step = TensorScope.open()) {
+                param = Torch.zeros(3).moveTo(run);
+            }
+            assertFalse(param.isFreed());
+            var a = TensorScope.open();
+            var b = TensorScope.open();
+            assertThrows(IllegalStateException.class, a::close);
+            b.close();
+            a.close();
+        }
+    }
+}
