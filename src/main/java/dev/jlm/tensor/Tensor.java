@@ -4,9 +4,7 @@ import static dev.jlm.bindings.jlm_h.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
 import java.util.Arrays;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A handle to a libtorch tensor. Owned by the {@link TensorScope} it was made in; using it after that scope
@@ -14,35 +12,11 @@ import java.util.concurrent.atomic.LongAdder;
  * scope; methods ending in {@code _} update in place (PyTorch's convention). Creation lives in {@link Torch}.
  */
 public final class Tensor implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
-    private static final LongAdder LIVE = new LongAdder();
-    private static final LongAdder CLEANER_FREES = new LongAdder();
-
-    /** Native side of a handle, shared with the Cleaner (which must not reach the Tensor). */
-    private static final class State implements Runnable {
-        final MemorySegment handle;
-        volatile boolean freed;
-
-        State(MemorySegment handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public void run() { // safety net only: a tensor became unreachable without its scope closing
-            if (!freed) {
-                freed = true;
-                LIVE.decrement();
-                CLEANER_FREES.increment();
-                jlm_free(handle);
-            }
-        }
-    }
-
-    private final State state;
+    private final TensorScope.Handle h;
     private TensorScope scope;
 
-    private Tensor(MemorySegment handle, TensorScope scope) {
-        this.state = new State(handle);
+    private Tensor(TensorScope.Handle h, TensorScope scope) {
+        this.h = h;
         this.scope = scope;
     }
 
@@ -56,52 +30,32 @@ public final class Tensor implements AutoCloseable {
             jlm_free(handle);
             throw e;
         }
-        Tensor t = new Tensor(handle, s);
-        LIVE.increment();
-        s.adopt(t);
-        CLEANER.register(t, t.state);
-        return t;
+        return new Tensor(s.adopt(handle), s);
     }
 
     /** Handles currently alive (made and not yet freed), across all threads. */
     public static long liveHandles() {
-        return LIVE.sum();
+        return TensorScope.LIVE.sum();
     }
 
-    /** Handles the Cleaner had to free because no scope did; non-zero means a lifetime bug. */
+    /** Handles the Cleaner had to free because no scope closed over them; non-zero means a lifetime bug. */
     public static long cleanerFrees() {
-        return CLEANER_FREES.sum();
+        return TensorScope.CLEANER_FREES.sum();
     }
 
     MemorySegment handle() {
-        if (state.freed) throw new IllegalStateException("tensor used after its scope closed");
-        return state.handle;
-    }
-
-    boolean ownedBy(TensorScope s) {
-        return scope == s && !state.freed;
-    }
-
-    /** Called by a closing scope: hands back the native handle if that scope still owns this tensor. */
-    MemorySegment release(TensorScope s) {
-        if (scope != s || state.freed) return null;
-        state.freed = true;
-        LIVE.decrement();
-        return state.handle;
+        if (h.freed) throw new IllegalStateException("tensor used after its scope closed");
+        return h.address;
     }
 
     public boolean isFreed() {
-        return state.freed;
+        return h.freed;
     }
 
     /** Frees this tensor now (its scope will skip it). Idempotent. */
     @Override
     public void close() {
-        if (!state.freed) {
-            state.freed = true;
-            LIVE.decrement();
-            jlm_free(state.handle);
-        }
+        h.free();
     }
 
     /** Hands this tensor to the scope enclosing its own, so it outlives the current one. */
@@ -117,8 +71,8 @@ public final class Tensor implements AutoCloseable {
         handle();
         if (!target.isOpen()) throw new IllegalStateException("moveTo(): target scope is closed");
         if (target != scope) {
+            target.take(h);
             scope = target;
-            target.adopt(this);
         }
         return this;
     }
@@ -582,7 +536,7 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        if (state.freed) return "Tensor(freed)";
+        if (h.freed) return "Tensor(freed)";
         return "Tensor(" + Arrays.toString(shape()) + ", " + dtype() + ", " + device() + ")";
     }
 }
