@@ -1,0 +1,144 @@
+package dev.jlm.gpu;
+
+import dev.jlm.nn.Functional;
+import dev.jlm.nn.Loss;
+import dev.jlm.nn.Rope;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Fused;
+import dev.jlm.tensor.NoGrad;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.TorchException;
+import dev.jlm.tensor.Torch;
+import dev.jlm.testing.Npz;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The device check run by scripts/gpu-check (no JUnit on the lent machine: a plain main that prints a Markdown
+ * report and exits non-zero on any failed check). Same oracles as the unit tests, on the given device.
+ * Usage: GpuCheck DEVICE
+ */
+public final class GpuCheck {
+    record Result(String check, boolean ok, String detail) {}
+
+    static final List<Result> results = new ArrayList<>();
+
+    static void check(String name, Runnable r) {
+        try (var s = TensorScope.open()) {
+            r.run();
+            results.add(new Result(name, true, ""));
+        } catch (Throwable t) {
+            results.add(new Result(name, false, String.valueOf(t.getMessage()).replace('\n', ' ')));
+        }
+    }
+
+    static Tensor seeded(long seed, Device d, long... shape) {
+        Torch.manualSeed(seed);
+        return Torch.randn(shape).to(d);
+    }
+
+    static void close(float[] expected, float[] actual, double atol) {
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        if (expected.length != actual.length || !(worst <= atol)) throw new AssertionError("max |diff| " + worst + " > " + atol);
+    }
+
+    public static void main(String[] args) {
+        Device d = Device.parse(args.length > 0 ? args[0] : "cuda:0");
+        System.out.println("# jlm device check on " + d);
+        System.out.println();
+        System.out.println("- libtorch " + Torch.version() + " from " + Torch.libraryPath());
+        System.out.println("- CUDA available: " + Torch.cudaAvailable() + ", devices: " + Torch.devices());
+        System.out.println("- fused sdpa in this libtorch: " + Fused.hasSdpa());
+        long live0 = Tensor.liveHandles();
+
+        check("device usable", () -> Torch.requireDevice(d));
+        check("sdpa 3D = official snapshot", () -> {
+            Tensor m = seeded(5, d, 4, 12, 16).gt(0.5);
+            Tensor out = Functional.scaledDotProductAttention(seeded(1, d, 4, 12, 64), seeded(2, d, 4, 16, 64), seeded(3, d, 4, 16, 64), m);
+            if (!out.device().equals(d)) throw new AssertionError("result on " + out.device());
+            close(Npz.array("/snapshots/test_scaled_dot_product_attention.npz").data(), out.toFloatArray(), 1e-5);
+        });
+        check("sdpa 4D = official snapshot", () -> {
+            Tensor m = seeded(5, d, 4, 12, 16).gt(0.5).reshape(2, 2, 12, 16);
+            Tensor out = Functional.scaledDotProductAttention(seeded(1, d, 4, 12, 64).reshape(2, 2, 12, 64),
+                    seeded(2, d, 4, 16, 64).reshape(2, 2, 16, 64), seeded(3, d, 4, 16, 64).reshape(2, 2, 16, 64), m);
+            close(Npz.array("/snapshots/test_4d_scaled_dot_product_attention.npz").data(), out.toFloatArray(), 1e-5);
+        });
+        check("rope = official snapshot", () -> {
+            Tensor out = new Rope(10000.0, 64, 12, d).forward(seeded(4, d, 4, 12, 64), Torch.arange(12).to(d));
+            close(Npz.array("/snapshots/test_rope.npz").data(), out.toFloatArray(), 1e-5);
+        });
+        check("fused sdpa = reference sdpa", () -> {
+            if (!Fused.hasSdpa()) return;
+            Tensor q = seeded(1, d, 4, 12, 64), k = seeded(2, d, 4, 16, 64), v = seeded(3, d, 4, 16, 64);
+            Tensor m = seeded(5, d, 4, 12, 16).gt(0.5);
+            close(Functional.scaledDotProductAttention(q, k, v, m).toFloatArray(), Fused.sdpa(q, k, v, m, false).toFloatArray(), 1e-4);
+        });
+        check("softmax / cross-entropy = fused, logits x1000", () -> {
+            Tensor logits = seeded(0, d, 4, 7, 11).mul(1000);
+            Torch.manualSeed(0);
+            Tensor targets = Torch.randint(0, 11, Device.CPU, 4, 7).to(d);
+            close(Fused.softmax(logits, -1).toFloatArray(), Functional.softmax(logits, -1).toFloatArray(), 1e-6);
+            double a = Fused.crossEntropy(logits, targets).item(), b = Loss.crossEntropy(logits, targets).item();
+            if (Math.abs(a - b) > 1e-3 * Math.max(1, Math.abs(a))) throw new AssertionError(a + " vs " + b);
+        });
+        check("invalid device cuda:99 is an exception", () -> {
+            try {
+                Torch.zeros(dev.jlm.tensor.DType.FLOAT32, Device.cuda(99), 1);
+                throw new AssertionError("no exception");
+            } catch (TorchException expected) {
+                if (!expected.getMessage().contains("cuda:99")) throw new AssertionError(expected.getMessage());
+            }
+        });
+        check("2,000 training steps: live handles flat", () -> {
+            Tensor w = seeded(0, d, 256, 256).mul(0.05).requiresGrad(true);
+            long live = Tensor.liveHandles();
+            for (int i = 0; i < 2000; i++) {
+                try (var s = TensorScope.open()) {
+                    Tensor loss = seeded(i, d, 64, 256).matmul(w).sigmoid().pow(2).mean();
+                    loss.backward();
+                    try (var g = NoGrad.enter()) {
+                        w.add_(w.grad(), -0.1);
+                    }
+                    w.clearGrad();
+                }
+                if (Tensor.liveHandles() != live) throw new AssertionError("leak at step " + i);
+            }
+        });
+
+        // boundary timings on this device (compare with scripts/reference/boundary_peer.py on the same machine)
+        try (var s = TensorScope.open()) {
+            Tensor a = seeded(0, d, 4, 4), b = seeded(1, d, 4, 4);
+            for (int i = 0; i < 20_000; i++) a.add(b).close();
+            Torch.synchronize(d);
+            int n = 100_000;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) a.add(b).close();
+            Torch.synchronize(d);
+            double addNs = (System.nanoTime() - t0) / (double) n;
+            t0 = System.nanoTime();
+            for (int i = 0; i < 10_000_000; i++) Torch.noop();
+            double noopNs = (System.nanoTime() - t0) / 1e7;
+            Tensor x = seeded(0, d, 4096, 4096), y = seeded(1, d, 4096, 4096);
+            x.matmul(y).close();
+            Torch.synchronize(d);
+            t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) x.matmul(y).close();
+            Torch.synchronize(d);
+            double mmMs = (System.nanoTime() - t0) / 20e6;
+            System.out.println();
+            System.out.printf("| timing (jlm) | value |%n|---|---|%n| empty downcall | %.1f ns |%n| 4x4 add on %s, end to end | %.0f ns |%n"
+                    + "| 4096^3 f32 matmul | %.2f ms (%.0f GFLOP/s) |%n", noopNs, d, addNs, mmMs, 2.0 * Math.pow(4096, 3) / (mmMs / 1e3) / 1e9);
+        }
+        System.out.println();
+        System.out.println("| check | result | detail |\n|---|---|---|");
+        for (Result r : results) System.out.println("| " + r.check() + " | " + (r.ok() ? "pass" : "FAIL") + " | " + r.detail() + " |");
+        System.out.println();
+        System.out.println("live handles after: " + (Tensor.liveHandles() - live0));
+        long failed = results.stream().filter(r -> !r.ok()).count();
+        System.out.println(failed + " failed, " + (results.size() - failed) + " passed");
+        System.exit(failed == 0 ? 0 : 1);
+    }
+}
