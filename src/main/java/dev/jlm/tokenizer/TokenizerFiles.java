@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,10 +19,11 @@ import dev.jlm.io.AtomicFile;
 /**
  * The GPT-2 file format of a tokenizer folder: {@code vocab.json} maps token string (bytes through
  * {@link ByteUnicode}) to id; {@code merges.txt} has one merge per line, "left right", in merge order (a first
- * line starting with "#version" is skipped). Special tokens are stored as their own text. Writes are atomic.
+ * line starting with "#version" is skipped). Special tokens are stored as their own text, and listed one per line
+ * in {@code special_tokens.txt} (jlm's addition, optional when reading). Writes are atomic.
  */
 public final class TokenizerFiles {
-    public static final String VOCAB = "vocab.json", MERGES = "merges.txt";
+    public static final String VOCAB = "vocab.json", MERGES = "merges.txt", SPECIALS = "special_tokens.txt";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TokenizerFiles() {}
@@ -40,6 +40,9 @@ public final class TokenizerFiles {
             try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
                 JSON.writerWithDefaultPrettyPrinter().writeValue(w, vocab);
             }
+        });
+        AtomicFile.write(dir.resolve(SPECIALS), out -> {
+            for (String sp : m.specials()) out.write((sp + "\n").getBytes(StandardCharsets.UTF_8));
         });
         AtomicFile.write(dir.resolve(MERGES), out -> {
             try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
@@ -65,6 +68,12 @@ public final class TokenizerFiles {
         if (!Files.isDirectory(dir)) throw new JlmException(dir + ": tokenizer folder not found (expected vocab.json and merges.txt)");
         for (Path p : List.of(vocabFile, mergesFile)) if (!Files.isRegularFile(p)) throw new JlmException(p + ": not found");
 
+        if (Files.isRegularFile(dir.resolve(SPECIALS))) {
+            List<String> merged = new ArrayList<>();
+            for (String line : Files.readAllLines(dir.resolve(SPECIALS), StandardCharsets.UTF_8)) if (!line.isEmpty()) merged.add(line);
+            for (String sp : specials) if (!merged.contains(sp)) merged.add(sp);
+            specials = merged;
+        }
         Map<String, Integer> vocab = new HashMap<>();
         try (JsonParser p = JSON.createParser(vocabFile.toFile())) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new JlmException(vocabFile + ": not a JSON object of token → id");
@@ -124,9 +133,5 @@ public final class TokenizerFiles {
             merges.add(new int[] {a, b});
         }
         return new BpeModel(all.toArray(byte[][]::new), merges.toArray(int[][]::new), allSpecials);
-    }
-
-    static NoSuchFileException missing(Path p) {
-        return new NoSuchFileException(p.toString());
     }
 }

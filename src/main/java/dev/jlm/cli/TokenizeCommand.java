@@ -1,0 +1,80 @@
+package dev.jlm.cli;
+
+import dev.jlm.data.TokenFileWriter;
+import dev.jlm.tokenizer.ParallelEncoder;
+import dev.jlm.tokenizer.Tokenizer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "tokenize", header = "Encode a text file into a uint16 token file, or show how a text is tokenized.",
+        showDefaultValues = true)
+final class TokenizeCommand implements Callable<Integer> {
+    @Option(names = "--tokenizer", required = true, description = "tokenizer folder (vocab.json, merges.txt)")
+    Path dir;
+
+    @Option(names = "--special-token", description = "special token (repeatable), in addition to DIR/special_tokens.txt")
+    List<String> specials = List.of();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--input", description = "UTF-8 text file to encode (with --out)")
+        Path input;
+
+        @Option(names = "--text", description = "a text to show as ids and pieces")
+        String text;
+    }
+
+    @Option(names = "--out", description = "output token file: raw little-endian uint16 ids")
+    Path out;
+
+    @Option(names = "--threads", description = "encoding threads (default: all cores)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() throws Exception {
+        Tokenizer tok = Tokenizer.load(dir, specials);
+        if (source.text != null) return show(tok, source.text);
+        if (out == null) throw new IllegalArgumentException("--out is required with --input");
+        Path in = source.input;
+        if (!Files.isRegularFile(in)) throw new IllegalArgumentException("--input " + in + ": no such file");
+        long size = Files.size(in);
+        Progress bar = new Progress("MB", 1e6);
+        long t0 = System.nanoTime();
+        long ids;
+        try (TokenFileWriter w = new TokenFileWriter(out, tok.vocabSize())) {
+            new ParallelEncoder(tok, threads).encode(in, (chunk, bytesDone) -> {
+                w.write(chunk);
+                bar.update("tokenize", bytesDone, size, String.format(Locale.ROOT, "%,d ids", w.count()));
+            });
+            w.commit();
+            ids = w.count();
+        }
+        bar.finishLine();
+        double sec = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "wrote %s: %,d ids (uint16), %.2f bytes/token, %.1f MB/s on %d threads (%.2f s)%n",
+                out, ids, ids == 0 ? 0.0 : (double) size / ids, size / 1e6 / sec, threads, sec);
+        return 0;
+    }
+
+    private static int show(Tokenizer tok, String text) {
+        int[] ids = tok.encode(text);
+        StringBuilder pieces = new StringBuilder();
+        for (int id : ids) {
+            byte[] b = tok.model().vocab()[id];
+            pieces.append(pieces.isEmpty() ? "" : " | ").append(new String(b, StandardCharsets.UTF_8).replace("\n", "\\n"));
+        }
+        System.out.println("ids:    " + java.util.Arrays.toString(ids));
+        System.out.println("pieces: " + pieces);
+        System.out.printf(Locale.ROOT, "%d tokens for %d bytes%n", ids.length, text.getBytes(StandardCharsets.UTF_8).length);
+        return 0;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jlm.tokenizer;
+
+import dev.jlm.JlmException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Encodes a UTF-8 file on several threads and hands the ids on in file order, so the output is identical for
+ * any thread count. Blocks come from {@link SafeChunks}; each thread encodes with its own tokenizer copy (cache).
+ */
+public final class ParallelEncoder {
+    public interface Sink {
+        void accept(int[] ids, long bytesDone) throws IOException;
+    }
+
+    static final int BLOCK = 1 << 20;
+    private final Tokenizer tokenizer;
+    private final int threads;
+
+    public ParallelEncoder(Tokenizer tokenizer, int threads) {
+        this.tokenizer = tokenizer;
+        this.threads = Math.max(1, threads);
+    }
+
+    public void encode(Path file, Sink sink) throws IOException {
+        ThreadLocal<Tokenizer> local = ThreadLocal.withInitial(tokenizer::copy);
+        SafeChunks chunks = new SafeChunks(tokenizer.model().specials(), BLOCK);
+        String name = file.toString();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "jlm-encode");
+            t.setDaemon(true);
+            return t;
+        })) {
+            ArrayDeque<Future<int[]>> inFlight = new ArrayDeque<>();
+            ArrayDeque<Long> ends = new ArrayDeque<>();
+            chunks.forEach(file, c -> {
+                inFlight.add(pool.submit(() -> {
+                    String text = PreTokenCounter.decodeStrict(c.bytes(), c.length(), c.offset(), name);
+                    return local.get().encode(text);
+                }));
+                ends.add(c.offset() + c.length());
+                while (inFlight.size() > 2 * threads) sink.accept(get(inFlight.poll()), ends.poll());
+            });
+            while (!inFlight.isEmpty()) sink.accept(get(inFlight.poll()), ends.poll());
+        }
+    }
+
+    private static int[] get(Future<int[]> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new JlmException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JlmException("interrupted");
+        }
+    }
+}
