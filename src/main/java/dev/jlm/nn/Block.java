@@ -1,0 +1,37 @@
+package dev.jlm.nn;
+
+import dev.jlm.tensor.Tensor;
+
+/** A Transformer block: attention and feed-forward sublayers with residuals; where the norms go is the ablation. */
+public final class Block {
+    private final RmsNorm ln1, ln2;   // null when norm = NONE
+    private final Attention attn;
+    private final FeedForward ffn;
+    private final ModelConfig.Norm norm;
+
+    public Block(Params p, ModelConfig c, Rope rope, boolean fused) {
+        norm = c.norm();
+        ln1 = norm == ModelConfig.Norm.NONE ? null : new RmsNorm(p.sub("ln1"), c.dModel());
+        attn = new Attention(p.sub("attn"), c, rope, fused);
+        ln2 = norm == ModelConfig.Norm.NONE ? null : new RmsNorm(p.sub("ln2"), c.dModel());
+        ffn = new FeedForward(p.sub("ffn"), c, fused);
+    }
+
+    /** x: (B, T, D) → (B, T, D) */
+    public Tensor forward(Tensor x, Tensor positions, Tensor causal) {
+        return switch (norm) {
+            case PRE -> {                                            // x + f(norm(x))
+                Tensor h = x.add(attn.forward(ln1.forward(x), positions, causal));
+                yield h.add(ffn.forward(ln2.forward(h)));
+            }
+            case POST -> {                                           // norm(x + f(x))
+                Tensor h = ln1.forward(x.add(attn.forward(x, positions, causal)));
+                yield ln2.forward(h.add(ffn.forward(h)));
+            }
+            case NONE -> {
+                Tensor h = x.add(attn.forward(x, positions, causal));
+                yield h.add(ffn.forward(h));
+            }
+        };
+    }
+}

@@ -1,0 +1,18 @@
+package dev.jlm.nn;
+
+import dev.jlm.tensor.Tensor;
+
+/** y = x Wᵀ without bias; W: (d_out, d_in). Computes in x's dtype (weights are cast when x is lower precision). */
+public final class Linear {
+    final Tensor weight;
+
+    public Linear(Params p, long dIn, long dOut) {
+        weight = p.param("weight", Init.linear(dIn, dOut), dOut, dIn);
+    }
+
+    /** x: (..., d_in) → (..., d_out) */
+    public Tensor forward(Tensor x) {
+        Tensor w = weight.dtype() == x.dtype() ? weight : weight.to(x.dtype());
+        return x.matmul(w.transpose(0, 1));
+    }
+}

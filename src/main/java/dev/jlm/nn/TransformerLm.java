@@ -1,0 +1,62 @@
+package dev.jlm.nn;
+
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Transformer LM: token embedding → blocks → final RMSNorm → lm_head. Parameters carry the CS336 names.
+ * Construct inside the run's long-lived TensorScope: parameters, RoPE tables and the causal mask live there.
+ */
+public final class TransformerLm {
+    private final ModelConfig config;
+    private final Params params;
+    private final Embedding tokenEmbeddings;
+    private final List<Block> layers = new ArrayList<>();
+    private final RmsNorm lnFinal;   // null when norm = NONE
+    private final Linear lmHead;
+    private final Tensor positions;  // (context) int64
+    private final Tensor causal;     // (context, context) bool, lower triangle
+    private final DType computeDType;
+
+    /** A freshly initialized model (from the current torch seed). {@code fused} selects libtorch's fused kernels. */
+    public TransformerLm(ModelConfig c, Device device, DType computeDType, boolean fused) {
+        this.config = c;
+        this.computeDType = computeDType;
+        params = new Params(device);
+        tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel());
+        Rope rope = c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), device) : null;
+        for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub("layers").sub(i), c, rope, fused));
+        lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : new RmsNorm(params.sub("ln_final"), c.dModel());
+        lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
+        positions = Torch.arange(0, c.contextLength(), 1, DType.INT64, device);
+        causal = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).tril(0);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /** ids: (B, T) int64 with T ≤ context length → logits (B, T, V) float32. */
+    public Tensor forward(Tensor ids) {
+        long t = ids.size(1);
+        if (t > config.contextLength()) {
+            throw new IllegalArgumentException("sequence length " + t + " exceeds the context length " + config.contextLength());
+        }
+        Tensor pos = positions.narrow(0, 0, t);                          // (T)
+        Tensor mask = causal.narrow(0, 0, t).narrow(1, 0, t);            // (T, T)
+        Tensor x = tokenEmbeddings.forward(ids);                         // (B, T, D)
+        if (computeDType != DType.FLOAT32) x = x.to(computeDType);
+        for (Block b : layers) x = b.forward(x, pos, mask);
+        if (lnFinal != null) x = lnFinal.forward(x);
+        Tensor logits = lmHead.forward(x);                               // (B, T, V)
+        return logits.dtype() == DType.FLOAT32 ? logits : logits.to(DType.FLOAT32);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jlm.optim;
+
+import dev.jlm.tensor.NoGrad;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * AdamW (Loshchilov & Hutter; the algorithm of torch.optim.AdamW), in place on the parameters:
+ * <pre>
+ *   θ ← θ − lr·λ·θ                       (decoupled weight decay)
+ *   m ← β1·m + (1−β1)·g ;  v ← β2·v + (1−β2)·g²
+ *   θ ← θ − lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε)
+ * </pre>
+ * Moments live in the scope that is current when the optimizer is made (the run's scope).
+ */
+public final class AdamW {
+    private final Map<String, Tensor> params;
+    private final AdamWConfig c;
+    private final Map<String, Tensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    private long step;
+
+    public AdamW(Map<String, Tensor> params, AdamWConfig config) {
+        this.params = params;
+        this.c = config;
+        for (var e : params.entrySet()) {
+            Tensor p = e.getValue();
+            m.put(e.getKey(), Torch.zeros(p.dtype(), p.device(), p.shape()));
+            v.put(e.getKey(), Torch.zeros(p.dtype(), p.device(), p.shape()));
+        }
+    }
+
+    /** One update with learning rate {@code lr}; parameters without a gradient are skipped. */
+    public void step(double lr) {
+        step++;
+        double bc1 = 1 - Math.pow(c.beta1(), step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(c.beta2(), step));
+        try (var g = NoGrad.enter()) {
+            for (var e : params.entrySet()) {
+                Tensor p = e.getValue();
+                Tensor grad = p.grad();
+                if (grad == null) continue;
+                Tensor mi = m.get(e.getKey()), vi = v.get(e.getKey());
+                p.mul_(1 - lr * c.weightDecay());                       // 1) decoupled weight decay
+                mi.lerp_(grad, 1 - c.beta1());                          // 2) m ← β1 m + (1−β1) g
+                vi.mul_(c.beta2()).addcmul_(grad, grad, 1 - c.beta2()); // 3) v ← β2 v + (1−β2) g²
+                Tensor denom = vi.sqrt().div(bc2Sqrt).add(c.eps());     // 4) sqrt(v̂) + ε
+                p.addcdiv_(mi, denom, -lr / bc1);                       // 5) θ ← θ − lr·m̂/denom
+            }
+        }
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    /** Moments by parameter name, for checkpoints. */
+    public Map<String, Tensor> firstMoments() {
+        return m;
+    }
+
+    public Map<String, Tensor> secondMoments() {
+        return v;
+    }
+
+    /** Restores the step count (moments are restored in place through the maps above). */
+    public void setStepCount(long step) {
+        this.step = step;
+    }
+}
