@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The jlm command line: one subcommand per stage of text → tokens → model → text. */
 @Command(name = "jlm", mixinStandardHelpOptions = true, version = "jlm 0.1.0",
         header = "Language modeling from scratch in Java (CS336 Assignment 1 on libtorch via FFM).",
-        subcommands = {InfoCommand.class, BpeCommand.class, TokenizeCommand.class, TensorDemoCommand.class,
+        subcommands = {InfoCommand.class, BpeCommand.class, TokenizeCommand.class, TrainCommand.class, EvalCommand.class,
+                TensorDemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Jlm implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,153 @@
+package dev.jlm.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.JlmException;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.optim.AdamW;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.NoGrad;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A checkpoint is two safetensors files written atomically: {@code NAME.safetensors} holds the weights under the
+ * CS336 state-dict names with the model config as JSON in {@code __metadata__["config"]} (so
+ * {@code safetensors.torch.load_file} loads it in Python), and {@code NAME.optim.safetensors} holds the AdamW
+ * moments ({@code exp_avg.*}, {@code exp_avg_sq.*}), the torch RNG state and, in its metadata, the step and the
+ * batch sampler's state. The optimizer file is written first, so a complete weights file implies its sibling.
+ */
+public final class Checkpoint {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Training state restored from a checkpoint. */
+    public record TrainState(long step, long samplerState) {}
+
+    private Checkpoint() {}
+
+    public static Path optimFile(Path weights) {
+        String n = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        return weights.resolveSibling(n + ".optim.safetensors");
+    }
+
+    public static String configJson(ModelConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vocab_size", c.vocabSize());
+        m.put("context_length", c.contextLength());
+        m.put("d_model", c.dModel());
+        m.put("num_layers", c.numLayers());
+        m.put("num_heads", c.numHeads());
+        m.put("d_ff", c.dFf());
+        m.put("rope_theta", c.ropeTheta());
+        m.put("norm", c.norm().name().toLowerCase(Locale.ROOT));
+        m.put("position", c.position().name().toLowerCase(Locale.ROOT));
+        m.put("ffn", c.ffn().name().toLowerCase(Locale.ROOT));
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ModelConfig parseConfig(String json, Path file) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            return new ModelConfig(n.get("vocab_size").asInt(), n.get("context_length").asInt(), n.get("d_model").asInt(),
+                    n.get("num_layers").asInt(), n.get("num_heads").asInt(), n.get("d_ff").asInt(), n.get("rope_theta").asDouble(),
+                    ModelConfig.Norm.valueOf(n.get("norm").asText().toUpperCase(Locale.ROOT)),
+                    ModelConfig.Position.valueOf(n.get("position").asText().toUpperCase(Locale.ROOT)),
+                    ModelConfig.Ffn.valueOf(n.get("ffn").asText().toUpperCase(Locale.ROOT)));
+        } catch (IOException | NullPointerException | IllegalArgumentException e) {
+            throw new JlmException(file + ": no valid jlm model config in the safetensors metadata");
+        }
+    }
+
+    /** Saves model (+ optimizer state when {@code opt} is not null). */
+    public static void save(Path weights, TransformerLm model, AdamW opt, long samplerState, Map<String, String> extraMeta) throws IOException {
+        try (var s = TensorScope.open()) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("config", configJson(model.config()));
+            meta.putAll(extraMeta);
+            if (opt != null) {
+                Map<String, Tensor> state = new LinkedHashMap<>();
+                opt.firstMoments().forEach((k, v) -> state.put("exp_avg." + k, v));
+                opt.secondMoments().forEach((k, v) -> state.put("exp_avg_sq." + k, v));
+                byte[] rng = Torch.rngState();
+                try (Arena a = Arena.ofConfined()) {
+                    state.put("torch_rng_state", Torch.fromSegment(a.allocateFrom(ValueLayout.JAVA_BYTE, rng), DType.UINT8, Device.CPU, rng.length));
+                }
+                Map<String, String> om = new LinkedHashMap<>();
+                om.put("step", Long.toString(opt.stepCount()));
+                om.put("sampler_state", Long.toString(samplerState));
+                Safetensors.write(optimFile(weights), state, om);
+                meta.put("step", Long.toString(opt.stepCount()));
+            }
+            Safetensors.write(weights, model.params().named(), meta);
+        }
+    }
+
+    public static ModelConfig readConfig(Path weights) throws IOException {
+        try (var s = TensorScope.open()) {
+            Safetensors.Contents c = Safetensors.read(weights, Device.CPU);
+            String json = c.metadata().get("config");
+            if (json == null) throw new JlmException(weights + ": no model config in the safetensors metadata (not a jlm checkpoint)");
+            return parseConfig(json, weights);
+        }
+    }
+
+    /** Copies the checkpoint's weights into {@code model}, checking names and shapes. */
+    public static void loadWeights(Path weights, TransformerLm model) throws IOException {
+        try (var s = TensorScope.open()) {
+            Safetensors.Contents c = Safetensors.read(weights, model.params().device());
+            copyInto(weights, c.tensors(), model.params().named(), "");
+        }
+    }
+
+    /** Restores optimizer moments and the torch RNG; returns the step and the sampler state. */
+    public static TrainState loadTraining(Path weights, AdamW opt) throws IOException {
+        Path f = optimFile(weights);
+        if (!Files.isRegularFile(f)) throw new JlmException(f + ": optimizer state not found (needed to resume)");
+        try (var s = TensorScope.open()) {
+            Device dev = opt.firstMoments().values().iterator().next().device();
+            Safetensors.Contents c = Safetensors.read(f, dev);
+            copyInto(f, c.tensors(), opt.firstMoments(), "exp_avg.");
+            copyInto(f, c.tensors(), opt.secondMoments(), "exp_avg_sq.");
+            Tensor rng = c.tensors().get("torch_rng_state");
+            if (rng == null) throw new JlmException(f + ": no torch_rng_state");
+            long[] bytes = rng.toLongArray();
+            byte[] b = new byte[bytes.length];
+            for (int i = 0; i < b.length; i++) b[i] = (byte) bytes[i];
+            Torch.setRngState(b);
+            long step = Long.parseLong(c.metadata().getOrDefault("step", "0"));
+            opt.setStepCount(step);
+            return new TrainState(step, Long.parseLong(c.metadata().getOrDefault("sampler_state", "0")));
+        }
+    }
+
+    private static void copyInto(Path file, Map<String, Tensor> from, Map<String, Tensor> to, String prefix) {
+        try (var g = NoGrad.enter()) {
+            for (var e : to.entrySet()) {
+                Tensor src = from.get(prefix + e.getKey());
+                if (src == null) throw new JlmException(file + ": tensor " + prefix + e.getKey() + " is missing (checkpoint of another model?)");
+                if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+                    throw new JlmException(file + ": tensor " + prefix + e.getKey() + " has shape " + Arrays.toString(src.shape())
+                            + " but the model expects " + Arrays.toString(e.getValue().shape()));
+                }
+                e.getValue().copy_(src);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.jlm.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jlm.JlmException;
+import dev.jlm.io.AtomicFile;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The safetensors format: u64 little-endian header length N, N bytes of JSON ({name: {dtype, shape,
+ * data_offsets: [begin, end]}}, plus "__metadata__": {string: string}), then the raw little-endian tensor bytes.
+ * Written atomically; read with every offset and size checked, so a truncated or foreign file is a clear error.
+ */
+public final class Safetensors {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    private Safetensors() {}
+
+    static String code(DType d) {
+        return switch (d) {
+            case FLOAT32 -> "F32";
+            case BFLOAT16 -> "BF16";
+            case FLOAT16 -> "F16";
+            case INT64 -> "I64";
+            case INT32 -> "I32";
+            case UINT8 -> "U8";
+            case BOOL -> "BOOL";
+            case FLOAT64 -> "F64";
+        };
+    }
+
+    static DType dtype(String code, Path file, String name) {
+        for (DType d : DType.values()) if (code(d).equals(code)) return d;
+        throw new JlmException(file + ": tensor " + name + " has unsupported dtype " + code);
+    }
+
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (var e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            long bytes = t.numel() * t.dtype().byteSize();
+            ObjectNode n = header.putObject(e.getKey());
+            n.put("dtype", code(t.dtype()));
+            var shape = n.putArray("shape");
+            for (long s : t.shape()) shape.add(s);
+            n.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] head = new byte[8 + padded];
+        ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+        System.arraycopy(json, 0, head, 8, json.length);
+        for (int i = 8 + json.length; i < head.length; i++) head[i] = ' ';
+        AtomicFile.write(file, out -> {
+            out.write(head);
+            try (Arena arena = Arena.ofConfined()) {
+                for (Tensor t : tensors.values()) {
+                    long bytes = t.numel() * t.dtype().byteSize();
+                    MemorySegment seg = arena.allocate(Math.max(bytes, 1)).asSlice(0, bytes);
+                    t.copyTo(seg);
+                    out.write(seg.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                }
+            }
+        });
+    }
+
+    /** Reads every tensor onto {@code device}, in the current TensorScope. */
+    public static Contents read(Path file, Device device) throws IOException {
+        if (!Files.isRegularFile(file)) throw new JlmException(file + ": checkpoint not found");
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            if (size < 8) throw new JlmException(file + ": not a safetensors file (" + size + " bytes)");
+            MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            long n = all.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+            if (n <= 0 || n > size - 8 || n > 100_000_000) throw new JlmException(file + ": not a safetensors file (bad header length " + n + ")");
+            JsonNode header;
+            try {
+                header = JSON.readTree(new String(all.asSlice(8, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new JlmException(file + ": not a safetensors file (header is not JSON)");
+            }
+            if (header == null || !header.isObject()) throw new JlmException(file + ": not a safetensors file (header is not a JSON object)");
+            long dataStart = 8 + n, dataLen = size - dataStart;
+            Map<String, String> meta = new LinkedHashMap<>();
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getKey().equals("__metadata__")) {
+                    e.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                    continue;
+                }
+                JsonNode d = e.getValue();
+                DType dt = dtype(d.path("dtype").asText(), file, e.getKey());
+                long[] shape = new long[d.path("shape").size()];
+                long numel = 1;
+                for (int i = 0; i < shape.length; i++) numel *= (shape[i] = d.path("shape").get(i).asLong());
+                long begin = d.path("data_offsets").path(0).asLong(-1), end = d.path("data_offsets").path(1).asLong(-1);
+                if (begin < 0 || end < begin || end - begin != numel * dt.byteSize()) {
+                    throw new JlmException(file + ": tensor " + e.getKey() + " has inconsistent data_offsets");
+                }
+                if (end > dataLen) {
+                    throw new JlmException(file + ": truncated: tensor " + e.getKey() + " needs bytes up to " + (dataStart + end)
+                            + " but the file has " + size);
+                }
+                tensors.put(e.getKey(), Torch.fromSegment(all.asSlice(dataStart + begin, end - begin), dt, device, shape));
+            }
+            return new Contents(tensors, meta);
+        }
+    }
+}

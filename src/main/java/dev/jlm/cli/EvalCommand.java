@@ -1,0 +1,50 @@
+package dev.jlm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.data.TokenFile;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import dev.jlm.train.Evaluator;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", header = "Mean cross-entropy of a checkpoint over the windows k·T, k = 0..N-1, of a token file (JSON).",
+        showDefaultValues = true)
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true) Path checkpoint;
+    @Option(names = "--data", required = true, description = "uint16 token file") Path data;
+    @Option(names = "--windows", description = "number of windows") int windows = 64;
+    @Option(names = "--batch-size") int batchSize = 16;
+    @Option(names = "--device") String device = "cpu";
+    @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads > 0) Torch.setNumThreads(threads);
+        ModelConfig c = Checkpoint.readConfig(checkpoint);
+        try (TokenFile tokens = TokenFile.open(data); var run = TensorScope.open()) {
+            long bad = tokens.firstIdAtLeast(c.vocabSize());
+            if (bad >= 0) throw new IllegalArgumentException(data + ": token id " + tokens.get(bad) + " at offset " + bad
+                    + " exceeds the checkpoint's vocab size " + c.vocabSize());
+            TransformerLm model = new TransformerLm(c, Device.parse(device), DType.FLOAT32, false);
+            Checkpoint.loadWeights(checkpoint, model);
+            Evaluator.Result r = Evaluator.evaluate(model, tokens, windows, batchSize);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("loss", r.loss());
+            out.put("perplexity", r.perplexity());
+            out.put("tokens", r.tokens());
+            out.put("windows", r.windows());
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.jlm.train;
+
+import dev.jlm.JlmException;
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.data.BatchSampler;
+import dev.jlm.data.TokenFile;
+import dev.jlm.nn.Loss;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.optim.AdamW;
+import dev.jlm.optim.GradClip;
+import dev.jlm.tensor.Fused;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Map;
+
+/** The training loop: batch → forward → loss → backward → clip → AdamW, with evaluation, metrics and checkpoints. */
+public final class Trainer {
+    public static final String LAST = "last.safetensors";
+
+    /** What the loop reports after each step (for a progress bar). */
+    public interface Listener {
+        void step(long step, long steps, double loss, double tokensPerSecond, Double valLoss);
+    }
+
+    public record Summary(long steps, double finalTrainLoss, Double finalValLoss, double seconds, long tokens, Path lastCheckpoint) {}
+
+    private final TrainConfig cfg;
+
+    public Trainer(TrainConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    public Summary run(Listener listener) throws IOException {
+        Path out = cfg.out();
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
+        Files.createDirectories(out);
+        if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
+        Torch.requireDevice(cfg.device());
+        int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
+
+        try (TokenFile train = TokenFile.open(cfg.train());
+             TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid());
+             TensorScope run = TensorScope.open()) {
+            for (TokenFile f : valid == null ? new TokenFile[] {train} : new TokenFile[] {train, valid}) {
+                long bad = f.firstIdAtLeast(vocab);
+                if (bad >= 0) {
+                    throw new JlmException(String.format(Locale.ROOT, "%s: token id %d at offset %,d exceeds --vocab-size %d",
+                            f.path(), f.get(bad), bad, vocab));
+                }
+            }
+            Torch.manualSeed(cfg.seed());
+            TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.fused());
+            AdamW opt = new AdamW(model.params().named(), cfg.adamw());
+            BatchSampler sampler = new BatchSampler(train, cfg.batchSize(), ctx, cfg.device(), cfg.seed());
+            long start = 0;
+            Path last = out.resolve(LAST);
+            if (cfg.resume() && Files.isRegularFile(last)) {
+                Checkpoint.loadWeights(last, model);
+                Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
+                start = st.step();
+                sampler.setRngState(st.samplerState());
+            }
+            Path lastGood = start > 0 ? last : null;
+            long tokensPerStep = (long) cfg.batchSize() * ctx;
+            double lastLoss = Double.NaN;
+            Double lastVal = null;
+            long t0 = System.nanoTime();
+            try (Metrics metrics = new Metrics(out, start > 0)) {
+                for (long step = start + 1; step <= cfg.steps(); step++) {
+                    double lr = cfg.schedule().lr(step - 1);
+                    double loss, norm;
+                    try (var s = TensorScope.open()) {
+                        var batch = sampler.next();
+                        Tensor logits = model.forward(batch.inputs());                          // (B, T, V)
+                        Tensor l = cfg.fused() ? Fused.crossEntropy(logits, batch.targets())
+                                : Loss.crossEntropy(logits, batch.targets());                   // ()
+                        loss = l.item();
+                        if (!Double.isFinite(loss)) {
+                            throw new JlmException(String.format(Locale.ROOT, "loss is %s at step %d (lr %.3g); stopped. %s", loss, step, lr,
+                                    lastGood == null ? "No checkpoint was written yet." : "Last good checkpoint: " + lastGood));
+                        }
+                        l.backward();
+                        norm = GradClip.clip(model.params().named().values(), cfg.gradClip());
+                        opt.step(lr);
+                        for (Tensor p : model.params().named().values()) p.clearGrad();
+                    }
+                    lastLoss = loss;
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    double tps = (step - start) * tokensPerStep / sec;
+                    Double val = null;
+                    if (valid != null && (step % cfg.evalEvery() == 0 || step == cfg.steps())) {
+                        val = Evaluator.evaluate(model, valid, cfg.evalWindows(), cfg.batchSize()).loss();
+                        lastVal = val;
+                    }
+                    var row = metrics.row().put("step", step).put("tokens", step * tokensPerStep).put("wall_s", sec)
+                            .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
+                    if (val != null) row.put("val_loss", val);
+                    metrics.write(row);
+                    listener.step(step, cfg.steps(), loss, tps, val);
+                    if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
+                        Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
+                        Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of());
+                        copyAtomically(Checkpoint.optimFile(ckpt), Checkpoint.optimFile(last));  // sibling first,
+                        copyAtomically(ckpt, last);                                            // then the weights
+                        lastGood = ckpt;
+                    }
+                }
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            return new Summary(cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood);
+        }
+    }
+
+    static void copyAtomically(Path from, Path to) throws IOException {
+        Path tmp = Files.createTempFile(to.toAbsolutePath().getParent(), "." + to.getFileName() + ".", ".tmp");
+        try {
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
