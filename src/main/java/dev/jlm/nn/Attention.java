@@ -8,7 +8,8 @@ public final class Attention {
     private final Linear qProj, kProj, vProj, outputProj;
     private final int heads, dHead;
     private final Rope rope;        // null for NoPE
-    private final boolean fused;
+    private final boolean fused;   // libtorch's sdpa where the linked libtorch has it, else its fused softmax
+    private final boolean fusedSoftmax;
 
     public Attention(Params p, ModelConfig c, Rope rope, boolean fused) {
         long d = c.dModel();
@@ -20,6 +21,7 @@ public final class Attention {
         dHead = c.dHead();
         this.rope = rope;
         this.fused = fused && Fused.hasSdpa();
+        this.fusedSoftmax = fused && !this.fused;
     }
 
     /** x: (B, T, D), positions: (T) int64, causal: (T, T) bool (true = may attend) → (B, T, D). */
@@ -32,8 +34,10 @@ public final class Attention {
             q = rope.forward(q, positions);
             k = rope.forward(k, positions);
         }
-        Tensor y = fused ? Fused.sdpa(q, k, v, null, true)
-                : Functional.scaledDotProductAttention(q, k, v, causal);    // (B, H, T, Dh)
+        Tensor y;                                                        // (B, H, T, Dh)
+        if (fused) y = Fused.sdpa(q, k, v, null, true);
+        else if (fusedSoftmax) y = Fused.softmax(Functional.maskedScores(q, k, causal), -1).matmul(v);
+        else y = Functional.scaledDotProductAttention(q, k, v, causal);
         return outputProj.forward(y.transpose(1, 2).reshape(b, t, (long) heads * dHead));
     }
 

@@ -23,9 +23,12 @@ public final class Functional {
      * q: (..., Tq, Dk), k: (..., Tk, Dk), v: (..., Tk, Dv), mask: (..., Tq, Tk) bool or null → (..., Tq, Dv).
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
-        double scale = 1.0 / Math.sqrt(q.size(-1));
-        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(scale);          // (..., Tq, Tk)
-        if (mask != null) scores = scores.maskedFill(mask.logicalNot(), Double.NEGATIVE_INFINITY);
-        return softmax(scores, -1).matmul(v);                               // (..., Tq, Dv)
+        return softmax(maskedScores(q, k, mask), -1).matmul(v);             // (..., Tq, Dv)
+    }
+
+    /** Q Kᵀ / √d_k with −∞ where {@code mask} is false: (..., Tq, Tk). */
+    public static Tensor maskedScores(Tensor q, Tensor k, Tensor mask) {
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.sqrt(q.size(-1)));
+        return mask == null ? scores : scores.maskedFill(mask.logicalNot(), Double.NEGATIVE_INFINITY);
     }
 }

@@ -43,10 +43,12 @@ public final class AdamW {
                 if (grad == null) continue;
                 Tensor mi = m.get(e.getKey()), vi = v.get(e.getKey());
                 p.mul_(1 - lr * c.weightDecay());                       // 1) decoupled weight decay
-                mi.lerp_(grad, 1 - c.beta1());                          // 2) m ← β1 m + (1−β1) g
+                mi.mul_(c.beta1()).add_(grad, 1 - c.beta1());           // 2) m ← β1 m + (1−β1) g
                 vi.mul_(c.beta2()).addcmul_(grad, grad, 1 - c.beta2()); // 3) v ← β2 v + (1−β2) g²
-                Tensor denom = vi.sqrt().div(bc2Sqrt).add(c.eps());     // 4) sqrt(v̂) + ε
+                Tensor denom = vi.sqrt();                               // 4) sqrt(v̂) + ε, one temporary
+                denom.mul_(1 / bc2Sqrt).add_(c.eps());
                 p.addcdiv_(mi, denom, -lr / bc1);                       // 5) θ ← θ − lr·m̂/denom
+                denom.close();
             }
         }
     }

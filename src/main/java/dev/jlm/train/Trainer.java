@@ -2,6 +2,7 @@ package dev.jlm.train;
 
 import dev.jlm.JlmException;
 import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.data.Batch;
 import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Loss;
@@ -75,21 +76,14 @@ public final class Trainer {
             try (Metrics metrics = new Metrics(out, start > 0)) {
                 for (long step = start + 1; step <= cfg.steps(); step++) {
                     double lr = cfg.schedule().lr(step - 1);
-                    double loss, norm;
+                    StepResult r;
                     try (var s = TensorScope.open()) {
-                        var batch = sampler.next();
-                        Tensor logits = model.forward(batch.inputs());                          // (B, T, V)
-                        Tensor l = cfg.fused() ? Fused.crossEntropy(logits, batch.targets())
-                                : Loss.crossEntropy(logits, batch.targets());                   // ()
-                        loss = l.item();
-                        if (!Double.isFinite(loss)) {
-                            throw new JlmException(String.format(Locale.ROOT, "loss is %s at step %d (lr %.3g); stopped. %s", loss, step, lr,
-                                    lastGood == null ? "No checkpoint was written yet." : "Last good checkpoint: " + lastGood));
-                        }
-                        l.backward();
-                        norm = GradClip.clip(model.params().named().values(), cfg.gradClip());
-                        opt.step(lr);
-                        for (Tensor p : model.params().named().values()) p.clearGrad();
+                        r = step(model, opt, sampler.next(), lr, cfg.gradClip(), cfg.fused());
+                    }
+                    double loss = r.loss(), norm = r.gradNorm();
+                    if (!Double.isFinite(loss)) {
+                        throw new JlmException(String.format(Locale.ROOT, "loss is %s at step %d (lr %.3g); stopped, nothing saved. %s", loss,
+                                step, lr, lastGood == null ? "No checkpoint was written yet." : "Last good checkpoint: " + lastGood));
                     }
                     lastLoss = loss;
                     double sec = (System.nanoTime() - t0) / 1e9;
@@ -116,6 +110,24 @@ public final class Trainer {
             double sec = (System.nanoTime() - t0) / 1e9;
             return new Summary(cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood);
         }
+    }
+
+    public record StepResult(double loss, double gradNorm) {}
+
+    /**
+     * One optimizer step in the caller's TensorScope: forward, loss, backward, clip, AdamW, clear grads. A non-finite
+     * loss skips backward and the update, so the parameters stay those of the last good step.
+     */
+    public static StepResult step(TransformerLm model, AdamW opt, Batch batch, double lr, double gradClip, boolean fused) {
+        Tensor logits = model.forward(batch.inputs());                                          // (B, T, V)
+        Tensor l = fused ? Fused.crossEntropy(logits, batch.targets()) : Loss.crossEntropy(logits, batch.targets()); // ()
+        double loss = l.item();
+        if (!Double.isFinite(loss)) return new StepResult(loss, Double.NaN);
+        l.backward();
+        double norm = GradClip.clip(model.params().named().values(), gradClip);
+        opt.step(lr);
+        for (Tensor p : model.params().named().values()) p.clearGrad();
+        return new StepResult(loss, norm);
     }
 
     static void copyAtomically(Path from, Path to) throws IOException {

@@ -1,0 +1,145 @@
+"""Independent PyTorch reference of jlm's Transformer LM (CS336 Assignment 1 semantics), used as a test oracle
+and as the Python peer of the training-step benchmark. Reads jlm's safetensors checkpoints with a small parser
+(no safetensors package needed) and uint16 token files with numpy.
+
+  python3 model_ref.py eval CHECKPOINT TOKENS WINDOWS      -> JSON {loss, tokens}  (windows k*T, k = 0..N-1)
+  python3 model_ref.py bench THREADS BATCH STEPS MODE      -> JSON {step_ms, tokens_per_s} for the TinyStories model;
+                                                             MODE primitives (as jlm's reference modules) or fused
+"""
+import json, math, struct, sys, time
+import numpy as np
+import torch
+
+DT = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32, "U8": np.uint8, "F16": np.float16}
+
+def load_safetensors(path):
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, d in header.items():
+        b, e = d["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + b:8 + n + e], dtype=DT[d["dtype"]]).reshape(d["shape"]).copy())
+    return out, meta
+
+def rmsnorm(x, g, eps=1e-5):
+    x32 = x.float()
+    return (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + eps) * g).to(x.dtype)
+
+def rope(x, theta, pos):                                  # x (..., T, d), interleaved pairs
+    d = x.shape[-1]
+    inv = theta ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+    ang = pos[:, None].double() * inv[None]
+    c, s = ang.cos().float(), ang.sin().float()
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    return torch.stack([x1 * c - x2 * s, x1 * s + x2 * c], -1).reshape(x.shape)
+
+FUSED = True   # bench mode "primitives" sets False: softmax, silu and cross-entropy from primitives, as jlm's reference modules
+
+def softmax(x, dim):
+    if FUSED:
+        return torch.softmax(x, dim)
+    e = (x - x.amax(dim, keepdim=True)).exp()
+    return e / e.sum(dim, keepdim=True)
+
+def silu(x):
+    return torch.nn.functional.silu(x) if FUSED else x * torch.sigmoid(x)
+
+def cross_entropy(logits, targets):
+    if FUSED:
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+    return (logits.logsumexp(-1) - logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1)).mean()
+
+def attention(x, w, p, cfg, pos):
+    B, T, D = x.shape
+    H = cfg["num_heads"]; dh = D // H
+    split = lambda t: t.view(B, T, H, dh).transpose(1, 2)
+    q, k, v = (split(x @ w[p + n + "_proj.weight"].T) for n in "qkv")
+    if cfg["position"] == "rope":
+        q, k = rope(q, cfg["rope_theta"], pos), rope(k, cfg["rope_theta"], pos)
+    s = q @ k.transpose(-1, -2) / math.sqrt(dh)
+    s = s.masked_fill(~torch.ones(T, T, dtype=torch.bool).tril(), float("-inf"))
+    y = softmax(s, -1) @ v
+    return y.transpose(1, 2).reshape(B, T, D) @ w[p + "output_proj.weight"].T
+
+def ffn(x, w, p, cfg):
+    h = silu(x @ w[p + "w1.weight"].T)
+    if cfg["ffn"] == "swiglu":
+        h = h * (x @ w[p + "w3.weight"].T)
+    return h @ w[p + "w2.weight"].T
+
+def forward(ids, w, cfg):
+    T = ids.shape[1]
+    pos = torch.arange(T)
+    x = w["token_embeddings.weight"][ids]
+    for i in range(cfg["num_layers"]):
+        p = f"layers.{i}."
+        if cfg["norm"] == "pre":
+            x = x + attention(rmsnorm(x, w[p + "ln1.weight"]), w, p + "attn.", cfg, pos)
+            x = x + ffn(rmsnorm(x, w[p + "ln2.weight"]), w, p + "ffn.", cfg)
+        elif cfg["norm"] == "post":
+            x = rmsnorm(x + attention(x, w, p + "attn.", cfg, pos), w[p + "ln1.weight"])
+            x = rmsnorm(x + ffn(x, w, p + "ffn.", cfg), w[p + "ln2.weight"])
+        else:
+            x = x + attention(x, w, p + "attn.", cfg, pos)
+            x = x + ffn(x, w, p + "ffn.", cfg)
+    if cfg["norm"] != "none":
+        x = rmsnorm(x, w["ln_final.weight"])
+    return x @ w["lm_head.weight"].T
+
+def evaluate(ckpt, tokens, windows):
+    w, meta = load_safetensors(ckpt)
+    cfg = json.loads(meta["config"])
+    data = np.fromfile(tokens, dtype=np.uint16).astype(np.int64)
+    T = cfg["context_length"]
+    n = min(windows, (len(data) - 1) // T)
+    win = torch.from_numpy(np.stack([data[k * T:k * T + T + 1] for k in range(n)]))
+    with torch.no_grad():
+        logits = forward(win[:, :-1], w, cfg)
+        loss = cross_entropy(logits, win[:, 1:])
+    print(json.dumps({"loss": loss.item(), "tokens": n * T}))
+
+def bench(threads, batch, steps, mode):
+    global FUSED
+    FUSED = mode == "fused"
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    cfg = dict(vocab_size=10000, context_length=256, d_model=512, num_layers=4, num_heads=16, d_ff=1344,
+               rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
+    V, D, F, L = cfg["vocab_size"], cfg["d_model"], cfg["d_ff"], cfg["num_layers"]
+    def p(*shape):
+        t = torch.empty(*shape)
+        std = math.sqrt(2 / (shape[0] + shape[-1])) if len(shape) == 2 else 1
+        torch.nn.init.trunc_normal_(t, 0, std, -3 * std, 3 * std) if len(shape) == 2 else t.fill_(1)
+        return t.requires_grad_(True)
+    w = {"token_embeddings.weight": p(V, D), "ln_final.weight": p(D), "lm_head.weight": p(V, D)}
+    for i in range(L):
+        for n in "qkv":
+            w[f"layers.{i}.attn.{n}_proj.weight"] = p(D, D)
+        w[f"layers.{i}.attn.output_proj.weight"] = p(D, D)
+        w[f"layers.{i}.ln1.weight"] = p(D); w[f"layers.{i}.ln2.weight"] = p(D)
+        w[f"layers.{i}.ffn.w1.weight"] = p(F, D); w[f"layers.{i}.ffn.w3.weight"] = p(F, D); w[f"layers.{i}.ffn.w2.weight"] = p(D, F)
+    opt = torch.optim.AdamW(w.values(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
+    T = cfg["context_length"]
+    def step():
+        ids = torch.randint(0, V, (batch, T + 1))
+        logits = forward(ids[:, :-1], w, cfg)
+        loss = cross_entropy(logits, ids[:, 1:])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(w.values(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    for _ in range(2):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
+    ms = sorted(times)[len(times) // 2] * 1e3
+    print(json.dumps({"torch": torch.__version__, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
+
+if __name__ == "__main__":
+    if sys.argv[1] == "eval":
+        evaluate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        bench(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "primitives")

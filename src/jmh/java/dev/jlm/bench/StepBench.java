@@ -1,0 +1,49 @@
+package dev.jlm.bench;
+
+import dev.jlm.data.Batch;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.optim.AdamW;
+import dev.jlm.optim.AdamWConfig;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import dev.jlm.train.Trainer;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * One training step (forward, backward, clip, AdamW) of the CS336 TinyStories model in jlm; prints JSON like the
+ * Python peer (scripts/reference/model_ref.py bench). Median of STEPS after 2 warm-up steps.
+ * Usage: StepBench THREADS BATCH STEPS [fused]
+ */
+public final class StepBench {
+    public static void main(String[] args) {
+        int threads = Integer.parseInt(args[0]), batch = Integer.parseInt(args[1]), steps = Integer.parseInt(args[2]);
+        boolean fused = args.length > 3 && args[3].equals("fused");
+        Torch.setNumThreads(threads);
+        ModelConfig c = ModelConfig.TINY_STORIES;
+        int t = c.contextLength();
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(0);
+            TransformerLm model = new TransformerLm(c, Device.CPU, DType.FLOAT32, fused);
+            AdamW opt = new AdamW(model.params().named(), new AdamWConfig(0.9, 0.95, 1e-8, 0.1));
+            double[] ms = new double[steps];
+            for (int i = -2; i < steps; i++) {
+                try (var s = TensorScope.open()) {
+                    long t0 = System.nanoTime();
+                    Tensor ids = Torch.randint(0, c.vocabSize(), Device.CPU, batch, t + 1);
+                    Batch b = new Batch(ids.narrow(1, 0, t), ids.narrow(1, 1, t));
+                    Trainer.step(model, opt, b, 1e-3, 1.0, fused);
+                    if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Arrays.sort(ms);
+            double med = ms[steps / 2];
+            System.out.printf(Locale.ROOT, "{\"threads\": %d, \"batch\": %d, \"fused\": %b, \"step_ms\": %.1f, \"tokens_per_s\": %.0f, \"live_handles\": %d}%n",
+                    threads, batch, fused, med, batch * t / med * 1e3, Tensor.liveHandles());
+        }
+    }
+}
