@@ -1,14 +1,13 @@
 package dev.jlm.data;
 
 import dev.jlm.JlmException;
+import dev.jlm.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -29,11 +28,9 @@ public final class TokenFileWriter implements AutoCloseable {
         if (vocabSize > 65_536) {
             throw new JlmException("vocab size " + vocabSize + " does not fit uint16 token files (at most 65,536 ids)");
         }
-        Path dir = target.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new JlmException(target + ": folder " + dir + " does not exist");
         this.target = target;
         this.vocabSize = vocabSize;
-        this.tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        this.tmp = AtomicFile.tempBeside(target);
         this.ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
@@ -61,11 +58,7 @@ public final class TokenFileWriter implements AutoCloseable {
         flush();
         ch.force(true);
         ch.close();
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFile.commit(tmp, target);
         committed = true;
     }
 

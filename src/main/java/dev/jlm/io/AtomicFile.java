@@ -18,10 +18,30 @@ public final class AtomicFile {
 
     private AtomicFile() {}
 
-    public static void write(Path target, Body body) throws IOException {
+    /** A new empty temp file beside {@code target} (same file system, so a rename is atomic), mode 0644. */
+    public static Path tempBeside(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) throw new dev.jlm.JlmException(target + ": folder " + dir + " does not exist");
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        return Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
+    }
+
+    /** Moves {@code tmp} over {@code target} atomically where the file system allows. */
+    public static void commit(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Copies {@code from} to {@code to} all or nothing (temp, fsync, rename). */
+    public static void copy(Path from, Path to) throws IOException {
+        write(to, out -> Files.copy(from, out));
+    }
+
+    public static void write(Path target, Body body) throws IOException {
+        Path tmp = tempBeside(target);
         boolean ok = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -40,11 +60,7 @@ public final class AtomicFile {
                 out.flush();
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            commit(tmp, target);
             ok = true;
         } finally {
             if (!ok) Files.deleteIfExists(tmp);

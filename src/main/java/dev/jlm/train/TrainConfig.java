@@ -19,4 +19,10 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         if (evalWindows <= 0) throw new JlmException("--eval-windows must be positive");
         if (dtype != DType.FLOAT32 && dtype != DType.BFLOAT16) throw new JlmException("--dtype must be float32 or bfloat16, got " + dtype);
     }
+
+    /** The same run (same schedule) stopped early, after step {@code stopAt}. */
+    public TrainConfig stoppingAt(long stopAt) {
+        return new TrainConfig(model, train, valid, out, batchSize, stopAt, schedule, adamw, gradClip, evalEvery, evalWindows,
+                saveEvery, seed, device, dtype, threads, fused, resume);
+    }
 }

@@ -3,6 +3,7 @@ package dev.jlm.train;
 import dev.jlm.JlmException;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.data.Batch;
+import dev.jlm.io.AtomicFile;
 import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Loss;
@@ -16,7 +17,6 @@ import dev.jlm.tensor.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 
@@ -101,8 +101,8 @@ public final class Trainer {
                     if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
                         Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
                         Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of());
-                        copyAtomically(Checkpoint.optimFile(ckpt), Checkpoint.optimFile(last));  // sibling first,
-                        copyAtomically(ckpt, last);                                            // then the weights
+                        AtomicFile.copy(Checkpoint.optimFile(ckpt), Checkpoint.optimFile(last));  // sibling first,
+                        AtomicFile.copy(ckpt, last);                                            // then the weights
                         lastGood = ckpt;
                     }
                 }
@@ -128,18 +128,5 @@ public final class Trainer {
         opt.step(lr);
         for (Tensor p : model.params().named().values()) p.clearGrad();
         return new StepResult(loss, norm);
-    }
-
-    static void copyAtomically(Path from, Path to) throws IOException {
-        Path tmp = Files.createTempFile(to.toAbsolutePath().getParent(), "." + to.getFileName() + ".", ".tmp");
-        try {
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -1,0 +1,83 @@
+package dev.jlm.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.data.TokenFile;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import dev.jlm.testing.Close;
+import dev.jlm.testing.TokenFiles;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Oracle: scripts/reference/model_ref.py, an independent PyTorch implementation of the CS336 model (Debian's
+ * python3-torch, the same libtorch), evaluating the same safetensors checkpoint on the same token file.
+ */
+class ModelReferenceTest {
+    static final Path ROOT = Path.of(System.getProperty("jlm.root", "."));
+
+    static double pythonEval(Path ckpt, Path tokens, int windows) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", ROOT.resolve("scripts/reference/model_ref.py").toString(), "eval",
+                ckpt.toString(), tokens.toString(), Integer.toString(windows)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow()).get("loss").asDouble();
+    }
+
+    @ParameterizedTest(name = "norm={0} position={1} ffn={2}")
+    @CsvSource({"PRE, ROPE, SWIGLU", "POST, ROPE, SWIGLU", "NONE, ROPE, SWIGLU", "PRE, NONE, SWIGLU", "PRE, ROPE, SILU"})
+    void evalMatchesPyTorchReference(ModelConfig.Norm norm, ModelConfig.Position pos, ModelConfig.Ffn ffn, @TempDir Path dir) throws Exception {
+        ModelConfig c = ModelConfig.of(97, 16, 32, 2, 4, 0, 10_000, norm, pos, ffn);
+        Path ckpt = dir.resolve("m.safetensors");
+        Path tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 1);
+        double jlm;
+        try (var run = TensorScope.open(); TokenFile data = TokenFile.open(tokens)) {
+            Torch.manualSeed(3);
+            TransformerLm model = new TransformerLm(c, Device.CPU, DType.FLOAT32, false);
+            Checkpoint.save(ckpt, model, null, 0, Map.of());
+            jlm = Evaluator.evaluate(model, data, 20, 7).loss();
+        }
+        assertEquals(pythonEval(ckpt, tokens, 20), jlm, 1e-4);
+    }
+
+    @Test
+    void fusedFastPathAgreesWithReferenceModules() {
+        ModelConfig c = ModelConfig.of(97, 16, 32, 2, 4, 0, 10_000, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(5);
+            TransformerLm ref = new TransformerLm(c, Device.CPU, DType.FLOAT32, false);
+            Torch.manualSeed(5);
+            TransformerLm fused = new TransformerLm(c, Device.CPU, DType.FLOAT32, true);
+            var ids = Torch.randint(0, 97, Device.CPU, 3, 16);
+            Close.assertAllClose(ref.forward(ids).toFloatArray(), fused.forward(ids).toFloatArray(), 1e-5, 1e-4);
+        }
+    }
+
+    @Test
+    void parameterNamesAreTheCs336StateDictNames() {
+        ModelConfig c = ModelConfig.of(50, 8, 16, 1, 2, 0, 10_000, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+        try (var run = TensorScope.open()) {
+            var params = new TransformerLm(c, Device.CPU, DType.FLOAT32, false).params();
+            assertEquals(List.of("token_embeddings.weight", "layers.0.ln1.weight", "layers.0.attn.q_proj.weight", "layers.0.attn.k_proj.weight",
+                    "layers.0.attn.v_proj.weight", "layers.0.attn.output_proj.weight", "layers.0.ln2.weight", "layers.0.ffn.w1.weight",
+                    "layers.0.ffn.w2.weight", "layers.0.ffn.w3.weight", "ln_final.weight", "lm_head.weight").stream().sorted().toList(),
+                    params.named().keySet().stream().sorted().toList());
+            assertArrayEquals(new long[] {64, 16}, params.named().get("layers.0.ffn.w1.weight").shape()); // d_ff = 64 (8/3·16 → 64)
+            // closed form: V·D (emb) + L·(4·D² + 3·D·F + 2·D) + D (ln_final) + V·D (head)
+            assertEquals(50 * 16 + (4 * 16 * 16 + 3 * 16 * 64 + 2 * 16) + 16 + 50 * 16, params.count());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.jlm.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.JlmException;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.optim.AdamWConfig;
+import dev.jlm.optim.CosineSchedule;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.testing.TokenFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    static final ModelConfig SMALL = ModelConfig.of(64, 16, 32, 2, 4, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+
+    static TrainConfig cfg(Path train, Path valid, Path out, long steps, double lr, long saveEvery, boolean resume) {
+        return new TrainConfig(SMALL, train, valid, out, 4, steps, new CosineSchedule(lr, lr / 10, 2, steps),
+                new AdamWConfig(0.9, 0.95, 1e-8, 0.1), 1.0, 3, 8, saveEvery, 7, Device.CPU, DType.FLOAT32, 1, false, resume);
+    }
+
+    static List<JsonNode> metrics(Path run) throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream().map(l -> {
+            try {
+                return m.readTree(l);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }).toList();
+    }
+
+    /** Oracle: the uninterrupted run itself; a resumed run must reproduce its losses exactly. */
+    @Test
+    void resumeContinuesExactlyAndLossFalls(@TempDir Path dir) throws Exception {
+        Path train = TokenFiles.random(dir.resolve("train.bin"), 3000, 64, 1), valid = TokenFiles.random(dir.resolve("valid.bin"), 600, 64, 2);
+        Path full = dir.resolve("full"), part = dir.resolve("part");
+        long live = Tensor.liveHandles();
+        new Trainer(cfg(train, valid, full, 8, 3e-3, 4, false)).run((s, n, l, t, v) -> {});
+        new Trainer(cfg(train, valid, part, 8, 3e-3, 4, false).stoppingAt(4)).run((s, n, l, t, v) -> {});  // stops at 4
+        new Trainer(cfg(train, valid, part, 8, 3e-3, 4, true)).run((s, n, l, t, v) -> {});                   // resumes 5..8
+        assertEquals(live, Tensor.liveHandles(), "the trainer leaked tensor handles");
+        List<JsonNode> a = metrics(full), b = metrics(part);
+        assertEquals(8, a.size());
+        assertEquals(8, b.size());
+        for (int i = 0; i < 8; i++) {
+            assertEquals(a.get(i).get("step").asLong(), b.get(i).get("step").asLong());
+            assertEquals(a.get(i).get("train_loss").asDouble(), b.get(i).get("train_loss").asDouble(), 0.0, "step " + (i + 1));
+        }
+        assertTrue(a.get(7).get("train_loss").asDouble() < a.get(0).get("train_loss").asDouble());
+        assertTrue(Files.isRegularFile(full.resolve("last.safetensors")) && Files.isRegularFile(full.resolve("last.optim.safetensors")));
+        assertTrue(a.get(7).has("val_loss"));
+    }
+
+    @Test
+    void nanLossStopsAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
+        Path train = TokenFiles.random(dir.resolve("train.bin"), 3000, 64, 1);
+        Path run = dir.resolve("run");
+        var e = assertThrows(JlmException.class, () -> new Trainer(cfg(train, null, run, 400, 1e9, 1, false)).run((s, n, l, t, v) -> {}));
+        assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at step \\d+ .*Last good checkpoint: .*step-\\d+\\.safetensors"), e.getMessage());
+        String stepWord = e.getMessage().replaceAll(".*at step (\\d+).*", "$1");
+        long bad = Long.parseLong(stepWord);
+        assertTrue(Files.isRegularFile(run.resolve(String.format("step-%06d.safetensors", bad - 1))));
+        assertFalse(Files.exists(run.resolve(String.format("step-%06d.safetensors", bad))));
+    }
+
+    @Test
+    void badDataIsAClearError(@TempDir Path dir) throws Exception {
+        Path big = TokenFiles.write(dir.resolve("big.bin"), new int[] {1, 2, 3, 70, 4, 5});
+        var e = assertThrows(JlmException.class, () -> new Trainer(cfg(big, null, dir.resolve("r"), 2, 1e-3, 1, false)).run((s, n, l, t, v) -> {}));
+        assertEquals(big + ": token id 70 at offset 3 exceeds --vocab-size 64", e.getMessage());
+        Path tiny = TokenFiles.write(dir.resolve("tiny.bin"), new int[] {1, 2, 3});
+        var e2 = assertThrows(JlmException.class, () -> new Trainer(cfg(tiny, null, dir.resolve("r2"), 2, 1e-3, 1, false)).run((s, n, l, t, v) -> {}));
+        assertTrue(e2.getMessage().contains("shorter than --context-length + 1"), e2.getMessage());
+        var e3 = assertThrows(JlmException.class, () -> ModelConfig.of(64, 16, 30, 2, 4, 0, 1e4, ModelConfig.Norm.PRE,
+                ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU));
+        assertEquals("--d-model 30 is not divisible by --num-heads 4", e3.getMessage());
+    }
+}
