@@ -26,6 +26,14 @@ public final class Attention {
 
     /** x: (B, T, D), positions: (T) int64, causal: (T, T) bool (true = may attend) → (B, T, D). */
     public Tensor forward(Tensor x, Tensor positions, Tensor causal) {
+        return forward(x, positions, causal, null, -1);
+    }
+
+    /**
+     * With a KV cache: the T new tokens attend to the cached ones and to each other causally;
+     * causal is then (T, cached + T).
+     */
+    public Tensor forward(Tensor x, Tensor positions, Tensor causal, dev.jlm.generate.KvCache cache, int layer) {
         long b = x.size(0), t = x.size(1);
         Tensor q = split(qProj.forward(x), b, t);                  // (B, H, T, Dh)
         Tensor k = split(kProj.forward(x), b, t);
@@ -34,8 +42,13 @@ public final class Attention {
             q = rope.forward(q, positions);
             k = rope.forward(k, positions);
         }
+        if (cache != null) {                                             // k, v: (B, H, cached + T, Dh)
+            Tensor[] kv = cache.append(layer, k, v);
+            k = kv[0];
+            v = kv[1];
+        }
         Tensor y;                                                        // (B, H, T, Dh)
-        if (fused) y = Fused.sdpa(q, k, v, null, true);
+        if (fused && cache == null) y = Fused.sdpa(q, k, v, null, true);
         else if (fusedSoftmax) y = Fused.softmax(Functional.maskedScores(q, k, causal), -1).matmul(v);
         else y = Functional.scaledDotProductAttention(q, k, v, causal);
         return outputProj.forward(y.transpose(1, 2).reshape(b, t, (long) heads * dHead));

@@ -17,19 +17,19 @@ public final class Block {
         ffn = new FeedForward(p.sub("ffn"), c, fused);
     }
 
-    /** x: (B, T, D) → (B, T, D) */
-    public Tensor forward(Tensor x, Tensor positions, Tensor causal) {
+    /** x: (B, T, D) → (B, T, D); cache and layer as in {@link Attention#forward} (null, -1 without a cache). */
+    public Tensor forward(Tensor x, Tensor positions, Tensor causal, dev.jlm.generate.KvCache cache, int layer) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attn.forward(ln1.forward(x), positions, causal));
+                Tensor h = x.add(attn.forward(ln1.forward(x), positions, causal, cache, layer));
                 yield h.add(ffn.forward(ln2.forward(h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = ln1.forward(x.add(attn.forward(x, positions, causal)));
+                Tensor h = ln1.forward(x.add(attn.forward(x, positions, causal, cache, layer)));
                 yield ln2.forward(h.add(ffn.forward(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attn.forward(x, positions, causal));
+                Tensor h = x.add(attn.forward(x, positions, causal, cache, layer));
                 yield h.add(ffn.forward(h));
             }
         };

@@ -40,21 +40,35 @@ public final class TransformerLm {
         return config;
     }
 
+    public DType computeDType() {
+        return computeDType;
+    }
+
     public Params params() {
         return params;
     }
 
     /** ids: (B, T) int64 with T ≤ context length → logits (B, T, V) float32. */
     public Tensor forward(Tensor ids) {
+        return forward(ids, null);
+    }
+
+    /**
+     * With a KV cache holding the first {@code cache.length()} tokens, {@code ids} are the next T tokens:
+     * positions continue from there, and the cache grows by T. Logits (B, T, V) for the new tokens.
+     */
+    public Tensor forward(Tensor ids, dev.jlm.generate.KvCache cache) {
         long t = ids.size(1);
-        if (t > config.contextLength()) {
-            throw new IllegalArgumentException("sequence length " + t + " exceeds the context length " + config.contextLength());
+        int start = cache == null ? 0 : cache.length();
+        if (start + t > config.contextLength()) {
+            throw new IllegalArgumentException("sequence length " + (start + t) + " exceeds the context length " + config.contextLength());
         }
-        Tensor pos = positions.narrow(0, 0, t);                          // (T)
-        Tensor mask = causal.narrow(0, 0, t).narrow(1, 0, t);            // (T, T)
+        Tensor pos = positions.narrow(0, start, t);                      // (T)
+        Tensor mask = causal.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
         Tensor x = tokenEmbeddings.forward(ids);                         // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
-        for (Block b : layers) x = b.forward(x, pos, mask);
+        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, pos, mask, cache, cache == null ? -1 : i);
+        if (cache != null) cache.advance((int) t);
         if (lnFinal != null) x = lnFinal.forward(x);
         Tensor logits = lmHead.forward(x);                               // (B, T, V)
         return logits.dtype() == DType.FLOAT32 ? logits : logits.to(DType.FLOAT32);

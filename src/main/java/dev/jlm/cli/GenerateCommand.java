@@ -1,0 +1,93 @@
+package dev.jlm.cli;
+
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.generate.Generator;
+import dev.jlm.generate.Sampler;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import dev.jlm.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", header = "Generate text from a checkpoint, streamed as it is produced; stops at <|endoftext|>.",
+        showDefaultValues = true)
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true) Path checkpoint;
+    @Option(names = "--tokenizer", required = true, description = "tokenizer folder (vocab.json, merges.txt)") Path tokenizer;
+    @Option(names = "--prompt", defaultValue = "Once upon a time") String prompt;
+    @Option(names = "--max-tokens") int maxTokens = 256;
+    @Option(names = "--temperature", description = "0 = greedy") double temperature = 0.8;
+    @Option(names = "--top-p") double topP = 0.95;
+    @Option(names = "--seed") long seed = 0;
+    @Option(names = "--end-token") String endToken = "<|endoftext|>";
+    @Option(names = "--device") String device = "cpu";
+    @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads > 0) Torch.setNumThreads(threads);
+        Sampler sampler = Sampler.of(temperature, topP);
+        ModelConfig c = Checkpoint.readConfig(checkpoint);
+        Tokenizer tok = Tokenizer.load(tokenizer, List.of(endToken));
+        if (tok.vocabSize() != c.vocabSize()) {
+            throw new IllegalArgumentException("--tokenizer " + tokenizer + " has " + tok.vocabSize() + " tokens but the checkpoint's model has vocab size "
+                    + c.vocabSize() + ": use the tokenizer the training data was made with");
+        }
+        int end = tok.encode(endToken)[0];
+        int[] ids = tok.encode(prompt);
+        if (ids.length > c.contextLength()) {
+            System.err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", ids.length, c.contextLength());
+            ids = Arrays.copyOfRange(ids, ids.length - c.contextLength(), ids.length);
+        }
+        try (var run = TensorScope.open()) {
+            TransformerLm model = new TransformerLm(c, Device.parse(device), DType.FLOAT32, false);
+            Checkpoint.loadWeights(checkpoint, model);
+            System.out.print(prompt);
+            System.out.flush();
+            ByteArrayOutputStream pending = new ByteArrayOutputStream();
+            long t0 = System.nanoTime();
+            int[] out = new Generator(model, !noCache).generate(ids, maxTokens, sampler, seed, id -> {
+                if (id == end) return false;
+                pending.writeBytes(tok.model().vocab()[id]);
+                flushComplete(pending);
+                return true;
+            });
+            System.out.print(new String(pending.toByteArray(), StandardCharsets.UTF_8));
+            System.out.println();
+            System.out.flush();
+            double sec = (System.nanoTime() - t0) / 1e9;
+            System.err.printf(Locale.ROOT, "[%d tokens in %.2f s, %.1f tokens/s%s]%n", out.length, sec, out.length / sec,
+                    out.length > 0 && out[out.length - 1] == end ? ", stopped at " + endToken : "");
+        }
+        return 0;
+    }
+
+    /** Prints the longest prefix of {@code buf} that is complete UTF-8, keeps the rest. */
+    static void flushComplete(ByteArrayOutputStream buf) {
+        byte[] b = buf.toByteArray();
+        int cut = b.length;
+        for (int back = 1; back <= 3 && b.length - back >= 0; back++) {  // an unfinished multi-byte sequence at the end?
+            int lead = b[b.length - back] & 0xFF;
+            if ((lead & 0xC0) == 0x80) continue;                       // continuation byte: keep looking back
+            int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (need > back) cut = b.length - back;
+            break;
+        }
+        System.out.print(new String(b, 0, cut, StandardCharsets.UTF_8));
+        System.out.flush();
+        buf.reset();
+        buf.write(b, cut, b.length - cut);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jlm.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import dev.jlm.testing.Close;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class GeneratorTest {
+    static final ModelConfig C = ModelConfig.of(50, 12, 32, 2, 4, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+
+    /** Oracle: the uncached model run on the whole sequence each step. */
+    @Test
+    void cachedAndUncachedGreedyDecodingAgreeAlsoPastTheContext() {
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(9);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, false);
+            int[] prompt = {3, 14, 15, 9, 26};
+            long live = Tensor.liveHandles();
+            int[] cached = new Generator(m, true).generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);   // 35 > context 12
+            int[] plain = new Generator(m, false).generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);
+            assertEquals(live, Tensor.liveHandles());
+            assertArrayEquals(plain, cached);
+            assertEquals(30, cached.length);
+        }
+    }
+
+    @Test
+    void cachedLogitsEqualFullForward() {
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(2);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, false);
+            Tensor ids = Torch.randint(0, 50, Device.CPU, 1, 10);
+            Tensor full = m.forward(ids);                                            // (1, 10, V)
+            KvCache cache = new KvCache(C, 1, Device.CPU, DType.FLOAT32);
+            Tensor first = m.forward(ids.narrow(1, 0, 6), cache);                     // prefill 6
+            Tensor rest = Torch.cat(1, m.forward(ids.narrow(1, 6, 1), cache), m.forward(ids.narrow(1, 7, 3), cache));
+            Close.assertAllClose(full.narrow(1, 0, 6).toFloatArray(), first.toFloatArray(), 1e-5, 1e-4);
+            Close.assertAllClose(full.narrow(1, 6, 4).toFloatArray(), rest.toFloatArray(), 1e-5, 1e-4);
+        }
+    }
+
+    /** Oracle: closed-form probabilities of a 4-token distribution. */
+    @Test
+    void topPKeepsTheSmallestSetReachingPAndSeedsRepeat() {
+        float[] logits = {(float) Math.log(0.5), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.05)};
+        int[] counts = new int[4];
+        SplittableRandom rng = new SplittableRandom(1);
+        Sampler s = Sampler.of(1.0, 0.8);          // {0.5, 0.3} reaches 0.8: renormalized 0.625 / 0.375
+        for (int i = 0; i < 20_000; i++) counts[s.next(logits, rng)]++;
+        assertEquals(0, counts[2] + counts[3]);
+        assertEquals(0.625, counts[0] / 20_000.0, 0.02);
+        assertEquals(0, Sampler.of(1.0, 1e-9).next(logits, new SplittableRandom(5)));   // tiny p = greedy
+        assertEquals(new Sampler.Greedy(), Sampler.of(0, 0.9));                          // temperature 0 = greedy
+        int a = Sampler.of(1.5, 1.0).next(logits, new SplittableRandom(42)), b = Sampler.of(1.5, 1.0).next(logits, new SplittableRandom(42));
+        assertEquals(a, b);
+        int[] hot = new int[4];
+        for (int i = 0; i < 20_000; i++) hot[Sampler.of(100.0, 1.0).next(logits, rng)]++;   // high temperature → near uniform
+        assertNotEquals(0, hot[3]);
+        assertEquals(0.25, hot[3] / 20_000.0, 0.02);
+    }
+}
