@@ -1,0 +1,28 @@
+package dev.jlm.cli;
+
+import dev.jlm.experiments.Plot;
+import dev.jlm.experiments.RunLog;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "plot", header = "Plot train and validation loss of runs against steps and wall time (PNG).", showDefaultValues = true)
+final class PlotCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders (with metrics.jsonl)") List<Path> runs;
+    @Option(names = "--out", required = true, description = "PNG file") Path out;
+    @Option(names = "--title", defaultValue = "loss") String title;
+    @Option(names = "--y-max", description = "clip the loss axis (diverged runs)") Double yMax;
+
+    @Override
+    public Integer call() throws Exception {
+        List<RunLog> logs = new ArrayList<>();
+        for (Path r : runs) logs.add(RunLog.read(r));
+        Plot.write(logs, out, title, yMax);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}

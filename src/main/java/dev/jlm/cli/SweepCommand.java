@@ -1,0 +1,44 @@
+package dev.jlm.cli;
+
+import dev.jlm.experiments.Plot;
+import dev.jlm.experiments.RunLog;
+import dev.jlm.experiments.Sweep;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "sweep", header = "Run a grid of trainings from one JSON description; resumable; writes summary.md/.csv and curves.png.",
+        showDefaultValues = true)
+final class SweepCommand implements Callable<Integer> {
+    @Option(names = "--grid", required = true, description = "sweep description (JSON: base, grid, runs)") Path grid;
+    @Option(names = "--out", required = true, description = "sweep folder: one run folder per point") Path out;
+    @Option(names = "--y-max", description = "clip the plot's loss axis") Double yMax;
+
+    @Override
+    public Integer call() throws Exception {
+        Sweep sweep = new Sweep(grid, out);
+        var outcomes = sweep.run(config -> {
+            System.out.println("== " + config.getParent().getFileName());
+            CommandLine cl = Jlm.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            int code = cl.execute("train", "--config", config.toString());
+            String msg = err.toString().strip();
+            if (!msg.isEmpty()) System.out.println(msg);
+            return code == 0 ? null : msg.replaceFirst("^jlm: ", "");
+        });
+        List<RunLog> logs = new ArrayList<>();
+        for (var o : outcomes) if (Files.isRegularFile(o.dir().resolve("metrics.jsonl"))) logs.add(RunLog.read(o.dir()));
+        if (!logs.isEmpty()) Plot.write(logs, out.resolve("curves.png"), grid.getFileName().toString().replace(".json", ""), yMax);
+        System.out.println(Files.readString(out.resolve("summary.md")));
+        System.out.println("wrote " + out.resolve("summary.md") + ", summary.csv, curves.png");
+        return 0;
+    }
+}
