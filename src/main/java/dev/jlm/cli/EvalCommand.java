@@ -25,6 +25,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--windows", description = "number of windows") int windows = 64;
     @Option(names = "--batch-size") int batchSize = 16;
     @Option(names = "--device") String device = "cpu";
+    @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
     @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
@@ -43,6 +44,11 @@ final class EvalCommand implements Callable<Integer> {
             out.put("perplexity", r.perplexity());
             out.put("tokens", r.tokens());
             out.put("windows", r.windows());
+            if (unigramFrom != null) {
+                try (TokenFile train = TokenFile.open(unigramFrom)) {
+                    out.put("unigram_loss", Evaluator.unigramLoss(train, tokens, windows, c.contextLength(), c.vocabSize()));
+                }
+            }
             System.out.println(new ObjectMapper().writeValueAsString(out));
         }
         return 0;

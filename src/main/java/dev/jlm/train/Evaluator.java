@@ -39,4 +39,21 @@ public final class Evaluator {
         double loss = sum / n;
         return new Result(loss, Math.exp(loss), (long) n * t, n);
     }
+
+    /**
+     * The unigram baseline on the same windows' targets: −log p(token) with p estimated from {@code train}
+     * (add-one smoothed over the vocab). A model that learned nothing about context scores about this.
+     */
+    public static double unigramLoss(TokenFile train, TokenFile data, int windows, int contextLength, int vocabSize) {
+        long[] counts = new long[vocabSize];
+        for (long i = 0; i < train.length(); i++) counts[train.get(i)]++;
+        double total = train.length() + vocabSize;
+        long available = (data.length() - 1) / contextLength;
+        int n = (int) Math.min(windows, available);
+        double sum = 0;
+        for (long k = 0; k < n; k++) {
+            for (int j = 1; j <= contextLength; j++) sum -= Math.log((counts[data.get(k * contextLength + j)] + 1) / total);
+        }
+        return sum / ((long) n * contextLength);
+    }
 }
