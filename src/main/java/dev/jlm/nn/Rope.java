@@ -44,6 +44,10 @@ public final class Rope {
         Tensor flat = positions.reshape(-1);
         Tensor c = cos.indexSelect(0, flat).reshape(tableShape);           // (..., T, dK/2)
         Tensor s = sin.indexSelect(0, flat).reshape(tableShape);
+        if (x.dtype() != c.dtype()) {                                       // lower-precision compute: rotate in x's dtype
+            c = c.to(x.dtype());
+            s = s.to(x.dtype());
+        }
         Tensor even = x.slice(-1, 0, dK, 2);                                // (..., T, dK/2)
         Tensor odd = x.slice(-1, 1, dK, 2);
         Tensor rotEven = even.mul(c).sub(odd.mul(s));

@@ -108,6 +108,28 @@ public final class GpuCheck {
             }
         });
 
+        for (dev.jlm.tensor.DType dt : new dev.jlm.tensor.DType[] {dev.jlm.tensor.DType.FLOAT32, dev.jlm.tensor.DType.BFLOAT16}) {
+            check("TransformerLm trains on " + d + " in " + dt + " (loss falls over 30 steps)", () -> {
+                var c = dev.jlm.nn.ModelConfig.of(512, 64, 128, 2, 4, 0, 1e4, dev.jlm.nn.ModelConfig.Norm.PRE,
+                        dev.jlm.nn.ModelConfig.Position.ROPE, dev.jlm.nn.ModelConfig.Ffn.SWIGLU);
+                Torch.manualSeed(0);
+                var model = new dev.jlm.nn.TransformerLm(c, d, dt, true);
+                var opt = new dev.jlm.optim.AdamW(model.params().named(), new dev.jlm.optim.AdamWConfig(0.9, 0.95, 1e-8, 0.1));
+                double first = 0, last = 0;
+                for (int i = 0; i < 30; i++) {
+                    try (var s = TensorScope.open()) {
+                        long[] v = new long[8 * 65];
+                        for (int k = 0; k < v.length; k++) v[k] = (k * 7L + i) % 97;       // a learnable pattern
+                        Tensor ids = Torch.fromArray(v, 8, 65).to(d);
+                        var r = dev.jlm.train.Trainer.step(model, opt, new dev.jlm.data.Batch(ids.narrow(1, 0, 64), ids.narrow(1, 1, 64)), 3e-3, 1.0, true);
+                        if (i == 0) first = r.loss();
+                        last = r.loss();
+                    }
+                }
+                if (!(last < first - 1)) throw new AssertionError("loss " + first + " -> " + last);
+            });
+        }
+
         // boundary timings on this device (compare with scripts/reference/boundary_peer.py on the same machine)
         try (var s = TensorScope.open()) {
             Tensor a = seeded(0, d, 4, 4), b = seeded(1, d, 4, 4);

@@ -66,6 +66,25 @@ class ModelReferenceTest {
         }
     }
 
+    /** Oracle: the float32 model; bfloat16 compute keeps the loss within bfloat16's precision of it. */
+    @Test
+    void bfloat16ComputeTracksFloat32() {
+        ModelConfig c = ModelConfig.of(97, 16, 32, 2, 4, 0, 10_000, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(5);
+            TransformerLm f32 = new TransformerLm(c, Device.CPU, DType.FLOAT32, false);
+            Torch.manualSeed(5);
+            TransformerLm bf16 = new TransformerLm(c, Device.CPU, DType.BFLOAT16, false);
+            var ids = Torch.randint(0, 97, Device.CPU, 3, 17);
+            var x = ids.narrow(1, 0, 16);
+            var y = ids.narrow(1, 1, 16);
+            double a = dev.jlm.nn.Loss.crossEntropy(f32.forward(x), y).item();
+            var logits = bf16.forward(x);
+            assertEquals(DType.FLOAT32, logits.dtype());
+            assertEquals(a, dev.jlm.nn.Loss.crossEntropy(logits, y).item(), 0.05);
+        }
+    }
+
     @Test
     void parameterNamesAreTheCs336StateDictNames() {
         ModelConfig c = ModelConfig.of(50, 8, 16, 1, 2, 0, 10_000, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
