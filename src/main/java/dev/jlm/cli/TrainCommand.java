@@ -31,16 +31,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--train", description = "training tokens (uint16 file)") Path train;
     @Option(names = "--valid", description = "validation tokens (uint16 file)") Path valid;
     @Option(names = "--out", description = "run folder: checkpoints, metrics.jsonl") Path out;
-    @Option(names = "--vocab-size") int vocabSize = 10_000;
-    @Option(names = "--context-length") int contextLength = 256;
-    @Option(names = "--d-model") int dModel = 512;
-    @Option(names = "--num-layers") int numLayers = 4;
-    @Option(names = "--num-heads") int numHeads = 16;
-    @Option(names = "--d-ff", description = "0 = 8/3·d_model rounded to 64 (swiglu), 4·d_model (silu)") int dFf = 0;
-    @Option(names = "--rope-theta") double ropeTheta = 10_000;
-    @Option(names = "--norm", description = "pre, post or none") String norm = "pre";
-    @Option(names = "--position", description = "rope or none") String position = "rope";
-    @Option(names = "--ffn", description = "swiglu or silu") String ffn = "swiglu";
+    @CommandLine.Mixin ModelOptions modelOptions;
     @Option(names = "--batch-size") int batchSize = 32;
     @Option(names = "--steps") long steps = 1000;
     @Option(names = "--lr-max") double lrMax = 1e-3;
@@ -66,9 +57,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (config != null) applyConfig(config);
         if (train == null || out == null) throw new IllegalArgumentException("--train and --out are required (flags or --config)");
-        ModelConfig model = ModelConfig.of(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta,
-                parse(ModelConfig.Norm.class, norm, "--norm"), parse(ModelConfig.Position.class, position, "--position"),
-                parse(ModelConfig.Ffn.class, ffn, "--ffn"));
+        ModelConfig model = modelOptions.config();
         long cos = cosineSteps != null ? cosineSteps : steps;
         long warm = warmup != null ? warmup : Math.min(cos, Math.max(1, steps / 20));
         TrainConfig cfg = new TrainConfig(model, train, valid, out, batchSize, steps,

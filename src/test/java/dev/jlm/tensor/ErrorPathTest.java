@@ -46,6 +46,15 @@ class ErrorPathTest {
     }
 
     @Test
+    void nullHandleAtTheBoundaryIsAnErrorNotACrash() {
+        Native.ensureLoaded();
+        var r = dev.jlm.bindings.jlm_h.jlm_add(java.lang.foreign.MemorySegment.NULL, java.lang.foreign.MemorySegment.NULL);
+        assertEquals(java.lang.foreign.MemorySegment.NULL, r);
+        assertEquals("null tensor handle", Native.lastError());
+        assertEquals(1, dev.jlm.bindings.jlm_h.jlm_zero_(java.lang.foreign.MemorySegment.NULL));
+    }
+
+    @Test
     void noScopeIsAnExceptionNotALeak() {
         long live = Tensor.liveHandles();
         var e = assertThrows(IllegalStateException.class, () -> Torch.ones(3));

@@ -17,10 +17,10 @@ import java.util.Map;
  * ByteLevel pre-tokenizer and decoder, BPE model — from a vocab.json + merges.txt pair, with the given
  * special tokens as added tokens.
  */
-final class HfOracle {
+public final class HfOracle {
     private HfOracle() {}
 
-    static HuggingFaceTokenizer load(Path vocabJson, Path mergesTxt, List<String> specials) throws IOException {
+    public static HuggingFaceTokenizer load(Path vocabJson, Path mergesTxt, List<String> specials) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode vocab = (ObjectNode) json.readTree(vocabJson.toFile());
         ObjectNode root = json.createObjectNode();
@@ -53,7 +53,7 @@ final class HfOracle {
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
     }
 
-    static int[] encode(HuggingFaceTokenizer hf, String text) {
+    public static int[] encode(HuggingFaceTokenizer hf, String text) {
         long[] ids = hf.encode(text, false, false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = (int) ids[i];
