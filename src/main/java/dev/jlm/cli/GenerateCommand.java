@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", header = "Generate text from a checkpoint, streamed as it is produced; stops at <|endoftext|>.",
         showDefaultValues = true)
 final class GenerateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--checkpoint", required = true) Path checkpoint;
     @Option(names = "--tokenizer", required = true, description = "tokenizer folder (vocab.json, merges.txt)") Path tokenizer;
     @Option(names = "--prompt", defaultValue = "Once upon a time") String prompt;
@@ -40,15 +41,16 @@ final class GenerateCommand implements Callable<Integer> {
         if (threads > 0) Torch.setNumThreads(threads);
         Sampler sampler = Sampler.of(temperature, topP);
         ModelConfig c = Checkpoint.readConfig(checkpoint);
-        Tokenizer tok = Tokenizer.load(tokenizer, List.of(endToken));
+        Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
+        var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {
             throw new IllegalArgumentException("--tokenizer " + tokenizer + " has " + tok.vocabSize() + " tokens but the checkpoint's model has vocab size "
                     + c.vocabSize() + ": use the tokenizer the training data was made with");
         }
-        int end = tok.encode(endToken)[0];
+        int end = tok.specialId(endToken);                     // -1: no such special token, generate to --max-tokens
         int[] ids = tok.encode(prompt);
         if (ids.length > c.contextLength()) {
-            System.err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", ids.length, c.contextLength());
+            err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", ids.length, c.contextLength());
             ids = Arrays.copyOfRange(ids, ids.length - c.contextLength(), ids.length);
         }
         try (var run = TensorScope.open()) {
@@ -68,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
             System.out.println();
             System.out.flush();
             double sec = (System.nanoTime() - t0) / 1e9;
-            System.err.printf(Locale.ROOT, "[%d tokens in %.2f s, %.1f tokens/s%s]%n", out.length, sec, out.length / sec,
+            err.printf(Locale.ROOT, "[%d tokens in %.2f s, %.1f tokens/s%s]%n", out.length, sec, out.length / sec,
                     out.length > 0 && out[out.length - 1] == end ? ", stopped at " + endToken : "");
         }
         return 0;

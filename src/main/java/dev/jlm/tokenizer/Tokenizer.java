@@ -81,6 +81,12 @@ public final class Tokenizer {
         return model;
     }
 
+    /** The id of this special token, or -1 if it is not one of this tokenizer's special tokens. */
+    public int specialId(String token) {
+        int i = specials.list().indexOf(token);
+        return i < 0 ? -1 : specialIds[i];
+    }
+
     public int vocabSize() {
         return model.vocab().length;
     }

@@ -19,10 +19,11 @@ import picocli.CommandLine;
 class CliTrainTest {
     record Run(int code, String out, String err) {}
 
+    /** Runs a command capturing stdout, the command's error writer and the exit code. */
     static Run run(String... args) {
         CommandLine cl = Jlm.commandLine();
         StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
+        cl.setErr(new PrintWriter(err, true));
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out));

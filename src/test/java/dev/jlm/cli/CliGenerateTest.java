@@ -1,0 +1,49 @@
+package dev.jlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `jlm generate` end to end on a tokenizer trained on corpus.en and an (untrained) model of its vocab size. */
+class CliGenerateTest {
+    @Test
+    void generatesRepeatablyAndRejectsAMismatchedTokenizer(@TempDir Path dir) throws Exception {
+        Path tok = dir.resolve("tok");
+        var trained = CliTokenizerTest.run("bpe", "train", "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--vocab-size",
+                "300", "--special-token", "<|endoftext|>", "--out", tok.toString());
+        assertEquals(0, trained.code(), trained.err());
+        Path ok = dir.resolve("ok.safetensors"), wrong = dir.resolve("wrong.safetensors");
+        try (var s = TensorScope.open()) {
+            Torch.manualSeed(1);
+            for (var e : Map.of(ok, 300, wrong, 512).entrySet()) {
+                var c = ModelConfig.of(e.getValue(), 8, 16, 1, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+                Checkpoint.save(e.getKey(), new TransformerLm(c, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+            }
+        }
+        String[] args = {"generate", "--checkpoint", ok.toString(), "--tokenizer", tok.toString(), "--prompt",
+                "the quick brown fox jumps over the lazy dog and keeps running", "--max-tokens", "20", "--seed", "4", "--end-token", "<|none|>"};
+        CliTrainTest.Run a = CliTrainTest.run(args), b = CliTrainTest.run(args);
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out(), "same seed, same text");
+        assertTrue(a.out().startsWith("the quick brown fox"), a.out());
+        assertTrue(a.err().contains("keeping its last 8"), a.err());   // the prompt is longer than the context (8)
+        CliTrainTest.Run m = CliTrainTest.run("generate", "--checkpoint", wrong.toString(), "--tokenizer", tok.toString());
+        assertEquals(1, m.code());
+        assertTrue(m.err().contains("has 300 tokens but the checkpoint's model has vocab size 512"), m.err());
+    }
+}
