@@ -24,23 +24,18 @@ public final class Attention {
         this.fusedSoftmax = fused && !this.fused;
     }
 
-    /** x: (B, T, D), positions: (T) int64, causal: (T, T) bool (true = may attend) → (B, T, D). */
-    public Tensor forward(Tensor x, Tensor positions, Tensor causal) {
-        return forward(x, positions, causal, null, -1);
-    }
-
     /**
-     * With a KV cache: the T new tokens attend to the cached ones and to each other causally;
-     * causal is then (T, cached + T).
+     * x: (B, T, D) at positions start..start+T−1; blocked: (T, start + T) bool, true where a query may not attend
+     * (the future) → (B, T, D). With a KV cache the T new tokens attend to the cached ones and to each other.
      */
-    public Tensor forward(Tensor x, Tensor positions, Tensor causal, dev.jlm.generate.KvCache cache, int layer) {
+    public Tensor forward(Tensor x, long start, Tensor blocked, dev.jlm.generate.KvCache cache, int layer) {
         long b = x.size(0), t = x.size(1);
         Tensor q = split(qProj.forward(x), b, t);                  // (B, H, T, Dh)
         Tensor k = split(kProj.forward(x), b, t);
         Tensor v = split(vProj.forward(x), b, t);
         if (rope != null) {
-            q = rope.forward(q, positions);
-            k = rope.forward(k, positions);
+            q = rope.forward(q, start);
+            k = rope.forward(k, start);
         }
         if (cache != null) {                                             // k, v: (B, H, cached + T, Dh)
             Tensor[] kv = cache.append(layer, k, v);
@@ -49,8 +44,8 @@ public final class Attention {
         }
         Tensor y;                                                        // (B, H, T, Dh)
         if (fused && cache == null) y = Fused.sdpa(q, k, v, null, true);
-        else if (fusedSoftmax) y = Fused.softmax(Functional.maskedScores(q, k, causal), -1).matmul(v);
-        else y = Functional.scaledDotProductAttention(q, k, v, causal);
+        else if (fusedSoftmax) y = Fused.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
+        else y = Functional.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
         return outputProj.forward(y.transpose(1, 2).reshape(b, t, (long) heads * dHead));
     }
 

@@ -18,18 +18,18 @@ public final class Block {
     }
 
     /** x: (B, T, D) → (B, T, D); cache and layer as in {@link Attention#forward} (null, -1 without a cache). */
-    public Tensor forward(Tensor x, Tensor positions, Tensor causal, dev.jlm.generate.KvCache cache, int layer) {
+    public Tensor forward(Tensor x, long start, Tensor blocked, dev.jlm.generate.KvCache cache, int layer) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attn.forward(ln1.forward(x), positions, causal, cache, layer));
+                Tensor h = x.add(attn.forward(ln1.forward(x), start, blocked, cache, layer));
                 yield h.add(ffn.forward(ln2.forward(h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = ln1.forward(x.add(attn.forward(x, positions, causal, cache, layer)));
+                Tensor h = ln1.forward(x.add(attn.forward(x, start, blocked, cache, layer)));
                 yield ln2.forward(h.add(ffn.forward(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attn.forward(x, positions, causal, cache, layer));
+                Tensor h = x.add(attn.forward(x, start, blocked, cache, layer));
                 yield h.add(ffn.forward(h));
             }
         };

@@ -28,7 +28,12 @@ public final class Functional {
 
     /** Q Kᵀ / √d_k with −∞ where {@code mask} is false: (..., Tq, Tk). */
     public static Tensor maskedScores(Tensor q, Tensor k, Tensor mask) {
+        return blockedScores(q, k, mask == null ? null : mask.logicalNot());
+    }
+
+    /** Q Kᵀ / √d_k with −∞ where {@code blocked} is true (the complement of an attention mask): (..., Tq, Tk). */
+    public static Tensor blockedScores(Tensor q, Tensor k, Tensor blocked) {
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.sqrt(q.size(-1)));
-        return mask == null ? scores : scores.maskedFill(mask.logicalNot(), Double.NEGATIVE_INFINITY);
+        return blocked == null ? scores : scores.maskedFill(blocked, Double.NEGATIVE_INFINITY);
     }
 }

@@ -35,6 +35,12 @@ public final class Rope {
         this.sin = device.isCuda() ? cpuSin.to(device) : cpuSin;
     }
 
+    /** Positions start, start+1, …: x (..., T, dK) → (..., T, dK); the tables are sliced, not gathered. */
+    public Tensor forward(Tensor x, long start) {
+        long t = x.size(-2);
+        return rotate(x, cos.narrow(0, start, t), sin.narrow(0, start, t));            // tables (T, dK/2)
+    }
+
     /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK). */
     public Tensor forward(Tensor x, Tensor positions) {
         long[] posShape = positions.shape();
@@ -42,8 +48,11 @@ public final class Rope {
         System.arraycopy(posShape, 0, tableShape, 0, posShape.length);
         tableShape[posShape.length] = dK / 2;
         Tensor flat = positions.reshape(-1);
-        Tensor c = cos.indexSelect(0, flat).reshape(tableShape);           // (..., T, dK/2)
-        Tensor s = sin.indexSelect(0, flat).reshape(tableShape);
+        return rotate(x, cos.indexSelect(0, flat).reshape(tableShape), sin.indexSelect(0, flat).reshape(tableShape));
+    }
+
+    /** x: (..., T, dK), c and s broadcastable to (..., T, dK/2). */
+    private Tensor rotate(Tensor x, Tensor c, Tensor s) {
         if (x.dtype() != c.dtype()) {                                       // lower-precision compute: rotate in x's dtype
             c = c.to(x.dtype());
             s = s.to(x.dtype());

@@ -18,8 +18,7 @@ public final class TransformerLm {
     private final List<Block> layers = new ArrayList<>();
     private final RmsNorm lnFinal;   // null when norm = NONE
     private final Linear lmHead;
-    private final Tensor positions;  // (context) int64
-    private final Tensor causal;     // (context, context) bool, lower triangle
+    private final Tensor blocked;    // (context, context) bool, true above the diagonal: the future a query may not see
     private final DType computeDType;
 
     /** A freshly initialized model (from the current torch seed). {@code fused} selects libtorch's fused kernels. */
@@ -32,8 +31,7 @@ public final class TransformerLm {
         for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub("layers").sub(i), c, rope, fused));
         lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : new RmsNorm(params.sub("ln_final"), c.dModel());
         lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
-        positions = Torch.arange(0, c.contextLength(), 1, DType.INT64, device);
-        causal = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).tril(0);
+        blocked = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).triu(1);
     }
 
     public ModelConfig config() {
@@ -63,11 +61,10 @@ public final class TransformerLm {
         if (start + t > config.contextLength()) {
             throw new IllegalArgumentException("sequence length " + (start + t) + " exceeds the context length " + config.contextLength());
         }
-        Tensor pos = positions.narrow(0, start, t);                      // (T)
-        Tensor mask = causal.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
+        Tensor mask = blocked.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
         Tensor x = tokenEmbeddings.forward(ids);                         // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, pos, mask, cache, cache == null ? -1 : i);
+        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, start, mask, cache, cache == null ? -1 : i);
         if (cache != null) cache.advance((int) t);
         if (lnFinal != null) x = lnFinal.forward(x);
         Tensor logits = lmHead.forward(x);                               // (B, T, V)
