@@ -22,14 +22,21 @@ public final class ParallelEncoder {
     private final Tokenizer tokenizer;
     private final int threads;
 
+    private final int blockSize;
+
     public ParallelEncoder(Tokenizer tokenizer, int threads) {
+        this(tokenizer, threads, BLOCK);
+    }
+
+    ParallelEncoder(Tokenizer tokenizer, int threads, int blockSize) {
         this.tokenizer = tokenizer;
         this.threads = Math.max(1, threads);
+        this.blockSize = blockSize;
     }
 
     public void encode(Path file, Sink sink) throws IOException {
         ThreadLocal<Tokenizer> local = ThreadLocal.withInitial(tokenizer::copy);
-        SafeChunks chunks = new SafeChunks(tokenizer.model().specials(), BLOCK);
+        SafeChunks chunks = new SafeChunks(tokenizer.model().specials(), blockSize);
         String name = file.toString();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "jlm-encode");

@@ -30,9 +30,16 @@ public final class PreTokenCounter {
     private final SpecialTokens specials;
     private final int threads;
 
+    private final int blockSize;
+
     public PreTokenCounter(List<String> specialTokens, int threads) {
+        this(specialTokens, threads, BLOCK);
+    }
+
+    PreTokenCounter(List<String> specialTokens, int threads, int blockSize) {
         this.specials = new SpecialTokens(specialTokens);
         this.threads = Math.max(1, threads);
+        this.blockSize = blockSize;
     }
 
     /** Counts of each pre-token (as a String) over all files. {@code progress} receives bytes consumed. */
@@ -44,7 +51,7 @@ public final class PreTokenCounter {
             return t;
         })) {
             ArrayDeque<Future<Map<String, int[]>>> inFlight = new ArrayDeque<>();
-            SafeChunks chunks = new SafeChunks(specials.list(), BLOCK);
+            SafeChunks chunks = new SafeChunks(specials.list(), blockSize);
             for (Path file : files) {
                 String name = file.toString();
                 chunks.forEach(file, c -> {
