@@ -36,7 +36,7 @@ class ChunkingTest {
                 assertEquals(whole, flat(new PreTokenCounter(EOT, threads, block).count(List.of(file), b -> {})), "block " + block);
             }
         }
-        assertTrue(whole.keySet().stream().anyMatch(k -> k.startsWith("\r\n\r\n")), "the corpus exercises CRLF runs");
+        assertTrue(whole.keySet().stream().anyMatch(k -> k.contains("\r\n\r\n")), "the corpus exercises CRLF runs");
     }
 
     @Test
