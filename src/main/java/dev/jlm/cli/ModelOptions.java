@@ -10,7 +10,7 @@ final class ModelOptions {
     @Option(names = "--d-model") int dModel = 512;
     @Option(names = "--num-layers") int numLayers = 4;
     @Option(names = "--num-heads") int numHeads = 16;
-    @Option(names = "--d-ff", description = "0 = 8/3·d_model rounded to 64 (swiglu), 4·d_model (silu)") int dFf = 0;
+    @Option(names = "--d-ff", description = "0 = 8/3·d_model to the nearest multiple of 64 (swiglu), 4·d_model (silu)") int dFf = 0;
     @Option(names = "--rope-theta") double ropeTheta = 10_000;
     @Option(names = "--norm", description = "pre, post or none") String norm = "pre";
     @Option(names = "--position", description = "rope or none") String position = "rope";

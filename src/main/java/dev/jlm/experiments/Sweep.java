@@ -21,7 +21,8 @@ import java.util.Map;
  * <pre>{"base": {train options}, "grid": {"lr_max": [1e-4, 1e-3]}, "runs": {"baseline": {}, "post-norm": {"norm": "post"}}}</pre>
  * Every named run (or one unnamed run) is combined with every point of the grid; each gets its own folder under
  * the sweep folder with its config.json. A finished (or diverged) run is not run again; an unfinished one resumes. The summary
- * (final/best validation loss, tokens, wall time, diverged) is written as summary.md and summary.csv.
+ * (final/best validation loss, tokens, wall time, diverged: a NaN stop or a final loss above the first) is written
+ * as summary.md and summary.csv.
  */
 public final class Sweep {
     /** Runs one training from a config file; returns null on success or the error message. */
@@ -125,10 +126,13 @@ public final class Sweep {
         for (Outcome o : outcomes) {
             RunLog log = Files.isRegularFile(o.dir().resolve("metrics.jsonl")) ? RunLog.read(o.dir()) : new RunLog(o.dir(), List.of());
             var last = log.rows().isEmpty() ? null : log.rows().getLast();
-            boolean diverged = o.error() != null && o.error().contains("loss is");
+            boolean nan = o.error() != null && o.error().contains("loss is");
+            boolean blewUp = last != null && last.trainLoss() > log.rows().getFirst().trainLoss();   // ended above where it began
+            boolean diverged = nan || blewUp;
             String fv = fmt(log.finalVal()), bv = fmt(log.bestVal()), ft = last == null ? "" : fmt(last.trainLoss());
             String tokens = last == null ? "" : Long.toString(last.tokens()), wall = last == null ? "" : String.format(Locale.ROOT, "%.1f", last.wallSeconds());
-            String div = diverged ? "yes (step " + o.error().replaceAll(".*at step (\\d+).*", "$1") + ")" : o.error() != null ? "failed" : "no";
+            String div = nan ? "yes (NaN at step " + o.error().replaceAll(".*at step (\\d+).*", "$1") + ")"
+                    : blewUp ? "yes (loss rose)" : o.error() != null ? "failed" : "no";
             md.append(String.format("| %s | %s | %s | %s | %s | %s s | %s |%n", o.name(), fv, bv, ft, tokens, wall, div));
             csv.append(String.join(",", o.name(), fv, bv, ft, tokens, wall, diverged ? "yes" : o.error() != null ? "failed" : "no")).append('\n');
         }

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * The Transformer LM's shape and ablations. {@code dFf} defaults (when 0 is given to {@link #of}) to
- * ≈ 8/3·d_model rounded up to a multiple of 64 for SwiGLU, and 4·d_model for the SiLU FFN (equal parameters).
+ * 8/3·d_model rounded to the nearest multiple of 64 for SwiGLU (1344 for d_model 512, as in CS336), and 4·d_model
+ * for the SiLU FFN (about the same parameter count).
  */
 public record ModelConfig(int vocabSize, int contextLength, int dModel, int numLayers, int numHeads, int dFf,
                           double ropeTheta, Norm norm, Position position, Ffn ffn) {
@@ -33,7 +34,7 @@ public record ModelConfig(int vocabSize, int contextLength, int dModel, int numL
     /** With dFf = 0 meaning "the default for this FFN". */
     public static ModelConfig of(int vocabSize, int contextLength, int dModel, int numLayers, int numHeads, int dFf,
                                  double ropeTheta, Norm norm, Position position, Ffn ffn) {
-        int ff = dFf > 0 ? dFf : ffn == Ffn.SILU ? 4 * dModel : (int) (Math.ceil(8.0 * dModel / 3 / 64) * 64);
+        int ff = dFf > 0 ? dFf : ffn == Ffn.SILU ? 4 * dModel : (int) Math.max(64, Math.round(8.0 * dModel / 3 / 64) * 64);
         return new ModelConfig(vocabSize, contextLength, dModel, numLayers, numHeads, ff, ropeTheta, norm, position, ffn);
     }
 

@@ -44,7 +44,7 @@ class SweepTest {
         assertEquals("run,final_val_loss,best_val_loss,final_train_loss,tokens,wall_s,diverged", csv.get(0));
         assertEquals("base_lr_max=0.001_batch_size=2,2.5000,2.5000,2.0000,30,3.0,no", csv.get(1));
         assertEquals("post_lr_max=0.01_batch_size=2,3.5000,3.5000,3.0000,20,2.0,yes", csv.get(4));
-        assertTrue(Files.readString(dir.resolve("sw/summary.md")).contains("| yes (step 3) |"));
+        assertTrue(Files.readString(dir.resolve("sw/summary.md")).contains("| yes (NaN at step 3) |"));
 
         Path png = dir.resolve("c.png");
         Plot.write(List.of(RunLog.read(dir.resolve("sw/base_lr_max=0.001_batch_size=2"))), png, "t", null);
