@@ -115,7 +115,7 @@ public final class Trainer {
     public record StepResult(double loss, double gradNorm) {}
 
     /**
-     * One optimizer step in the caller's TensorScope: forward, loss, backward, clip, AdamW, clear grads. A non-finite
+     * One optimizer step in the caller's TensorScope: forward, loss, backward, clip, AdamW, zero grads. A non-finite
      * loss skips backward and the update, so the parameters stay those of the last good step.
      */
     public static StepResult step(TransformerLm model, AdamW opt, Batch batch, double lr, double gradClip, boolean fused) {
@@ -126,7 +126,10 @@ public final class Trainer {
         l.backward();
         double norm = GradClip.clip(model.params().named().values(), gradClip);
         opt.step(lr);
-        for (Tensor p : model.params().named().values()) p.clearGrad();
+        for (Tensor p : model.params().named().values()) {      // zero in place: the next backward reuses the buffers
+            Tensor g = p.grad();                                 // instead of faulting in fresh pages every step
+            if (g != null) g.zero_();
+        }
         return new StepResult(loss, norm);
     }
 }
