@@ -33,9 +33,7 @@ final class EvalCommand implements Callable<Integer> {
         if (threads > 0) Torch.setNumThreads(threads);
         ModelConfig c = Checkpoint.readConfig(checkpoint);
         try (TokenFile tokens = TokenFile.open(data); var run = TensorScope.open()) {
-            long bad = tokens.firstIdAtLeast(c.vocabSize());
-            if (bad >= 0) throw new IllegalArgumentException(data + ": token id " + tokens.get(bad) + " at offset " + bad
-                    + " exceeds the checkpoint's vocab size " + c.vocabSize());
+            tokens.requireIdsBelow(c.vocabSize(), "the checkpoint's vocab size");
             TransformerLm model = new TransformerLm(c, Device.parse(device), DType.FLOAT32, false);
             Checkpoint.loadWeights(checkpoint, model);
             Evaluator.Result r = Evaluator.evaluate(model, tokens, windows, batchSize);

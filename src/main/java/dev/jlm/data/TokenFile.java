@@ -54,17 +54,14 @@ public final class TokenFile implements AutoCloseable {
         for (int k = 0; k < n; k++) dst.setAtIndex(ValueLayout.JAVA_LONG, at + k, data.getAtIndex(U16, start + k) & 0xFFFF);
     }
 
-    /** The largest id in the file (a full scan), to check against the vocab size before training. */
-    public int maxId() {
-        int max = -1;
-        for (long i = 0; i < length; i++) max = Math.max(max, data.getAtIndex(U16, i) & 0xFFFF);
-        return max;
-    }
-
-    /** First offset holding {@code id} ≥ vocabSize, or -1. */
-    public long firstIdAtLeast(int vocabSize) {
-        for (long i = 0; i < length; i++) if ((data.getAtIndex(U16, i) & 0xFFFF) >= vocabSize) return i;
-        return -1;
+    /** Throws, naming the file, the id and its offset, unless every id is below {@code vocabSize} ({@code limit} names it). */
+    public void requireIdsBelow(int vocabSize, String limit) {
+        for (long i = 0; i < length; i++) {
+            int id = data.getAtIndex(U16, i) & 0xFFFF;
+            if (id >= vocabSize) {
+                throw new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", path, id, i, limit, vocabSize));
+            }
+        }
     }
 
     @Override

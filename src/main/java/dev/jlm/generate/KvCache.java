@@ -32,10 +32,6 @@ public final class KvCache {
         return length;
     }
 
-    public int capacity() {
-        return capacity;
-    }
-
     public void clear() {
         length = 0;
     }

@@ -1,6 +1,5 @@
 package dev.jlm.nn;
 
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Torch;
 import dev.jlm.tensor.Tensor;
@@ -62,9 +61,5 @@ public final class Rope {
         Tensor rotEven = even.mul(c).sub(odd.mul(s));
         Tensor rotOdd = even.mul(s).add(odd.mul(c));
         return Torch.stack(-1, rotEven, rotOdd).reshape(x.shape());         // interleave back
-    }
-
-    public DType dtype() {
-        return cos.dtype();
     }
 }

@@ -18,10 +18,6 @@ public enum DType {
         return byteSize;
     }
 
-    public boolean isFloatingPoint() {
-        return this == FLOAT32 || this == BFLOAT16 || this == FLOAT16 || this == FLOAT64;
-    }
-
     static DType of(int code) {
         for (DType d : values()) if (d.code == code) return d;
         throw new TorchException("dtype", "tensor has a dtype jlm does not support (code " + code + ")");

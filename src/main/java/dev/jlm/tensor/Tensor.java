@@ -136,38 +136,24 @@ public final class Tensor implements AutoCloseable {
     }
 
     public float[] toFloatArray() {
-        try (var t = new Converted(this, DType.FLOAT32)) {
-            float[] a = new float[Math.toIntExact(t.tensor.numel())];
-            try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, Math.max(a.length, 1)).asSlice(0, 4L * a.length);
-                t.tensor.copyTo(seg);
-                MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT, 0, a, 0, a.length);
-            }
-            return a;
-        }
+        return copyOut(DType.FLOAT32, seg -> seg.toArray(ValueLayout.JAVA_FLOAT));
     }
 
     public double[] toDoubleArray() {
-        try (var t = new Converted(this, DType.FLOAT64)) {
-            double[] a = new double[Math.toIntExact(t.tensor.numel())];
-            try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(a.length, 1)).asSlice(0, 8L * a.length);
-                t.tensor.copyTo(seg);
-                MemorySegment.copy(seg, ValueLayout.JAVA_DOUBLE, 0, a, 0, a.length);
-            }
-            return a;
-        }
+        return copyOut(DType.FLOAT64, seg -> seg.toArray(ValueLayout.JAVA_DOUBLE));
     }
 
     public long[] toLongArray() {
-        try (var t = new Converted(this, DType.INT64)) {
-            long[] a = new long[Math.toIntExact(t.tensor.numel())];
-            try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(ValueLayout.JAVA_LONG, Math.max(a.length, 1)).asSlice(0, 8L * a.length);
-                t.tensor.copyTo(seg);
-                MemorySegment.copy(seg, ValueLayout.JAVA_LONG, 0, a, 0, a.length);
-            }
-            return a;
+        return copyOut(DType.INT64, seg -> seg.toArray(ValueLayout.JAVA_LONG));
+    }
+
+    /** The elements as {@code dtype} (converted if needed), copied to a native buffer that {@code read} turns into an array. */
+    private <A> A copyOut(DType dtype, java.util.function.Function<MemorySegment, A> read) {
+        try (var t = new Converted(this, dtype); var arena = java.lang.foreign.Arena.ofConfined()) {
+            long bytes = t.tensor.numel() * dtype.byteSize();
+            MemorySegment seg = arena.allocate(Math.max(bytes, 1), 8).asSlice(0, bytes);
+            t.tensor.copyTo(seg);
+            return read.apply(seg);
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,21 +49,9 @@ public final class ParallelEncoder {
                     return local.get().encode(text);
                 }));
                 ends.add(c.offset() + c.length());
-                while (inFlight.size() > 2 * threads) sink.accept(get(inFlight.poll()), ends.poll());
+                while (inFlight.size() > 2 * threads) sink.accept(Futures.join(inFlight.poll()), ends.poll());
             });
-            while (!inFlight.isEmpty()) sink.accept(get(inFlight.poll()), ends.poll());
-        }
-    }
-
-    private static int[] get(Future<int[]> f) {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new JlmException(String.valueOf(e.getCause().getMessage()), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JlmException("interrupted");
+            while (!inFlight.isEmpty()) sink.accept(Futures.join(inFlight.poll()), ends.poll());
         }
     }
 }

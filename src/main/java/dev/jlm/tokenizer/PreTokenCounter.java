@@ -65,16 +65,7 @@ public final class PreTokenCounter {
     }
 
     private static void drain(Future<Map<String, int[]>> f, Map<String, int[]> total, LongConsumer progress) {
-        Map<String, int[]> part;
-        try {
-            part = f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new JlmException(String.valueOf(e.getCause().getMessage()), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JlmException("interrupted");
-        }
+        Map<String, int[]> part = Futures.join(f);
         long bytes = part.remove(BYTES_KEY)[0];
         for (var e : part.entrySet()) {
             int[] c = total.get(e.getKey());

@@ -20,10 +20,6 @@ public final class SpecialTokens {
         for (String t : tokens) firstChar[t.charAt(0)] = true;
     }
 
-    public boolean isEmpty() {
-        return tokens.length == 0;
-    }
-
     public List<String> list() {
         return List.of(tokens);
     }

@@ -49,13 +49,8 @@ public final class Trainer {
         try (TokenFile train = TokenFile.open(cfg.train());
              TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid());
              TensorScope run = TensorScope.open()) {
-            for (TokenFile f : valid == null ? new TokenFile[] {train} : new TokenFile[] {train, valid}) {
-                long bad = f.firstIdAtLeast(vocab);
-                if (bad >= 0) {
-                    throw new JlmException(String.format(Locale.ROOT, "%s: token id %d at offset %,d exceeds --vocab-size %d",
-                            f.path(), f.get(bad), bad, vocab));
-                }
-            }
+            train.requireIdsBelow(vocab, "--vocab-size");
+            if (valid != null) valid.requireIdsBelow(vocab, "--vocab-size");
             Torch.manualSeed(cfg.seed());
             TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.fused());
             AdamW opt = new AdamW(model.params().named(), cfg.adamw());
