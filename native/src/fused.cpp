@@ -4,6 +4,10 @@
 
 #include "boundary.hpp"
 
+#ifndef TORCH_VERSION_MAJOR
+#error "TORCH_VERSION_MAJOR is undefined: <torch/version.h> did not define it, so the libtorch version cannot be told"
+#endif
+
 using jlm::unwrap;
 
 extern "C" {
@@ -26,9 +30,12 @@ jlm_tensor jlm_fused_silu(jlm_tensor t) { JLM_NEW(torch::silu(unwrap(t))) }
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal) {
   JLM_TRY {
 #if TORCH_VERSION_MAJOR >= 2
-    c10::optional<at::Tensor> m;
-    if (mask != nullptr) m = unwrap(mask);
-    return jlm::wrap(at::scaled_dot_product_attention(unwrap(q), unwrap(k), unwrap(v), m, 0.0, is_causal != 0));
+    // The mask argument is an optional tensor (c10::optional on 2.0-2.3, std::optional later): pass a tensor or
+    // {} and let each version convert it, so no spelling of "optional" appears here.
+    if (mask != nullptr) {
+      return jlm::wrap(at::scaled_dot_product_attention(unwrap(q), unwrap(k), unwrap(v), unwrap(mask), 0.0, is_causal != 0));
+    }
+    return jlm::wrap(at::scaled_dot_product_attention(unwrap(q), unwrap(k), unwrap(v), {}, 0.0, is_causal != 0));
 #else
     (void)q; (void)k; (void)v; (void)mask; (void)is_causal;
     throw std::runtime_error("scaled_dot_product_attention needs libtorch >= 2.0; this shim was built against " TORCH_VERSION);

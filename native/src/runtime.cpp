@@ -1,10 +1,15 @@
 // runtime.cpp — errors, versions, threads, devices, RNG state, grad mode, freeing handles.
 #include <dlfcn.h>
 #include <torch/version.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cstring>
 
 #include "boundary.hpp"
+
+#ifndef TORCH_VERSION_MAJOR
+#error "TORCH_VERSION_MAJOR is undefined: <torch/version.h> did not define it, so the libtorch version cannot be told"
+#endif
 
 #ifndef JLM_HEADER_SHA256
 #error "JLM_HEADER_SHA256 must be defined by the build (CMakeLists.txt hashes native/include/jlm.h)"

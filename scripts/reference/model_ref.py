@@ -3,8 +3,10 @@ and as the Python peer of the training-step benchmark. Reads jlm's safetensors c
 (no safetensors package needed) and uint16 token files with numpy.
 
   python3 model_ref.py eval CHECKPOINT TOKENS WINDOWS      -> JSON {loss, tokens}  (windows k*T, k = 0..N-1)
-  python3 model_ref.py bench THREADS BATCH STEPS MODE      -> JSON {step_ms, tokens_per_s} for the TinyStories model;
-                                                             MODE primitives (as jlm's reference modules) or fused
+  python3 model_ref.py bench THREADS BATCH STEPS MODE [DEVICE] [DTYPE]
+                                                          -> JSON {step_ms, tokens_per_s} for the TinyStories model;
+                                                             MODE primitives (as jlm's reference modules) or fused;
+                                                             DTYPE bfloat16 runs the step under torch.autocast
 """
 import json, math, struct, sys, time
 import numpy as np
@@ -29,7 +31,7 @@ def rmsnorm(x, g, eps=1e-5):
 
 def rope(x, theta, pos):                                  # x (..., T, d), interleaved pairs
     d = x.shape[-1]
-    inv = theta ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+    inv = theta ** (-torch.arange(0, d, 2, dtype=torch.float64, device=x.device) / d)
     ang = pos[:, None].double() * inv[None]
     c, s = ang.cos().float(), ang.sin().float()
     x1, x2 = x[..., 0::2], x[..., 1::2]
@@ -59,7 +61,7 @@ def attention(x, w, p, cfg, pos):
     if cfg["position"] == "rope":
         q, k = rope(q, cfg["rope_theta"], pos), rope(k, cfg["rope_theta"], pos)
     s = q @ k.transpose(-1, -2) / math.sqrt(dh)
-    s = s.masked_fill(~torch.ones(T, T, dtype=torch.bool).tril(), float("-inf"))
+    s = s.masked_fill(~torch.ones(T, T, dtype=torch.bool, device=x.device).tril(), float("-inf"))
     y = softmax(s, -1) @ v
     return y.transpose(1, 2).reshape(B, T, D) @ w[p + "output_proj.weight"].T
 
@@ -71,7 +73,7 @@ def ffn(x, w, p, cfg):
 
 def forward(ids, w, cfg):
     T = ids.shape[1]
-    pos = torch.arange(T)
+    pos = torch.arange(T, device=ids.device)
     x = w["token_embeddings.weight"][ids]
     for i in range(cfg["num_layers"]):
         p = f"layers.{i}."
@@ -100,7 +102,7 @@ def evaluate(ckpt, tokens, windows):
         loss = cross_entropy(logits, win[:, 1:])
     print(json.dumps({"loss": loss.item(), "tokens": n * T}))
 
-def bench(threads, batch, steps, mode):
+def bench(threads, batch, steps, mode, device="cpu", dtype="float32"):
     global FUSED
     FUSED = mode == "fused"
     torch.set_num_threads(threads)
@@ -109,7 +111,7 @@ def bench(threads, batch, steps, mode):
                rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
     V, D, F, L = cfg["vocab_size"], cfg["d_model"], cfg["d_ff"], cfg["num_layers"]
     def p(*shape):
-        t = torch.empty(*shape)
+        t = torch.empty(*shape, device=device)
         std = math.sqrt(2 / (shape[0] + shape[-1])) if len(shape) == 2 else 1
         torch.nn.init.trunc_normal_(t, 0, std, -3 * std, 3 * std) if len(shape) == 2 else t.fill_(1)
         return t.requires_grad_(True)
@@ -122,24 +124,29 @@ def bench(threads, batch, steps, mode):
         w[f"layers.{i}.ffn.w1.weight"] = p(F, D); w[f"layers.{i}.ffn.w3.weight"] = p(F, D); w[f"layers.{i}.ffn.w2.weight"] = p(D, F)
     opt = torch.optim.AdamW(w.values(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
     T = cfg["context_length"]
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     def step():
-        ids = torch.randint(0, V, (batch, T + 1))
-        logits = forward(ids[:, :-1], w, cfg)
-        loss = cross_entropy(logits, ids[:, 1:])
+        ids = torch.randint(0, V, (batch, T + 1)).to(device)
+        with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=dtype == "bfloat16"):
+            logits = forward(ids[:, :-1], w, cfg)
+        loss = cross_entropy(logits.float(), ids[:, 1:])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(w.values(), 1.0)
         opt.step()
-        opt.zero_grad()   # torch 1.13's default: set_to_none=False, buffers reused (as jlm does)
+        opt.zero_grad(set_to_none=False)   # torch 1.13's default: buffers reused (as jlm does)
+        sync()
     for _ in range(2):
         step()
     times = []
     for _ in range(steps):
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
     ms = sorted(times)[len(times) // 2] * 1e3
-    print(json.dumps({"torch": torch.__version__, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
+    print(json.dumps({"torch": torch.__version__, "device": device, "dtype": dtype, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
 
 if __name__ == "__main__":
     if sys.argv[1] == "eval":
         evaluate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
-        bench(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "primitives")
+        a = sys.argv[2:]
+        bench(int(a[0]), int(a[1]), int(a[2]), a[3] if len(a) > 3 else "primitives", a[4] if len(a) > 4 else "cpu",
+              a[5] if len(a) > 5 else "float32")

@@ -17,33 +17,36 @@ import java.util.Locale;
 /**
  * One training step (forward, backward, clip, AdamW) of the CS336 TinyStories model in jlm; prints JSON like the
  * Python peer (scripts/reference/model_ref.py bench). Median of STEPS after 2 warm-up steps.
- * Usage: StepBench THREADS BATCH STEPS [fused]
+ * Usage: StepBench THREADS BATCH STEPS [primitives|fused] [DEVICE] [float32|bfloat16]
  */
 public final class StepBench {
     public static void main(String[] args) {
         int threads = Integer.parseInt(args[0]), batch = Integer.parseInt(args[1]), steps = Integer.parseInt(args[2]);
         boolean fused = args.length > 3 && args[3].equals("fused");
+        Device dev = Device.parse(args.length > 4 ? args[4] : "cpu");
+        DType dtype = DType.parse(args.length > 5 ? args[5] : "float32");
         Torch.setNumThreads(threads);
         ModelConfig c = ModelConfig.TINY_STORIES;
         int t = c.contextLength();
         try (var run = TensorScope.open()) {
             Torch.manualSeed(0);
-            TransformerLm model = new TransformerLm(c, Device.CPU, DType.FLOAT32, fused);
+            TransformerLm model = new TransformerLm(c, dev, dtype, fused);
             AdamW opt = new AdamW(model.params().named(), new AdamWConfig(0.9, 0.95, 1e-8, 0.1));
             double[] ms = new double[steps];
             for (int i = -2; i < steps; i++) {
                 try (var s = TensorScope.open()) {
                     long t0 = System.nanoTime();
-                    Tensor ids = Torch.randint(0, c.vocabSize(), Device.CPU, batch, t + 1);
+                    Tensor ids = Torch.randint(0, c.vocabSize(), Device.CPU, batch, t + 1).to(dev);
                     Batch b = new Batch(ids.narrow(1, 0, t), ids.narrow(1, 1, t));
                     Trainer.step(model, opt, b, 1e-3, 1.0, fused);
+                    Torch.synchronize(dev);
                     if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
             }
             Arrays.sort(ms);
             double med = ms[steps / 2];
-            System.out.printf(Locale.ROOT, "{\"threads\": %d, \"batch\": %d, \"fused\": %b, \"step_ms\": %.1f, \"tokens_per_s\": %.0f, \"live_handles\": %d}%n",
-                    threads, batch, fused, med, batch * t / med * 1e3, Tensor.liveHandles());
+            System.out.printf(Locale.ROOT, "{\"device\": \"%s\", \"dtype\": \"%s\", \"threads\": %d, \"batch\": %d, \"fused\": %b, \"step_ms\": %.1f, \"tokens_per_s\": %.0f, \"live_handles\": %d}%n",
+                    dev, dtype.name().toLowerCase(Locale.ROOT), threads, batch, fused, med, batch * t / med * 1e3, Tensor.liveHandles());
         }
     }
 }
