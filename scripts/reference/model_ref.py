@@ -2,7 +2,10 @@
 and as the Python peer of the training-step benchmark. Reads jlm's safetensors checkpoints with a small parser
 (no safetensors package needed) and uint16 token files with numpy.
 
-  python3 model_ref.py eval CHECKPOINT TOKENS WINDOWS      -> JSON {loss, tokens}  (windows k*T, k = 0..N-1)
+  python3 model_ref.py eval CHECKPOINT TOKENS WINDOWS      -> JSON {loss, tokens}  (windows k*T, k = 0..N-1); CHECKPOINT is a
+                                                             jlm .safetensors or a folder with config.json + model.safetensors
+  python3 model_ref.py state-dict CHECKPOINT OUT            -> writes OUT as safetensors.torch.save_file(state_dict) would:
+                                                             the same tensors, no metadata (a PyTorch user's file)
   python3 model_ref.py bench THREADS BATCH STEPS MODE [DEVICE] [DTYPE]
                                                           -> JSON {step_ms, tokens_per_s} for the TinyStories model;
                                                              MODE primitives (as jlm's reference modules) or fused;
@@ -24,6 +27,34 @@ def load_safetensors(path):
         b, e = d["data_offsets"]
         out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + b:8 + n + e], dtype=DT[d["dtype"]]).reshape(d["shape"]).copy())
     return out, meta
+
+def save_state_dict(tensors, path):
+    """The safetensors layout written here independently of jlm: u64 header size, JSON header, raw bytes; no metadata."""
+    names = {np.float32: "F32", np.float64: "F64", np.int64: "I64", np.int32: "I32", np.uint8: "U8", np.float16: "F16"}
+    header, blobs, off = {}, [], 0
+    for k, t in tensors.items():
+        a = t.detach().cpu().contiguous().numpy()
+        b = a.tobytes()
+        header[k] = {"dtype": names[a.dtype.type], "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b); off += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h))); f.write(h)
+        for b in blobs: f.write(b)
+
+def load_model(path):
+    """A jlm checkpoint (config in the metadata) or a HuggingFace-layout folder (config.json + model.safetensors)."""
+    import os
+    if os.path.isdir(path):
+        w, _ = load_safetensors(os.path.join(path, "model.safetensors"))
+        cfg = json.load(open(os.path.join(path, "config.json")))
+    else:
+        w, meta = load_safetensors(path)
+        cfg = json.loads(meta["config"])
+    for k, d in (("norm", "pre"), ("position", "rope"), ("ffn", "swiglu")):
+        cfg.setdefault(k, d)
+    return w, cfg
 
 def rmsnorm(x, g, eps=1e-5):
     x32 = x.float()
@@ -91,8 +122,7 @@ def forward(ids, w, cfg):
     return x @ w["lm_head.weight"].T
 
 def evaluate(ckpt, tokens, windows):
-    w, meta = load_safetensors(ckpt)
-    cfg = json.loads(meta["config"])
+    w, cfg = load_model(ckpt)
     data = np.fromfile(tokens, dtype=np.uint16).astype(np.int64)
     T = cfg["context_length"]
     n = min(windows, (len(data) - 1) // T)
@@ -146,6 +176,8 @@ def bench(threads, batch, steps, mode, device="cpu", dtype="float32"):
 if __name__ == "__main__":
     if sys.argv[1] == "eval":
         evaluate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "state-dict":
+        save_state_dict(load_model(sys.argv[2])[0], sys.argv[3])
     else:
         a = sys.argv[2:]
         bench(int(a[0]), int(a[1]), int(a[2]), a[3] if len(a) > 3 else "primitives", a[4] if len(a) > 4 else "cpu",

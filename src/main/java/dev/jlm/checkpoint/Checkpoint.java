@@ -1,9 +1,6 @@
 package dev.jlm.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
-import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
 import dev.jlm.tensor.DType;
@@ -19,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -30,8 +26,6 @@ import java.util.Map;
  * batch sampler's state. The optimizer file is written first, so a complete weights file implies its sibling.
  */
 public final class Checkpoint {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Training state restored from a checkpoint. */
     public record TrainState(long step, long samplerState) {}
 
@@ -42,44 +36,12 @@ public final class Checkpoint {
         return weights.resolveSibling(n + ".optim.safetensors");
     }
 
-    public static String configJson(ModelConfig c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vocab_size", c.vocabSize());
-        m.put("context_length", c.contextLength());
-        m.put("d_model", c.dModel());
-        m.put("num_layers", c.numLayers());
-        m.put("num_heads", c.numHeads());
-        m.put("d_ff", c.dFf());
-        m.put("rope_theta", c.ropeTheta());
-        m.put("norm", c.norm().name().toLowerCase(Locale.ROOT));
-        m.put("position", c.position().name().toLowerCase(Locale.ROOT));
-        m.put("ffn", c.ffn().name().toLowerCase(Locale.ROOT));
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static ModelConfig parseConfig(String json, Path file) {
-        try {
-            JsonNode n = JSON.readTree(json);
-            return new ModelConfig(n.get("vocab_size").asInt(), n.get("context_length").asInt(), n.get("d_model").asInt(),
-                    n.get("num_layers").asInt(), n.get("num_heads").asInt(), n.get("d_ff").asInt(), n.get("rope_theta").asDouble(),
-                    ModelConfig.Norm.valueOf(n.get("norm").asText().toUpperCase(Locale.ROOT)),
-                    ModelConfig.Position.valueOf(n.get("position").asText().toUpperCase(Locale.ROOT)),
-                    ModelConfig.Ffn.valueOf(n.get("ffn").asText().toUpperCase(Locale.ROOT)));
-        } catch (IOException | NullPointerException | IllegalArgumentException e) {
-            throw new JlmException(file + ": no valid jlm model config in the safetensors metadata");
-        }
-    }
-
     /** Saves model (+ optimizer state when {@code opt} is not null). */
     public static void save(Path weights, TransformerLm model, AdamW opt, long samplerState, Map<String, String> extraMeta) throws IOException {
         try (var s = TensorScope.open()) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "pt");
-            meta.put("config", configJson(model.config()));
+            meta.put("config", ConfigJson.write(model.config()));
             meta.putAll(extraMeta);
             if (opt != null) {
                 Map<String, Tensor> state = new LinkedHashMap<>();
@@ -99,13 +61,28 @@ public final class Checkpoint {
         }
     }
 
-    public static ModelConfig readConfig(Path weights) throws IOException {
+    /** The model a resolved checkpoint describes, built in the current TensorScope, with its weights loaded. */
+    public static TransformerLm load(ModelFiles.Resolved r, Device device, DType compute, boolean fused) throws IOException {
+        TransformerLm model = new TransformerLm(r.config(), device, compute, fused);
+        loadWeights(r.weights(), model);
+        return model;
+    }
+
+    /**
+     * Writes the HuggingFace layout: {@code dir/model.safetensors} (the model's tensors, as stored, under the CS336
+     * names, with the config in the metadata too) and then {@code dir/config.json}, each atomically; no model is built.
+     */
+    public static void export(ModelFiles.Resolved r, Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new JlmException(dir + ": folder " + parent + " does not exist");
+        Files.createDirectories(dir);
         try (var s = TensorScope.open()) {
-            Safetensors.Contents c = Safetensors.read(weights, Device.CPU);
-            String json = c.metadata().get("config");
-            if (json == null) throw new JlmException(weights + ": no model config in the safetensors metadata (not a jlm checkpoint)");
-            return parseConfig(json, weights);
+            Map<String, Tensor> all = Safetensors.read(r.weights(), Device.CPU).tensors(), model = new LinkedHashMap<>();
+            for (String name : TransformerLm.parameterShapes(r.config()).keySet()) model.put(name, all.get(name));
+            Safetensors.write(dir.resolve(ModelFiles.WEIGHTS), model, Map.of("format", "pt", "config", ConfigJson.write(r.config())));
         }
+        String json = ConfigJson.write(r.config()) + "\n";
+        dev.jlm.io.AtomicFile.write(dir.resolve(ModelFiles.CONFIG), out -> out.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** Copies the checkpoint's weights into {@code model}, checking names and shapes. */

@@ -89,47 +89,88 @@ public final class Safetensors {
         });
     }
 
-    /** Reads every tensor onto {@code device}, in the current TensorScope. */
-    public static Contents read(Path file, Device device) throws IOException {
+    /** One tensor's entry in the header: where its bytes lie, relative to the start of the data. */
+    public record Entry(DType dtype, long[] shape, long begin, long end) {}
+
+    /** The header alone: tensor entries in file order, metadata, and where the data starts. Allocates no tensor. */
+    public record Header(Map<String, Entry> entries, Map<String, String> metadata, long dataStart) {}
+
+    /** Reads and checks the header (every entry's dtype, shape and offsets against the file's size). */
+    public static Header readHeader(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new JlmException(file + ": checkpoint not found");
         long size = Files.size(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            if (size < 8) throw new JlmException(file + ": not a safetensors file (" + size + " bytes)");
-            MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long n = all.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        if (size < 8) throw new JlmException(file + ": not a safetensors file (" + size + " bytes)");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (len.hasRemaining() && ch.read(len) >= 0) { /* fill */ }
+            long n = len.getLong(0);
             if (n <= 0 || n > size - 8 || n > 100_000_000) throw new JlmException(file + ": not a safetensors file (bad header length " + n + ")");
+            ByteBuffer json = ByteBuffer.allocate((int) n);
+            while (json.hasRemaining() && ch.read(json, 8 + json.position()) >= 0) { /* fill */ }
             JsonNode header;
             try {
-                header = JSON.readTree(new String(all.asSlice(8, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                header = JSON.readTree(new String(json.array(), StandardCharsets.UTF_8));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new JlmException(file + ": not a safetensors file (header is not JSON)");
             }
             if (header == null || !header.isObject()) throw new JlmException(file + ": not a safetensors file (header is not a JSON object)");
             long dataStart = 8 + n, dataLen = size - dataStart;
             Map<String, String> meta = new LinkedHashMap<>();
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, Entry> entries = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 var e = it.next();
                 if (e.getKey().equals("__metadata__")) {
+                    if (!e.getValue().isObject()) throw new JlmException(file + ": __metadata__ is not a JSON object");
                     e.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
-                JsonNode d = e.getValue();
-                DType dt = dtype(d.path("dtype").asText(), file, e.getKey());
-                long[] shape = new long[d.path("shape").size()];
-                long numel = 1;
-                for (int i = 0; i < shape.length; i++) numel *= (shape[i] = d.path("shape").get(i).asLong());
-                long begin = d.path("data_offsets").path(0).asLong(-1), end = d.path("data_offsets").path(1).asLong(-1);
-                if (begin < 0 || end < begin || end - begin != numel * dt.byteSize()) {
-                    throw new JlmException(file + ": tensor " + e.getKey() + " has inconsistent data_offsets");
-                }
-                if (end > dataLen) {
-                    throw new JlmException(file + ": truncated: tensor " + e.getKey() + " needs bytes up to " + (dataStart + end)
-                            + " but the file has " + size);
-                }
-                tensors.put(e.getKey(), Torch.fromSegment(all.asSlice(dataStart + begin, end - begin), dt, device, shape));
+                entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataStart, dataLen));
             }
-            return new Contents(tensors, meta);
+            return new Header(entries, meta, dataStart);
+        }
+    }
+
+    private static Entry entry(Path file, String name, JsonNode d, long dataStart, long dataLen) {
+        if (!d.isObject()) throw new JlmException(file + ": tensor " + name + ": header entry is not a JSON object");
+        DType dt = dtype(d.path("dtype").asText(), file, name);
+        JsonNode dims = d.path("shape");
+        if (!dims.isArray() || dims.size() > 8) throw new JlmException(file + ": tensor " + name + " has no valid shape");
+        long[] shape = new long[dims.size()];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode s = dims.get(i);
+            if (!s.canConvertToLong() || !s.isIntegralNumber() || s.asLong() < 0) {
+                throw new JlmException(file + ": tensor " + name + " has an invalid dimension " + s);
+            }
+            shape[i] = s.asLong();
+            try {
+                numel = Math.multiplyExact(numel, shape[i]);
+            } catch (ArithmeticException overflow) {
+                throw new JlmException(file + ": tensor " + name + " has an impossible shape " + java.util.Arrays.toString(shape));
+            }
+        }
+        long begin = d.path("data_offsets").path(0).asLong(-1), end = d.path("data_offsets").path(1).asLong(-1);
+        if (numel > Long.MAX_VALUE / 8 || begin < 0 || end < begin || end - begin != numel * dt.byteSize()) {
+            throw new JlmException(file + ": tensor " + name + " has inconsistent data_offsets");
+        }
+        if (end > dataLen) {
+            throw new JlmException(file + ": truncated: tensor " + name + " needs bytes up to " + (dataStart + end) + " but the file has "
+                    + (dataStart + dataLen));
+        }
+        return new Entry(dt, shape, begin, end);
+    }
+
+    /** Reads every tensor onto {@code device}, in the current TensorScope. */
+    public static Contents read(Path file, Device device) throws IOException {
+        Header h = readHeader(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, Files.size(file), arena);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (var e : h.entries().entrySet()) {
+                Entry en = e.getValue();
+                tensors.put(e.getKey(), Torch.fromSegment(all.asSlice(h.dataStart() + en.begin(), en.end() - en.begin()), en.dtype(), device, en.shape()));
+            }
+            return new Contents(tensors, h.metadata());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.jlm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
@@ -15,27 +16,28 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", header = "Mean cross-entropy of a checkpoint over the windows k·T, k = 0..N-1, of a token file (JSON).",
         showDefaultValues = true)
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true) Path checkpoint;
-    @Option(names = "--data", required = true, description = "uint16 token file") Path data;
-    @Option(names = "--windows", description = "number of windows") int windows = 64;
-    @Option(names = "--batch-size") int batchSize = 16;
-    @Option(names = "--device") String device = "cpu";
+    @Mixin CheckpointOptions checkpoint;
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "uint16 token file to evaluate on") Path data;
+    @Option(names = "--windows", description = "number of windows of context-length tokens (fewer if the file is shorter)") int windows = 64;
+    @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
+    @Option(names = "--device", description = "cpu or cuda:N") String device = "cpu";
     @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
     @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() throws Exception {
         if (threads > 0) Torch.setNumThreads(threads);
-        ModelConfig c = Checkpoint.readConfig(checkpoint);
+        ModelFiles.Resolved ckpt = checkpoint.resolve();
+        ModelConfig c = ckpt.config();
         try (TokenFile tokens = TokenFile.open(data); var run = TensorScope.open()) {
             tokens.requireIdsBelow(c.vocabSize(), "the checkpoint's vocab size");
-            TransformerLm model = new TransformerLm(c, Device.parse(device), DType.FLOAT32, false);
-            Checkpoint.loadWeights(checkpoint, model);
+            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, false);
             Evaluator.Result r = Evaluator.evaluate(model, tokens, windows, batchSize);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("loss", r.loss());

@@ -1,6 +1,7 @@
 package dev.jlm.cli;
 
 import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.generate.Generator;
 import dev.jlm.generate.Sampler;
 import dev.jlm.nn.ModelConfig;
@@ -18,21 +19,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", header = "Generate text from a checkpoint, streamed as it is produced; stops at <|endoftext|>.",
         showDefaultValues = true)
 final class GenerateCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Option(names = "--checkpoint", required = true) Path checkpoint;
-    @Option(names = "--tokenizer", required = true, description = "tokenizer folder (vocab.json, merges.txt)") Path tokenizer;
-    @Option(names = "--prompt", defaultValue = "Once upon a time") String prompt;
-    @Option(names = "--max-tokens") int maxTokens = 256;
-    @Option(names = "--temperature", description = "0 = greedy") double temperature = 0.8;
-    @Option(names = "--top-p") double topP = 0.95;
-    @Option(names = "--seed") long seed = 0;
-    @Option(names = "--end-token") String endToken = "<|endoftext|>";
-    @Option(names = "--device") String device = "cpu";
+    @Mixin CheckpointOptions checkpoint;
+    @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "the training data's tokenizer: a folder with"
+            + " vocab.json + merges.txt (or tokenizer.json), or a HuggingFace tokenizer.json") Path tokenizer;
+    @Option(names = "--prompt", defaultValue = "Once upon a time", description = "text to continue") String prompt;
+    @Option(names = "--max-tokens", description = "new tokens to generate at most") int maxTokens = 256;
+    @Option(names = "--temperature", description = "softmax temperature; 0 = greedy") double temperature = 0.8;
+    @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass, in (0, 1]") double topP = 0.95;
+    @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
+    @Option(names = "--end-token", description = "stop at this special token of the tokenizer") String endToken = "<|endoftext|>";
+    @Option(names = "--device", description = "cpu or cuda:N") String device = "cpu";
     @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
 
@@ -40,7 +43,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (threads > 0) Torch.setNumThreads(threads);
         Sampler sampler = Sampler.of(temperature, topP);
-        ModelConfig c = Checkpoint.readConfig(checkpoint);
+        ModelFiles.Resolved ckpt = checkpoint.resolve();
+        ModelConfig c = ckpt.config();
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {
@@ -54,8 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
             ids = Arrays.copyOfRange(ids, ids.length - c.contextLength(), ids.length);
         }
         try (var run = TensorScope.open()) {
-            TransformerLm model = new TransformerLm(c, Device.parse(device), DType.FLOAT32, false);
-            Checkpoint.loadWeights(checkpoint, model);
+            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, false);
             System.out.print(prompt);
             System.out.flush();
             ByteArrayOutputStream pending = new ByteArrayOutputStream();

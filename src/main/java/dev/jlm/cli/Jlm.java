@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jlm", mixinStandardHelpOptions = true, version = "jlm 0.1.0",
         header = "Language modeling from scratch in Java (CS336 Assignment 1 on libtorch via FFM).",
         subcommands = {InfoCommand.class, BpeCommand.class, TokenizeCommand.class, TrainCommand.class, EvalCommand.class,
-                GenerateCommand.class, AccountCommand.class, SweepCommand.class, PlotCommand.class,
+                GenerateCommand.class, ExportCommand.class, AccountCommand.class, SweepCommand.class, PlotCommand.class,
                 TensorDemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Jlm implements Runnable {
@@ -21,9 +21,18 @@ public final class Jlm implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Jlm());
+        addHelp(cl);
         cl.setExecutionExceptionHandler(Errors::handle);
         cl.setParameterExceptionHandler(Errors::handleUsage);
         return cl;
+    }
+
+    /** Every verb answers -h/--help (and -V/--version), whatever its required options: added here, so no verb can miss it. */
+    private static void addHelp(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().findOption("--help") == null) sub.getCommandSpec().mixinStandardHelpOptions(true);
+            addHelp(sub);
+        }
     }
 
     public static void main(String[] args) {

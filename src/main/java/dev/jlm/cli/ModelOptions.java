@@ -1,24 +1,46 @@
 package dev.jlm.cli;
 
 import dev.jlm.nn.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 import picocli.CommandLine.Option;
 
-/** The model's shape flags, shared by commands that describe a model without training it. */
+/** The model's shape flags (with the CS336 TinyStories defaults), shared by the commands that describe a new model. */
 final class ModelOptions {
-    @Option(names = "--vocab-size") int vocabSize = 10_000;
-    @Option(names = "--context-length") int contextLength = 256;
-    @Option(names = "--d-model") int dModel = 512;
-    @Option(names = "--num-layers") int numLayers = 4;
-    @Option(names = "--num-heads") int numHeads = 16;
-    @Option(names = "--d-ff", description = "0 = 8/3·d_model to the nearest multiple of 64 (swiglu), 4·d_model (silu)") int dFf = 0;
-    @Option(names = "--rope-theta") double ropeTheta = 10_000;
-    @Option(names = "--norm", description = "pre, post or none") String norm = "pre";
-    @Option(names = "--position", description = "rope or none") String position = "rope";
-    @Option(names = "--ffn", description = "swiglu or silu") String ffn = "swiglu";
+    @Option(names = "--vocab-size", description = "vocabulary size; must cover every id of the token files") int vocabSize = 10_000;
+    @Option(names = "--context-length", description = "tokens per sequence (T)") int contextLength = 256;
+    @Option(names = "--d-model", description = "width of the residual stream (D)") int dModel = 512;
+    @Option(names = "--num-layers", description = "Transformer blocks (L)") int numLayers = 4;
+    @Option(names = "--num-heads", description = "attention heads (H); must divide d-model") int numHeads = 16;
+    @Option(names = "--d-ff", description = "feed-forward width; 0 = 8/3·d_model to the nearest multiple of 64 (swiglu), 4·d_model (silu)")
+    int dFf = 0;
+    @Option(names = "--rope-theta", description = "RoPE base θ") double ropeTheta = 10_000;
+    @Option(names = "--norm", description = "RMSNorm placement: pre, post or none") String norm = "pre";
+    @Option(names = "--position", description = "position encoding: rope or none") String position = "rope";
+    @Option(names = "--ffn", description = "feed-forward: swiglu or silu") String ffn = "swiglu";
 
     ModelConfig config() {
         return ModelConfig.of(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta,
                 TrainCommand.parse(ModelConfig.Norm.class, norm, "--norm"), TrainCommand.parse(ModelConfig.Position.class, position, "--position"),
                 TrainCommand.parse(ModelConfig.Ffn.class, ffn, "--ffn"));
+    }
+
+    /** The settings whose flag {@code wasGiven}, under the CS336 names (see ConfigJson). */
+    Map<String, Object> given(Predicate<String> wasGiven) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("vocab_size", vocabSize);
+        all.put("context_length", contextLength);
+        all.put("d_model", dModel);
+        all.put("num_layers", numLayers);
+        all.put("num_heads", numHeads);
+        all.put("d_ff", dFf);
+        all.put("rope_theta", ropeTheta);
+        all.put("norm", norm.toLowerCase(Locale.ROOT));
+        all.put("position", position.toLowerCase(Locale.ROOT));
+        all.put("ffn", ffn.toLowerCase(Locale.ROOT));
+        all.entrySet().removeIf(e -> !wasGiven.test("--" + e.getKey().replace('_', '-')));
+        return all;
     }
 }

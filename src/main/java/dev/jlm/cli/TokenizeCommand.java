@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tokenize", header = "Encode a text file into a uint16 token file, or show how a text is tokenized.",
         showDefaultValues = true)
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = "--tokenizer", required = true, description = "tokenizer folder (vocab.json, merges.txt)")
+    @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "a folder with vocab.json + merges.txt"
+            + " (or tokenizer.json), or a HuggingFace tokenizer.json")
     Path dir;
 
     @Option(names = "--special-token", description = "special token (repeatable), in addition to DIR/special_tokens.txt")

@@ -3,6 +3,7 @@ package dev.jlm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
+import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
 import dev.jlm.optim.CosineSchedule;
@@ -12,68 +13,104 @@ import dev.jlm.train.TrainConfig;
 import dev.jlm.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", header = "Train a Transformer LM on uint16 token files.", showDefaultValues = true,
-        description = "Every option can also come from --config run.json (keys as the flags, without dashes, - or _);"
-                + " flags given on the command line win.")
+        description = {"Writes RUN_DIR/step-NNNNNN.safetensors (+ .optim.safetensors), last.safetensors and metrics.jsonl.",
+                "Every option can also come from --config run.json (keys as the flags, without dashes, - or _); flags given on the"
+                        + " command line win."})
 final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", description = "JSON file of option values") Path config;
-    @Option(names = "--train", description = "training tokens (uint16 file)") Path train;
-    @Option(names = "--valid", description = "validation tokens (uint16 file)") Path valid;
-    @Option(names = "--out", description = "run folder: checkpoints, metrics.jsonl") Path out;
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON object of option values, e.g. {\"d_model\": 512, \"steps\": 5000}")
+    Path config;
+    @Option(names = "--train", paramLabel = "FILE", description = "training tokens: uint16 file from `jlm tokenize` (required)")
+    Path train;
+    @Option(names = "--valid", paramLabel = "FILE", description = "validation tokens (uint16); without it no validation loss is logged")
+    Path valid;
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "run folder for checkpoints and metrics.jsonl (required)")
+    Path out;
     @CommandLine.Mixin ModelOptions modelOptions;
-    @Option(names = "--batch-size") int batchSize = 32;
-    @Option(names = "--steps") long steps = 1000;
-    @Option(names = "--lr-max") double lrMax = 1e-3;
-    @Option(names = "--lr-min", description = "default lr-max / 10") Double lrMin;
-    @Option(names = "--warmup", description = "default steps / 20") Long warmup;
-    @Option(names = "--cosine-steps", description = "default = steps") Long cosineSteps;
-    @Option(names = "--weight-decay") double weightDecay = 0.1;
-    @Option(names = "--beta1") double beta1 = 0.9;
-    @Option(names = "--beta2") double beta2 = 0.95;
-    @Option(names = "--eps") double eps = 1e-8;
-    @Option(names = "--grad-clip", description = "max global L2 norm; 0 = off") double gradClip = 1.0;
-    @Option(names = "--eval-every") long evalEvery = 100;
-    @Option(names = "--eval-windows") int evalWindows = 64;
-    @Option(names = "--save-every") long saveEvery = 500;
-    @Option(names = "--seed") long seed = 0;
+    @Option(names = "--init-from", paramLabel = "CKPT|DIR", description = "start from these weights (a checkpoint, a PyTorch state_dict"
+            + " .safetensors or a folder with config.json + model.safetensors) with a new optimizer, e.g. to fine-tune; the model"
+            + " config comes from it, and model flags given must agree")
+    Path initFrom;
+    @Option(names = "--batch-size", description = "sequences per step (each context-length tokens)") int batchSize = 32;
+    @Option(names = "--steps", description = "optimizer steps of the whole run (a resumed run continues up to it)") long steps = 1000;
+    @Option(names = "--lr-max", description = "peak learning rate, reached after warm-up") double lrMax = 1e-3;
+    @Option(names = "--lr-min", description = "learning rate at the end of the cosine (default: lr-max / 10)") Double lrMin;
+    @Option(names = "--warmup", description = "linear warm-up steps (default: steps / 20)") Long warmup;
+    @Option(names = "--cosine-steps", description = "step where the cosine reaches lr-min (default: steps)") Long cosineSteps;
+    @Option(names = "--weight-decay", description = "AdamW decoupled weight decay") double weightDecay = 0.1;
+    @Option(names = "--beta1", description = "AdamW first-moment decay") double beta1 = 0.9;
+    @Option(names = "--beta2", description = "AdamW second-moment decay") double beta2 = 0.95;
+    @Option(names = "--eps", description = "AdamW epsilon") double eps = 1e-8;
+    @Option(names = "--grad-clip", description = "clip gradients to this global L2 norm; 0 = off") double gradClip = 1.0;
+    @Option(names = "--eval-every", description = "validation loss every N steps (and at the last step)") long evalEvery = 100;
+    @Option(names = "--eval-windows", description = "validation windows of context-length tokens per evaluation") int evalWindows = 64;
+    @Option(names = "--save-every", description = "checkpoint every N steps (and at the last step)") long saveEvery = 500;
+    @Option(names = "--seed", description = "seed of the initial weights and the batch sampler") long seed = 0;
     @Option(names = "--device", description = "cpu or cuda:N") String device = "cpu";
-    @Option(names = "--dtype", description = "float32 or bfloat16 (compute; weights and optimizer stay float32)") String dtype = "float32";
+    @Option(names = "--dtype", description = "compute dtype: float32 or bfloat16 (weights and optimizer stay float32)") String dtype = "float32";
     @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
-    @Option(names = "--fused", description = "use libtorch's fused kernels (sdpa, cross-entropy, silu)") boolean fused;
-    @Option(names = "--resume", description = "continue from RUN_DIR/last.safetensors if present") boolean resume;
+    @Option(names = "--fused", description = "use libtorch's fused kernels (sdpa, cross-entropy, silu) instead of the reference modules")
+    boolean fused;
+    @Option(names = "--resume", description = "continue from RUN_DIR/last.safetensors (exactly: weights, optimizer, RNG, data position)")
+    boolean resume;
+
+    /** Options set from --config (so that a model option there counts as given, like a flag). */
+    private final Set<String> fromConfig = new HashSet<>();
 
     @Override
     public Integer call() throws Exception {
         if (config != null) applyConfig(config);
         if (train == null || out == null) throw new IllegalArgumentException("--train and --out are required (flags or --config)");
-        ModelConfig model = modelOptions.config();
+        ModelConfig model;
+        Path initWeights = null;
+        if (initFrom != null) {
+            ModelFiles.Resolved r = ModelFiles.resolve(initFrom, modelOptions.given(this::given));
+            model = r.config();
+            initWeights = r.weights();
+        } else {
+            model = modelOptions.config();
+        }
         long cos = cosineSteps != null ? cosineSteps : steps;
         long warm = warmup != null ? warmup : Math.min(cos, Math.max(1, steps / 20));
-        TrainConfig cfg = new TrainConfig(model, train, valid, out, batchSize, steps,
-                new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos), new AdamWConfig(beta1, beta2, eps, weightDecay),
-                gradClip, evalEvery, evalWindows, saveEvery, seed, Device.parse(device), DType.parse(dtype), threads, fused, resume);
+        TrainConfig cfg = TrainConfig.builder(model, train, out).valid(valid).initFrom(initWeights).batchSize(batchSize).steps(steps)
+                .schedule(new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos))
+                .adamw(new AdamWConfig(beta1, beta2, eps, weightDecay)).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows)
+                .saveEvery(saveEvery).seed(seed).device(Device.parse(device)).dtype(DType.parse(dtype)).threads(threads).fused(fused)
+                .resume(resume).build();
         Progress bar = new Progress("", 1);
         Trainer.Summary s = new Trainer(cfg).run((step, total, loss, tps, val) ->
                 bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  %.0f tok/s", loss,
                         val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), tps)));
         bar.finishLine();
-        System.out.printf(Locale.ROOT, "trained %d steps in %.1f s (%,d tokens, %.0f tokens/s): train loss %.4f%s%n", s.steps(), s.seconds(),
-                s.tokens(), s.tokens() / s.seconds(), s.finalTrainLoss(),
+        if (s.steps() == 0) {
+            System.out.printf(Locale.ROOT, "%s is already complete at step %d of --steps %d; nothing to do (raise --steps to train further)%n",
+                    out, s.lastStep(), steps);
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "trained steps %d-%d (%d steps) in %.1f s (%,d tokens, %.0f tokens/s): train loss %.4f%s%n",
+                s.firstStep(), s.lastStep(), s.steps(), s.seconds(), s.tokens(), s.tokens() / s.seconds(), s.finalTrainLoss(),
                 s.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", val loss %.4f", s.finalValLoss()));
         System.out.println("checkpoint: " + s.lastCheckpoint() + "   metrics: " + out.resolve("metrics.jsonl"));
         System.out.println("memory: " + Memory.peakRss());
         return 0;
+    }
+
+    /** Whether an option was given on the command line or in --config. */
+    private boolean given(String name) {
+        return spec.commandLine().getParseResult().hasMatchedOption(name) || fromConfig.contains(name);
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String v, String flag) {
@@ -107,6 +144,7 @@ final class TrainCommand implements Callable<Integer> {
             } catch (RuntimeException ex) {
                 throw new IllegalArgumentException("--config " + file + ": bad value for '" + e.getKey() + "': " + v);
             }
+            fromConfig.add(name);
         }
     }
 

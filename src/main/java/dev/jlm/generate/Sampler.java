@@ -1,6 +1,5 @@
 package dev.jlm.generate;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -29,7 +28,9 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
 
     /**
      * softmax(logits / temperature), then the smallest set of most probable tokens whose probability reaches p
-     * (ties broken by lower id, so the set is deterministic), renormalized, then one draw.
+     * (ties broken by lower id, so the set is deterministic), renormalized, then one draw. The set is taken from a
+     * binary max-heap of the V ids, so a token costs O(V + k log V) for a nucleus of k tokens — no boxing, no sort
+     * of the whole vocabulary.
      */
     record TopP(double temperature, double p) implements Sampler {
         @Override
@@ -37,21 +38,47 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
             int v = logits.length;
             double max = Double.NEGATIVE_INFINITY;
             for (float l : logits) max = Math.max(max, l);
-            double[] prob = new double[v];
+            double[] prob = new double[v];                              // unnormalized: exp((l - max) / temperature)
             double sum = 0;
             for (int i = 0; i < v; i++) sum += prob[i] = Math.exp((logits[i] - max) / temperature);
-            Integer[] order = new Integer[v];
-            for (int i = 0; i < v; i++) order[i] = i;
-            Arrays.sort(order, (a, b) -> prob[a] != prob[b] ? Double.compare(prob[b], prob[a]) : Integer.compare(a, b));
+            int[] heap = new int[v];
+            for (int i = 0; i < v; i++) heap[i] = i;
+            for (int i = v / 2 - 1; i >= 0; i--) siftDown(heap, v, i, prob);
+            int size = v, n = 0;
             double kept = 0;
-            int n = 0;
-            while (n < v && kept < p * sum) kept += prob[order[n++]];
+            while (size > 0 && kept < p * sum) {                         // pop the nucleus, most probable first
+                int top = heap[0];
+                heap[0] = heap[--size];
+                siftDown(heap, size, 0, prob);
+                heap[size] = top;                                        // popped ids collect at the end, in pop order
+                kept += prob[top];
+                n++;
+            }
             double r = rng.nextDouble() * kept;
             for (int i = 0; i < n; i++) {
-                r -= prob[order[i]];
-                if (r < 0) return order[i];
+                int id = heap[v - 1 - i];
+                r -= prob[id];
+                if (r < 0) return id;
             }
-            return order[n - 1];
+            return heap[v - n];
+        }
+
+        /** Ordering of the heap: higher probability first, then lower id. */
+        private static boolean before(int a, int b, double[] prob) {
+            return prob[a] != prob[b] ? prob[a] > prob[b] : a < b;
+        }
+
+        private static void siftDown(int[] heap, int size, int i, double[] prob) {
+            int x = heap[i];
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= size) break;
+                if (c + 1 < size && before(heap[c + 1], heap[c], prob)) c++;
+                if (!before(heap[c], x, prob)) break;
+                heap[i] = heap[c];
+                i = c;
+            }
+            heap[i] = x;
         }
     }
 }

@@ -34,6 +34,28 @@ public final class TransformerLm {
         blocked = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).triu(1);
     }
 
+    /**
+     * The parameters this config builds, by CS336 name, with their shapes, in construction order — computed
+     * without allocating, so a checkpoint's header can be checked against a config before any tensor exists.
+     */
+    public static java.util.LinkedHashMap<String, long[]> parameterShapes(ModelConfig c) {
+        long v = c.vocabSize(), d = c.dModel(), f = c.dFf();
+        var out = new java.util.LinkedHashMap<String, long[]>();
+        out.put("token_embeddings.weight", new long[] {v, d});
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "layers." + i + ".";
+            if (c.norm() != ModelConfig.Norm.NONE) out.put(p + "ln1.weight", new long[] {d});
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "output_proj"}) out.put(p + "attn." + proj + ".weight", new long[] {d, d});
+            if (c.norm() != ModelConfig.Norm.NONE) out.put(p + "ln2.weight", new long[] {d});
+            out.put(p + "ffn.w1.weight", new long[] {f, d});
+            out.put(p + "ffn.w2.weight", new long[] {d, f});
+            if (c.ffn() == ModelConfig.Ffn.SWIGLU) out.put(p + "ffn.w3.weight", new long[] {f, d});
+        }
+        if (c.norm() != ModelConfig.Norm.NONE) out.put("ln_final.weight", new long[] {d});
+        out.put("lm_head.weight", new long[] {v, d});
+        return out;
+    }
+
     public ModelConfig config() {
         return config;
     }

@@ -28,6 +28,7 @@ public final class TokenizerFiles {
 
     private TokenizerFiles() {}
 
+    /** Writes DIR/vocab.json, merges.txt, special_tokens.txt and the same tokenizer as DIR/tokenizer.json. */
     public static void write(BpeModel m, Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Path parent = dir.toAbsolutePath().getParent();
@@ -54,23 +55,32 @@ public final class TokenizerFiles {
                 }
             }
         });
+        TokenizerJson.write(m, dir.resolve(TokenizerJson.FILE));
     }
 
-    private static String tokenString(BpeModel m, int id) {
+    static String tokenString(BpeModel m, int id) {
         byte[] b = m.vocab()[id];
         String s = new String(b, StandardCharsets.UTF_8);
         return m.specials().contains(s) ? s : ByteUnicode.encode(b);
     }
 
-    /** Reads DIR/vocab.json and DIR/merges.txt; special tokens missing from the vocab are appended. */
-    public static BpeModel read(Path dir, List<String> specials) throws IOException {
-        Path vocabFile = dir.resolve(VOCAB), mergesFile = dir.resolve(MERGES);
-        if (!Files.isDirectory(dir)) throw new JlmException(dir + ": tokenizer folder not found (expected vocab.json and merges.txt)");
+    /**
+     * Reads a tokenizer: a folder with vocab.json + merges.txt (GPT-2's files; special_tokens.txt optional), a
+     * folder with only a tokenizer.json, or a HuggingFace tokenizer.json file. {@code specials} are added to the
+     * file's own; special tokens missing from the vocab are appended (as the CS336 tests expect).
+     */
+    public static BpeModel read(Path path, List<String> specials) throws IOException {
+        if (Files.isRegularFile(path)) return TokenizerJson.read(path, specials);
+        if (!Files.isDirectory(path)) throw new JlmException(path + ": tokenizer not found (expected a folder with vocab.json and merges.txt, or a tokenizer.json)");
+        Path vocabFile = path.resolve(VOCAB), mergesFile = path.resolve(MERGES);
+        if (!Files.exists(vocabFile) && !Files.exists(mergesFile) && Files.isRegularFile(path.resolve(TokenizerJson.FILE))) {
+            return TokenizerJson.read(path.resolve(TokenizerJson.FILE), specials);
+        }
         for (Path p : List.of(vocabFile, mergesFile)) if (!Files.isRegularFile(p)) throw new JlmException(p + ": not found");
 
-        if (Files.isRegularFile(dir.resolve(SPECIALS))) {
+        if (Files.isRegularFile(path.resolve(SPECIALS))) {
             List<String> merged = new ArrayList<>();
-            for (String line : Files.readAllLines(dir.resolve(SPECIALS), StandardCharsets.UTF_8)) if (!line.isEmpty()) merged.add(line);
+            for (String line : Files.readAllLines(path.resolve(SPECIALS), StandardCharsets.UTF_8)) if (!line.isEmpty()) merged.add(line);
             for (String sp : specials) if (!merged.contains(sp)) merged.add(sp);
             specials = merged;
         }
@@ -87,13 +97,40 @@ public final class TokenizerFiles {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new JlmException(vocabFile + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage());
         }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new JlmException(mergesFile + ": not UTF-8 text");
+        }
+        List<String[]> merges = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) continue;
+            int sp = line.indexOf(' ');
+            if (sp <= 0 || sp == line.length() - 1 || line.indexOf(' ', sp + 1) >= 0) {
+                throw new JlmException(mergesFile + ":" + (i + 1) + ": expected two tokens separated by one space, got \"" + line + "\"");
+            }
+            merges.add(new String[] {line.substring(0, sp), line.substring(sp + 1)});
+            where.add(mergesFile + ":" + (i + 1));
+        }
+        return assemble(vocab, merges, where, specials, vocabFile.toString(), "vocab.json");
+    }
+
+    /**
+     * A model from the two tables of both formats: token string (bytes through {@link ByteUnicode}, or a special
+     * token's own text) → id, and merges as pairs of token strings; {@code where[i]} locates merge i in errors.
+     */
+    static BpeModel assemble(Map<String, Integer> vocab, List<String[]> merges, List<String> where, List<String> specials,
+                             String vocabSource, String vocabName) {
         int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         List<String> allSpecials = new ArrayList<>(specials);
         byte[][] tokens = new byte[size][];
         for (var e : vocab.entrySet()) {
             int id = e.getValue();
-            if (id < 0) throw new JlmException(vocabFile + ": negative id " + id + " for \"" + e.getKey() + "\"");
-            if (tokens[id] != null) throw new JlmException(vocabFile + ": id " + id + " is used twice");
+            if (id < 0) throw new JlmException(vocabSource + ": negative id " + id + " for \"" + e.getKey() + "\"");
+            if (tokens[id] != null) throw new JlmException(vocabSource + ": id " + id + " is used twice");
             byte[] b = specials.contains(e.getKey()) ? null : ByteUnicode.decode(e.getKey());
             if (b == null) {
                 b = e.getKey().getBytes(StandardCharsets.UTF_8); // a special token (or added token) stored as text
@@ -101,8 +138,7 @@ public final class TokenizerFiles {
             }
             tokens[id] = b;
         }
-        for (int id = 0; id < size; id++) if (tokens[id] == null) throw new JlmException(vocabFile + ": ids are not contiguous: " + id + " is missing");
-        // special tokens missing from the vocab are appended (as the CS336 tests expect)
+        for (int id = 0; id < size; id++) if (tokens[id] == null) throw new JlmException(vocabSource + ": ids are not contiguous: " + id + " is missing");
         List<byte[]> all = new ArrayList<>(List.of(tokens));
         Map<String, Integer> byString = new HashMap<>(vocab);
         for (String s : specials) {
@@ -111,27 +147,15 @@ public final class TokenizerFiles {
                 all.add(s.getBytes(StandardCharsets.UTF_8));
             }
         }
-        List<int[]> merges = new ArrayList<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new JlmException(mergesFile + ": not UTF-8 text");
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) continue;
-            int sp = line.indexOf(' ');
-            if (sp <= 0 || sp == line.length() - 1 || line.indexOf(' ', sp + 1) >= 0) {
-                throw new JlmException(mergesFile + ":" + (i + 1) + ": expected two tokens separated by one space, got \"" + line + "\"");
-            }
-            Integer a = byString.get(line.substring(0, sp)), b = byString.get(line.substring(sp + 1));
+        int[][] pairs = new int[merges.size()][];
+        for (int i = 0; i < pairs.length; i++) {
+            String[] m = merges.get(i);
+            Integer a = byString.get(m[0]), b = byString.get(m[1]);
             if (a == null || b == null) {
-                throw new JlmException(mergesFile + ":" + (i + 1) + ": token \"" + (a == null ? line.substring(0, sp) : line.substring(sp + 1))
-                        + "\" is not in vocab.json");
+                throw new JlmException(where.get(i) + ": token \"" + (a == null ? m[0] : m[1]) + "\" is not in " + vocabName);
             }
-            merges.add(new int[] {a, b});
+            pairs[i] = new int[] {a, b};
         }
-        return new BpeModel(all.toArray(byte[][]::new), merges.toArray(int[][]::new), allSpecials);
+        return new BpeModel(all.toArray(byte[][]::new), pairs, allSpecials);
     }
 }

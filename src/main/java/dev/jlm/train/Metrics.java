@@ -1,5 +1,6 @@
 package dev.jlm.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
@@ -8,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import dev.jlm.io.AtomicFile;
 
 /** JSON-lines metrics in RUN_DIR/metrics.jsonl: one object per logged step, flushed as written. */
 public final class Metrics implements AutoCloseable {
@@ -18,6 +22,27 @@ public final class Metrics implements AutoCloseable {
     public Metrics(Path runDir, boolean append) throws IOException {
         out = Files.newBufferedWriter(runDir.resolve(FILE), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Keeps only the rows of RUN_DIR/metrics.jsonl with step ≤ {@code step} (atomically): after a crash between two
+     * checkpoints the file holds steps the resumed run will train again. A torn last line is dropped too.
+     */
+    public static void truncateAfter(Path runDir, long step) throws IOException {
+        Path f = runDir.resolve(FILE);
+        if (!Files.isRegularFile(f)) return;
+        List<String> keep = new ArrayList<>();
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            try {
+                JsonNode row = JSON.readTree(line);
+                if (row != null && row.path("step").asLong(Long.MAX_VALUE) <= step) keep.add(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
+                // a line cut by the crash
+            }
+        }
+        AtomicFile.write(f, out -> {
+            for (String line : keep) out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        });
     }
 
     public ObjectNode row() {

@@ -8,10 +8,14 @@ import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import java.nio.file.Path;
 
-/** Everything a training run needs; built by `jlm train` from flags and --config. */
+/**
+ * Everything a training run needs; built by `jlm train` from flags and --config, by tests and sweeps through
+ * {@link #builder}, whose defaults are the CLI's. {@code initFrom}: weights to start from (a new optimizer), or null.
+ */
 public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, int batchSize, long steps,
                           CosineSchedule schedule, AdamWConfig adamw, double gradClip, long evalEvery, int evalWindows,
-                          long saveEvery, long seed, Device device, DType dtype, int threads, boolean fused, boolean resume) {
+                          long saveEvery, long seed, Device device, DType dtype, int threads, boolean fused, boolean resume,
+                          Path initFrom) {
     public TrainConfig {
         if (batchSize <= 0) throw new JlmException("--batch-size must be positive, got " + batchSize);
         if (steps <= 0) throw new JlmException("--steps must be positive, got " + steps);
@@ -20,9 +24,57 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         if (dtype != DType.FLOAT32 && dtype != DType.BFLOAT16) throw new JlmException("--dtype must be float32 or bfloat16, got " + dtype);
     }
 
+    public static Builder builder(ModelConfig model, Path train, Path out) {
+        return new Builder(model, train, out);
+    }
+
     /** The same run (same schedule) stopped early, after step {@code stopAt}. */
     public TrainConfig stoppingAt(long stopAt) {
         return new TrainConfig(model, train, valid, out, batchSize, stopAt, schedule, adamw, gradClip, evalEvery, evalWindows,
-                saveEvery, seed, device, dtype, threads, fused, resume);
+                saveEvery, seed, device, dtype, threads, fused, resume, initFrom);
+    }
+
+    /** Named settings with the CLI's defaults; the schedule defaults to warm-up steps/20 and cosine over all steps. */
+    public static final class Builder {
+        private final ModelConfig model;
+        private final Path train, out;
+        private Path valid, initFrom;
+        private int batchSize = 32, evalWindows = 64, threads = Runtime.getRuntime().availableProcessors();
+        private long steps = 1000, evalEvery = 100, saveEvery = 500, seed = 0;
+        private CosineSchedule schedule;
+        private AdamWConfig adamw = AdamWConfig.DEFAULT;
+        private double gradClip = 1.0;
+        private Device device = Device.CPU;
+        private DType dtype = DType.FLOAT32;
+        private boolean fused, resume;
+
+        private Builder(ModelConfig model, Path train, Path out) {
+            this.model = model;
+            this.train = train;
+            this.out = out;
+        }
+
+        public Builder valid(Path v) { valid = v; return this; }
+        public Builder initFrom(Path weights) { initFrom = weights; return this; }
+        public Builder batchSize(int b) { batchSize = b; return this; }
+        public Builder steps(long s) { steps = s; return this; }
+        public Builder schedule(CosineSchedule s) { schedule = s; return this; }
+        public Builder adamw(AdamWConfig a) { adamw = a; return this; }
+        public Builder gradClip(double g) { gradClip = g; return this; }
+        public Builder evalEvery(long e) { evalEvery = e; return this; }
+        public Builder evalWindows(int w) { evalWindows = w; return this; }
+        public Builder saveEvery(long s) { saveEvery = s; return this; }
+        public Builder seed(long s) { seed = s; return this; }
+        public Builder device(Device d) { device = d; return this; }
+        public Builder dtype(DType d) { dtype = d; return this; }
+        public Builder threads(int t) { threads = t; return this; }
+        public Builder fused(boolean f) { fused = f; return this; }
+        public Builder resume(boolean r) { resume = r; return this; }
+
+        public TrainConfig build() {
+            CosineSchedule s = schedule != null ? schedule : new CosineSchedule(1e-3, 1e-4, Math.min(steps, Math.max(1, steps / 20)), steps);
+            return new TrainConfig(model, train, valid, out, batchSize, steps, s, adamw, gradClip, evalEvery, evalWindows, saveEvery, seed,
+                    device, dtype, threads, fused, resume, initFrom);
+        }
     }
 }

@@ -29,7 +29,16 @@ public final class Trainer {
         void step(long step, long steps, double loss, double tokensPerSecond, Double valLoss);
     }
 
-    public record Summary(long steps, double finalTrainLoss, Double finalValLoss, double seconds, long tokens, Path lastCheckpoint) {}
+    /**
+     * What this invocation did: steps {@code firstStep..lastStep} (none when a resumed run was already complete),
+     * their tokens and wall time, the last losses, and the newest checkpoint.
+     */
+    public record Summary(long firstStep, long lastStep, double finalTrainLoss, Double finalValLoss, double seconds, long tokens,
+                          Path lastCheckpoint) {
+        public long steps() {
+            return Math.max(0, lastStep - firstStep + 1);
+        }
+    }
 
     private final TrainConfig cfg;
 
@@ -62,6 +71,10 @@ public final class Trainer {
                 Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
                 start = st.step();
                 sampler.setRngState(st.samplerState());
+                if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last);   // already complete
+                Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint are history that never was
+            } else if (cfg.initFrom() != null) {
+                Checkpoint.loadWeights(cfg.initFrom(), model);                                       // weights only
             }
             Path lastGood = start > 0 ? last : null;
             long tokensPerStep = (long) cfg.batchSize() * ctx;
@@ -103,7 +116,7 @@ public final class Trainer {
                 }
             }
             double sec = (System.nanoTime() - t0) / 1e9;
-            return new Summary(cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood);
+            return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood);
         }
     }
 

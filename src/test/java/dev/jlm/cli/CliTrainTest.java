@@ -21,14 +21,16 @@ class CliTrainTest {
 
     /** Runs a command capturing stdout, the command's error writer and the exit code. */
     static Run run(String... args) {
-        CommandLine cl = Jlm.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err, true));
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out));
+        System.setOut(new PrintStream(out, true));     // before the CommandLine exists: picocli takes its writer then
         try {
-            return new Run(cl.execute(args), out.toString(), err.toString().strip());
+            CommandLine cl = Jlm.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            cl.getOut().flush();
+            return new Run(code, out.toString(), err.toString().strip());
         } finally {
             System.setOut(old);
         }

@@ -25,8 +25,9 @@ class TrainerTest {
     static final ModelConfig SMALL = ModelConfig.of(64, 16, 32, 2, 4, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
 
     static TrainConfig cfg(Path train, Path valid, Path out, long steps, double lr, long saveEvery, boolean resume) {
-        return new TrainConfig(SMALL, train, valid, out, 4, steps, new CosineSchedule(lr, lr / 10, 2, steps),
-                new AdamWConfig(0.9, 0.95, 1e-8, 0.1), 1.0, 3, 8, saveEvery, 7, Device.CPU, DType.FLOAT32, 1, false, resume);
+        return TrainConfig.builder(SMALL, train, out).valid(valid).batchSize(4).steps(steps).schedule(new CosineSchedule(lr, lr / 10, 2, steps))
+                .adamw(new AdamWConfig(0.9, 0.95, 1e-8, 0.1)).gradClip(1.0).evalEvery(3).evalWindows(8).saveEvery(saveEvery).seed(7)
+                .device(Device.CPU).dtype(DType.FLOAT32).threads(1).resume(resume).build();
     }
 
     static List<JsonNode> metrics(Path run) throws Exception {

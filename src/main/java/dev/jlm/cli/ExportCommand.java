@@ -1,0 +1,33 @@
+package dev.jlm.cli;
+
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.checkpoint.ModelFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "export", header = "Write a checkpoint's model in the HuggingFace layout: DIR/config.json + DIR/model.safetensors.",
+        description = {"The weights keep the CS336 state-dict names (safetensors.torch.load_file loads them into a CS336 model);"
+                + " config.json holds the model settings under the CS336 names. The optimizer state is not exported."})
+final class ExportCommand implements Callable<Integer> {
+    @Mixin CheckpointOptions checkpoint;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write (created; must not already hold a model)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String f : new String[] {ModelFiles.CONFIG, ModelFiles.WEIGHTS}) {
+            if (Files.exists(out.resolve(f))) {
+                throw new IllegalArgumentException("--out " + out + " already holds " + f + "; choose another folder or remove it first");
+            }
+        }
+        ModelFiles.Resolved r = checkpoint.resolve();
+        Checkpoint.export(r, out);
+        System.out.println("wrote " + out.resolve(ModelFiles.CONFIG) + " and " + ModelFiles.WEIGHTS + " (" + r.config().vocabSize()
+                + " vocab, d_model " + r.config().dModel() + ", " + r.config().numLayers() + " layers; config from " + r.configSource() + ")");
+        return 0;
+    }
+}

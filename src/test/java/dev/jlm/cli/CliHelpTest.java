@@ -1,0 +1,55 @@
+package dev.jlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** Every verb of the Picocli tree (walked, so a new verb is covered) answers --help and -h, and describes every option. */
+class CliHelpTest {
+    /** Paths of every command: "train", "bpe train", ... */
+    static Stream<String> verbs() {
+        List<String> out = new ArrayList<>();
+        walk(Jlm.commandLine(), "", out);
+        return out.stream();
+    }
+
+    private static void walk(CommandLine cl, String prefix, List<String> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            String path = (prefix + " " + e.getKey()).strip();
+            out.add(path);
+            walk(e.getValue(), path, out);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("verbs")
+    void helpExitsZeroWithUsage(String verb) {
+        for (String flag : new String[] {"--help", "-h"}) {
+            List<String> args = new ArrayList<>(List.of(verb.split(" ")));
+            args.add(flag);
+            var r = CliTrainTest.run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), verb + " " + flag + ": " + r.err());
+            assertTrue(r.out().contains("Usage: jlm " + verb + " ["), verb + " " + flag + " printed: " + r.out() + r.err());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("verbs")
+    void everyOptionIsDescribed(String verb) {
+        CommandLine cl = Jlm.commandLine();
+        for (String word : verb.split(" ")) cl = cl.getSubcommands().get(word);
+        for (var opt : cl.getCommandSpec().options()) {
+            String text = String.join(" ", opt.description()).strip();
+            assertTrue(!text.isEmpty(), "jlm " + verb + " " + opt.longestName() + " has no description");
+        }
+        for (var p : cl.getCommandSpec().positionalParameters()) {
+            assertTrue(!String.join(" ", p.description()).isBlank(), "jlm " + verb + " " + p.paramLabel() + " has no description");
+        }
+    }
+}
