@@ -42,6 +42,8 @@ class CliGenerateTest {
         assertEquals(a.out(), b.out(), "same seed, same text");
         assertTrue(a.out().startsWith("the quick brown fox"), a.out());
         assertTrue(a.err().contains("keeping its last 8"), a.err());   // the prompt is longer than the context (8)
+        args[4] = tok.resolve("tokenizer.json").toString();             // HuggingFace's format: the same tokenizer
+        assertEquals(a.out(), CliTrainTest.run(args).out());
         CliTrainTest.Run m = CliTrainTest.run("generate", "--checkpoint", wrong.toString(), "--tokenizer", tok.toString());
         assertEquals(1, m.code());
         assertTrue(m.err().contains("has 300 tokens but the checkpoint's model has vocab size 512"), m.err());

@@ -68,4 +68,41 @@ class GeneratorTest {
         assertNotEquals(0, hot[3]);
         assertEquals(0.25, hot[3] / 20_000.0, 0.02);
     }
+
+    /** Oracle: the textbook nucleus — sort every id by (probability desc, id asc), keep the prefix reaching p, draw. */
+    static int naiveTopP(float[] logits, double temperature, double p, SplittableRandom rng) {
+        int v = logits.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) max = Math.max(max, l);
+        double[] prob = new double[v];
+        double sum = 0;
+        for (int i = 0; i < v; i++) sum += prob[i] = Math.exp((logits[i] - max) / temperature);
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> prob[a] != prob[b] ? Double.compare(prob[b], prob[a]) : Integer.compare(a, b));
+        double kept = 0;
+        int n = 0;
+        while (n < v && kept < p * sum) kept += prob[order[n++]];
+        double r = rng.nextDouble() * kept;
+        for (int i = 0; i < n; i++) {
+            r -= prob[order[i]];
+            if (r < 0) return order[i];
+        }
+        return order[n - 1];
+    }
+
+    @Test
+    void heapNucleusDrawsWhatTheSortedNucleusDraws() {
+        SplittableRandom gen = new SplittableRandom(3);
+        for (int trial = 0; trial < 300; trial++) {
+            int v = 1 + gen.nextInt(3000);
+            float[] logits = new float[v];
+            for (int i = 0; i < v; i++) logits[i] = (float) Math.round(gen.nextGaussian() * 8) / 2;   // many exact ties
+            double t = 0.3 + gen.nextDouble() * 1.5, p = trial % 10 == 0 ? 1.0 : gen.nextDouble();
+            long seed = gen.nextLong();
+            SplittableRandom a = new SplittableRandom(seed), b = new SplittableRandom(seed);
+            Sampler s = Sampler.of(t, p);
+            for (int k = 0; k < 5; k++) assertEquals(naiveTopP(logits, t, p, b), s.next(logits, a), "trial " + trial + " draw " + k);
+        }
+    }
 }
