@@ -6,6 +6,8 @@ and as the Python peer of the training-step benchmark. Reads jlm's safetensors c
                                                              jlm .safetensors or a folder with config.json + model.safetensors
   python3 model_ref.py state-dict CHECKPOINT OUT            -> writes OUT as safetensors.torch.save_file(state_dict) would:
                                                              the same tensors, no metadata (a PyTorch user's file)
+  python3 model_ref.py generate THREADS PROMPT NEW MODE [MODEL] -> JSON {tokens_per_s}: KV-cache decoding, MODE greedy or topp
+                                                             (p 0.9, temperature 1), MODEL tinystories or demo (random weights)
   python3 model_ref.py bench THREADS BATCH STEPS MODE [DEVICE] [DTYPE]
                                                           -> JSON {step_ms, tokens_per_s} for the TinyStories model;
                                                              MODE primitives (as jlm's reference modules) or fused;
@@ -121,6 +123,74 @@ def forward(ids, w, cfg):
         x = rmsnorm(x, w["ln_final.weight"])
     return x @ w["lm_head.weight"].T
 
+def forward_cached(ids, w, cfg, cache, start):
+    """ids (B, T) at positions start..start+T-1; cache[i] = (k, v), each (B, H, Tmax, Dh), filled up to start."""
+    B, T = ids.shape
+    D, H = cfg["d_model"], cfg["num_heads"]; dh = D // H
+    pos = torch.arange(start, start + T)
+    mask = torch.ones(T, start + T, dtype=torch.bool).tril(start)
+    x = w["token_embeddings.weight"][ids]
+    for i in range(cfg["num_layers"]):
+        p = f"layers.{i}."
+        h = rmsnorm(x, w[p + "ln1.weight"])
+        split = lambda t: t.view(B, T, H, dh).transpose(1, 2)
+        q, k, v = (split(h @ w[p + "attn." + n + "_proj.weight"].T) for n in "qkv")
+        q, k = rope(q, cfg["rope_theta"], pos), rope(k, cfg["rope_theta"], pos)
+        kc, vc = cache[i]
+        kc[:, :, start:start + T] = k; vc[:, :, start:start + T] = v
+        k, v = kc[:, :, :start + T], vc[:, :, :start + T]
+        s = (q @ k.transpose(-1, -2) / math.sqrt(dh)).masked_fill(~mask, float("-inf"))
+        y = softmax(s, -1) @ v
+        x = x + y.transpose(1, 2).reshape(B, T, D) @ w[p + "attn.output_proj.weight"].T
+        x = x + ffn(rmsnorm(x, w[p + "ln2.weight"]), w, p + "ffn.", cfg)
+    return rmsnorm(x, w["ln_final.weight"]) @ w["lm_head.weight"].T
+
+def generate_bench(threads, prompt_len, new_tokens, mode, model="tinystories", repeats=3):
+    """The peer of `jlm generate`: the same model decoded with a KV cache, sampling with torch ops."""
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    cfg = dict(vocab_size=10000, context_length=256, d_model=512, num_layers=4, num_heads=16, d_ff=1344,
+               rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
+    if model == "demo":
+        cfg.update(vocab_size=4096, context_length=128, d_model=128, num_heads=4, d_ff=384)
+    V, D, F, L, H = cfg["vocab_size"], cfg["d_model"], cfg["d_ff"], cfg["num_layers"], cfg["num_heads"]
+    w = {"token_embeddings.weight": torch.randn(V, D) * 0.02, "ln_final.weight": torch.ones(D), "lm_head.weight": torch.randn(V, D) * 0.02}
+    for i in range(L):
+        for n in ("q_proj", "k_proj", "v_proj", "output_proj"):
+            w[f"layers.{i}.attn.{n}.weight"] = torch.randn(D, D) * 0.02
+        w[f"layers.{i}.ln1.weight"] = torch.ones(D); w[f"layers.{i}.ln2.weight"] = torch.ones(D)
+        w[f"layers.{i}.ffn.w1.weight"] = torch.randn(F, D) * 0.02; w[f"layers.{i}.ffn.w3.weight"] = torch.randn(F, D) * 0.02
+        w[f"layers.{i}.ffn.w2.weight"] = torch.randn(D, F) * 0.02
+    gen = torch.Generator().manual_seed(7)
+    prompt = torch.randint(0, V, (1, prompt_len), generator=torch.Generator().manual_seed(1))
+    def run():   # as jlm's Generator: prefill, one token at a time; when the context is full, re-prefill its last half
+        ctx = cfg["context_length"]
+        cache = [(torch.zeros(1, H, ctx, D // H), torch.zeros(1, H, ctx, D // H)) for _ in range(L)]
+        seq, start, window, made = prompt[0].tolist(), 0, 0, 0
+        with torch.no_grad():
+            while made < new_tokens:
+                if len(seq) - window > ctx:
+                    window, start = len(seq) - ctx // 2, 0
+                ids = torch.tensor([seq[window + start:]])
+                logits = forward_cached(ids, w, cfg, cache, start)[0, -1]
+                start = len(seq) - window
+                if mode == "greedy":
+                    nxt = int(torch.argmax(logits))
+                else:
+                    probs = torch.softmax(logits, -1)
+                    sp, si = torch.sort(probs, descending=True)
+                    keep = torch.cumsum(sp, 0) - sp < 0.9
+                    nxt = int(si[torch.multinomial(sp[keep], 1, generator=gen)])
+                seq.append(nxt); made += 1
+        return made
+    run()
+    best = min(timed(run) for _ in range(repeats))
+    print(json.dumps({"torch": torch.__version__, "model": model, "threads": threads, "mode": mode, "prompt": prompt_len, "new_tokens": new_tokens,
+                      "seconds": best, "tokens_per_s": new_tokens / best}))
+
+def timed(f):
+    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
+
 def evaluate(ckpt, tokens, windows):
     w, cfg = load_model(ckpt)
     data = np.fromfile(tokens, dtype=np.uint16).astype(np.int64)
@@ -176,6 +246,9 @@ def bench(threads, batch, steps, mode, device="cpu", dtype="float32"):
 if __name__ == "__main__":
     if sys.argv[1] == "eval":
         evaluate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "generate":
+        a = sys.argv[2:]
+        generate_bench(int(a[0]), int(a[1]), int(a[2]), a[3], a[4] if len(a) > 4 else "tinystories")
     elif sys.argv[1] == "state-dict":
         save_state_dict(load_model(sys.argv[2])[0], sys.argv[3])
     else:

@@ -29,6 +29,17 @@ public final class ConfigJson {
         return "--" + key.replace('_', '-');
     }
 
+    /** A partial config from values in {@link #KEYS} order; nulls are dropped, strings lower-cased. */
+    public static Map<String, Object> partial(Object... valuesInKeyOrder) {
+        if (valuesInKeyOrder.length != KEYS.size()) throw new IllegalArgumentException("need " + KEYS.size() + " values");
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < KEYS.size(); i++) {
+            Object v = valuesInKeyOrder[i];
+            if (v != null) m.put(KEYS.get(i), v instanceof String str ? str.toLowerCase(Locale.ROOT) : v);
+        }
+        return m;
+    }
+
     public static Map<String, Object> toMap(ModelConfig c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("vocab_size", c.vocabSize());

@@ -1,10 +1,9 @@
 package dev.jlm.cli;
 
+import dev.jlm.checkpoint.ConfigJson;
 import dev.jlm.checkpoint.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -30,18 +29,7 @@ final class CheckpointOptions {
     @Option(names = "--ffn", description = "only for a checkpoint without config; read from its tensors otherwise: swiglu or silu") String ffn;
 
     ModelFiles.Resolved resolve() throws IOException {
-        Map<String, Object> given = new LinkedHashMap<>();
-        given.put("vocab_size", vocabSize);
-        given.put("context_length", contextLength);
-        given.put("d_model", dModel);
-        given.put("num_layers", numLayers);
-        given.put("num_heads", numHeads);
-        given.put("d_ff", dFf);
-        given.put("rope_theta", ropeTheta);
-        given.put("norm", norm == null ? null : norm.toLowerCase(Locale.ROOT));
-        given.put("position", position == null ? null : position.toLowerCase(Locale.ROOT));
-        given.put("ffn", ffn == null ? null : ffn.toLowerCase(Locale.ROOT));
-        given.values().removeIf(v -> v == null);
+        Map<String, Object> given = ConfigJson.partial(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta, norm, position, ffn);
         return ModelFiles.resolve(checkpoint, given);
     }
 }

@@ -1,8 +1,7 @@
 package dev.jlm.cli;
 
+import dev.jlm.checkpoint.ConfigJson;
 import dev.jlm.nn.ModelConfig;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import picocli.CommandLine.Option;
@@ -29,17 +28,7 @@ final class ModelOptions {
 
     /** The settings whose flag {@code wasGiven}, under the CS336 names (see ConfigJson). */
     Map<String, Object> given(Predicate<String> wasGiven) {
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("vocab_size", vocabSize);
-        all.put("context_length", contextLength);
-        all.put("d_model", dModel);
-        all.put("num_layers", numLayers);
-        all.put("num_heads", numHeads);
-        all.put("d_ff", dFf);
-        all.put("rope_theta", ropeTheta);
-        all.put("norm", norm.toLowerCase(Locale.ROOT));
-        all.put("position", position.toLowerCase(Locale.ROOT));
-        all.put("ffn", ffn.toLowerCase(Locale.ROOT));
+        Map<String, Object> all = ConfigJson.partial(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta, norm, position, ffn);
         all.entrySet().removeIf(e -> !wasGiven.test("--" + e.getKey().replace('_', '-')));
         return all;
     }

@@ -27,10 +27,10 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
     }
 
     /**
-     * softmax(logits / temperature), then the smallest set of most probable tokens whose probability reaches p
-     * (ties broken by lower id, so the set is deterministic), renormalized, then one draw. The set is taken from a
-     * binary max-heap of the V ids, so a token costs O(V + k log V) for a nucleus of k tokens — no boxing, no sort
-     * of the whole vocabulary.
+     * softmax(logits / temperature), then the nucleus: the smallest set of the most probable tokens (ties broken by
+     * lower id, so the set is deterministic) whose probability reaches p; one draw from it, renormalized, walking
+     * the nucleus in id order. The nucleus is found by a quickselect on probability mass — expected O(V), no sort,
+     * no boxing — since with a flat distribution it is most of the vocabulary.
      */
     record TopP(double temperature, double p) implements Sampler {
         @Override
@@ -41,44 +41,72 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
             double[] prob = new double[v];                              // unnormalized: exp((l - max) / temperature)
             double sum = 0;
             for (int i = 0; i < v; i++) sum += prob[i] = Math.exp((logits[i] - max) / temperature);
-            int[] heap = new int[v];
-            for (int i = 0; i < v; i++) heap[i] = i;
-            for (int i = v / 2 - 1; i >= 0; i--) siftDown(heap, v, i, prob);
-            int size = v, n = 0;
+            int[] ids = new int[v];
+            for (int i = 0; i < v; i++) ids[i] = i;
+            int n = nucleus(ids, prob, p * sum);                        // ids[0, n): the nucleus, in no order
+            boolean[] in = new boolean[v];
             double kept = 0;
-            while (size > 0 && kept < p * sum) {                         // pop the nucleus, most probable first
-                int top = heap[0];
-                heap[0] = heap[--size];
-                siftDown(heap, size, 0, prob);
-                heap[size] = top;                                        // popped ids collect at the end, in pop order
-                kept += prob[top];
-                n++;
+            for (int i = 0; i < n; i++) {
+                in[ids[i]] = true;
+                kept += prob[ids[i]];
             }
             double r = rng.nextDouble() * kept;
-            for (int i = 0; i < n; i++) {
-                int id = heap[v - 1 - i];
+            int last = -1;
+            for (int id = 0; id < v; id++) {
+                if (!in[id]) continue;
+                last = id;
                 r -= prob[id];
                 if (r < 0) return id;
             }
-            return heap[v - n];
+            return last;
         }
 
-        /** Ordering of the heap: higher probability first, then lower id. */
+        /**
+         * Reorders {@code ids} so that its first n entries are the n first tokens in the order (probability desc,
+         * id asc), with n the smallest count whose mass reaches {@code target}; returns n (at least 1).
+         */
+        static int nucleus(int[] ids, double[] prob, double target) {
+            int lo = 0, hi = ids.length;                               // undecided: ids[lo, hi); ids[0, lo) are in
+            double taken = 0;                                          // mass of ids[0, lo)
+            while (hi - lo > 1) {
+                int mid = lo + (hi - lo) / 2;
+                int pivot = median(ids[lo], ids[mid], ids[hi - 1], prob);
+                int split = lo;                                        // ids[lo, split) come before the pivot
+                double front = 0;
+                for (int i = lo; i < hi; i++) {
+                    if (before(ids[i], pivot, prob)) {
+                        int t = ids[i];
+                        ids[i] = ids[split];
+                        ids[split++] = t;
+                        front += prob[t];
+                    }
+                }
+                if (taken + front >= target && split > lo) {           // the nucleus ends among the front
+                    hi = split;
+                    continue;
+                }
+                for (int i = split; i < hi; i++) {                     // bring the pivot to ids[split]
+                    if (ids[i] == pivot) {
+                        ids[i] = ids[split];
+                        ids[split] = pivot;
+                        break;
+                    }
+                }
+                taken += front + prob[pivot];
+                if (taken >= target) return split + 1;
+                lo = split + 1;
+            }
+            return Math.max(1, hi);
+        }
+
+        /** Ordering: higher probability first, then lower id. */
         private static boolean before(int a, int b, double[] prob) {
             return prob[a] != prob[b] ? prob[a] > prob[b] : a < b;
         }
 
-        private static void siftDown(int[] heap, int size, int i, double[] prob) {
-            int x = heap[i];
-            while (true) {
-                int c = 2 * i + 1;
-                if (c >= size) break;
-                if (c + 1 < size && before(heap[c + 1], heap[c], prob)) c++;
-                if (!before(heap[c], x, prob)) break;
-                heap[i] = heap[c];
-                i = c;
-            }
-            heap[i] = x;
+        private static int median(int a, int b, int c, double[] prob) {
+            if (before(a, b, prob)) return before(b, c, prob) ? b : before(a, c, prob) ? c : a;
+            return before(a, c, prob) ? a : before(b, c, prob) ? c : b;
         }
     }
 }

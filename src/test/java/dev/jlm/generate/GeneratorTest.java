@@ -69,7 +69,10 @@ class GeneratorTest {
         assertEquals(0.25, hot[3] / 20_000.0, 0.02);
     }
 
-    /** Oracle: the textbook nucleus — sort every id by (probability desc, id asc), keep the prefix reaching p, draw. */
+    /**
+     * Oracle: the textbook nucleus — sort every id by (probability desc, id asc), keep the prefix reaching p — then
+     * the draw walking the kept ids in id order.
+     */
     static int naiveTopP(float[] logits, double temperature, double p, SplittableRandom rng) {
         int v = logits.length;
         double max = Double.NEGATIVE_INFINITY;
@@ -83,12 +86,15 @@ class GeneratorTest {
         double kept = 0;
         int n = 0;
         while (n < v && kept < p * sum) kept += prob[order[n++]];
+        int[] nucleus = new int[n];
+        for (int i = 0; i < n; i++) nucleus[i] = order[i];
+        java.util.Arrays.sort(nucleus);
         double r = rng.nextDouble() * kept;
-        for (int i = 0; i < n; i++) {
-            r -= prob[order[i]];
-            if (r < 0) return order[i];
+        for (int id : nucleus) {
+            r -= prob[id];
+            if (r < 0) return id;
         }
-        return order[n - 1];
+        return nucleus[n - 1];
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.jlm.bench;
+
+import dev.jlm.generate.Generator;
+import dev.jlm.generate.Sampler;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Decoding speed of `jlm generate`'s path (Generator with a KV cache, fused kernels as `jlm generate` uses) on a model
+ * with random weights — MODEL tinystories (the CS336 model) or demo (scripts/demo's) — a PROMPT-token prompt, then
+ * NEW tokens, greedy or top-p 0.9 at temperature 1; best of 3 runs after one warm-up. Prints JSON like the Python
+ * peer (scripts/reference/model_ref.py generate).
+ * Usage: GenerateBench THREADS PROMPT NEW greedy|topp [tinystories|demo]
+ */
+public final class GenerateBench {
+    public static void main(String[] args) {
+        int threads = Integer.parseInt(args[0]), promptLen = Integer.parseInt(args[1]), newTokens = Integer.parseInt(args[2]);
+        String mode = args[3];
+        int repeats = 3;
+        String modelName = args.length > 4 ? args[4] : "tinystories";
+        Torch.setNumThreads(threads);
+        ModelConfig c = modelName.equals("demo")
+                ? ModelConfig.of(4096, 128, 128, 4, 4, 384, 10_000, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU)
+                : ModelConfig.TINY_STORIES;
+        Sampler sampler = mode.equals("greedy") ? Sampler.of(0, 1) : Sampler.of(1.0, 0.9);
+        int[] prompt = new SplittableRandom(1).ints(promptLen, 0, c.vocabSize()).toArray();
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(0);
+            TransformerLm model = new TransformerLm(c, Device.CPU, DType.FLOAT32, true);
+            Generator gen = new Generator(model, true);
+            double best = Double.MAX_VALUE;
+            int made = 0;
+            for (int i = -1; i < repeats; i++) {
+                long t0 = System.nanoTime();
+                made = gen.generate(prompt, newTokens, sampler, 7, id -> true).length;
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (i >= 0) best = Math.min(best, s);
+            }
+            System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"threads\": %d, \"mode\": \"%s\", \"prompt\": %d, \"new_tokens\": %d, \"seconds\": %.4f, \"tokens_per_s\": %.1f}%n",
+                    modelName, threads, mode, promptLen, made, best, made / best);
+        }
+    }
+}
