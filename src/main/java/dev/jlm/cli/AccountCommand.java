@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         showDefaultValues = true)
 final class AccountCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
-    @Option(names = "--batch-size", description = "sequences per step, for the activation memory and FLOPs") long batch = 1;
+    @Domain("> 0") @Option(names = "--batch-size", description = "sequences per step, for the activation memory and FLOPs") long batch = 1;
 
     @Override
     public Integer call() throws Exception {

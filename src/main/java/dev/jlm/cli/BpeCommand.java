@@ -21,7 +21,7 @@ final class BpeCommand {
         @Option(names = "--input", required = true, description = "UTF-8 text file (repeatable)")
         List<Path> inputs;
 
-        @Option(names = "--vocab-size", required = true, description = "final vocab size, including 256 bytes and special tokens")
+        @Domain(">= 256") @Option(names = "--vocab-size", required = true, description = "final vocab size, including 256 bytes and special tokens")
         int vocabSize;
 
         @Option(names = "--special-token", description = "special token (repeatable); never merged, takes the first ids")
@@ -30,7 +30,7 @@ final class BpeCommand {
         @Option(names = "--out", required = true, description = "output folder")
         Path out;
 
-        @Option(names = "--threads", description = "pre-tokenization threads (default: all cores)")
+        @Domain(">= 1") @Option(names = "--threads", description = "pre-tokenization threads (default: all cores)")
         int threads = Runtime.getRuntime().availableProcessors();
 
         @Override

@@ -17,16 +17,16 @@ final class CheckpointOptions {
             + " + model.safetensors")
     Path checkpoint;
 
-    @Option(names = "--vocab-size", description = "only for a checkpoint without config; read from its tensors otherwise") Integer vocabSize;
-    @Option(names = "--context-length", description = "only for a checkpoint without config: tokens per sequence") Integer contextLength;
-    @Option(names = "--d-model", description = "only for a checkpoint without config; read from its tensors otherwise") Integer dModel;
-    @Option(names = "--num-layers", description = "only for a checkpoint without config; read from its tensors otherwise") Integer numLayers;
-    @Option(names = "--num-heads", description = "only for a checkpoint without config: attention heads") Integer numHeads;
-    @Option(names = "--d-ff", description = "only for a checkpoint without config; read from its tensors otherwise") Integer dFf;
-    @Option(names = "--rope-theta", description = "only for a checkpoint without config: RoPE base θ") Double ropeTheta;
-    @Option(names = "--norm", description = "only for a checkpoint without config: pre (default), post or none") String norm;
-    @Option(names = "--position", description = "only for a checkpoint without config: rope (default) or none") String position;
-    @Option(names = "--ffn", description = "only for a checkpoint without config; read from its tensors otherwise: swiglu or silu") String ffn;
+    @Domain("in [1, 65536]") @Option(names = "--vocab-size", description = "only for a checkpoint without config; read from its tensors otherwise") Integer vocabSize;
+    @Domain("> 0") @Option(names = "--context-length", description = "only for a checkpoint without config: tokens per sequence") Integer contextLength;
+    @Domain("> 0") @Option(names = "--d-model", description = "only for a checkpoint without config; read from its tensors otherwise") Integer dModel;
+    @Domain("> 0") @Option(names = "--num-layers", description = "only for a checkpoint without config; read from its tensors otherwise") Integer numLayers;
+    @Domain("> 0") @Option(names = "--num-heads", description = "only for a checkpoint without config: attention heads") Integer numHeads;
+    @Domain("> 0") @Option(names = "--d-ff", description = "only for a checkpoint without config; read from its tensors otherwise") Integer dFf;
+    @Domain("> 0") @Option(names = "--rope-theta", description = "only for a checkpoint without config: RoPE base θ") Double ropeTheta;
+    @Domain("one of pre, post, none") @Option(names = "--norm", description = "only for a checkpoint without config: RMSNorm placement (default pre)") String norm;
+    @Domain("one of rope, none") @Option(names = "--position", description = "only for a checkpoint without config: position encoding (default rope)") String position;
+    @Domain("one of swiglu, silu") @Option(names = "--ffn", description = "only for a checkpoint without config; read from its tensors otherwise") String ffn;
 
     ModelFiles.Resolved resolve() throws IOException {
         Map<String, Object> given = ConfigJson.partial(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta, norm, position, ffn);

@@ -13,21 +13,42 @@ final class Errors {
 
     static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         Throwable t = e;
+        if (t instanceof CommandLine.ParameterException p) return handleUsage(p, null);   // a --config value out of its domain
         if (t instanceof UncheckedIOException u) t = u.getCause();
-        if (t instanceof JlmException || t instanceof IllegalArgumentException || t instanceof IOException
-                || t instanceof IllegalStateException) {
+        if (t instanceof JlmException || t instanceof IllegalArgumentException || t instanceof IOException) {
             cl.getErr().println("jlm: " + oneLine(t));
             return FAILED;
         }
-        cl.getErr().println("jlm: internal error: " + oneLine(t));
-        t.printStackTrace(cl.getErr());
+        // anything else (IllegalStateException: a tensor used after its scope closed, a full KV cache …) is jlm's bug
+        boolean debug = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) debug |= p.hasMatchedOption("--debug");
+        if (debug) {
+            cl.getErr().println("jlm: internal error: " + oneLine(t) + " — this is a bug; stack trace:");
+            t.printStackTrace(cl.getErr());
+        } else {
+            cl.getErr().println("jlm: internal error: " + oneLine(t) + " — this is a bug; stack trace in " + traceFile(t)
+                    + " (or rerun with --debug)");
+        }
         return BUG;
     }
 
+    /** Writes the stack trace to a new file under the temp folder; returns its path (or where it failed). */
+    private static String traceFile(Throwable t) {
+        try {
+            java.nio.file.Path f = java.nio.file.Files.createTempFile("jlm-bug-", ".txt");
+            java.io.StringWriter w = new java.io.StringWriter();
+            t.printStackTrace(new java.io.PrintWriter(w));
+            java.nio.file.Files.writeString(f, w.toString());
+            return f.toString();
+        } catch (IOException e) {
+            return "nowhere (" + e.getMessage() + ")";
+        }
+    }
+
+    /** A flag the parser or an option's domain refused: one line, exit 2. */
     static int handleUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println("jlm: " + e.getMessage());
-        cl.getErr().println("(see: jlm " + cl.getCommandSpec().qualifiedName(" ").replaceFirst("^jlm ?", "") + " --help)");
+        cl.getErr().println("jlm: " + oneLine(e) + " (see: " + cl.getCommandSpec().qualifiedName(" ") + " --help)");
         return USAGE;
     }
 

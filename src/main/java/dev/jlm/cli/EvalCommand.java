@@ -24,17 +24,18 @@ import picocli.CommandLine.Option;
 final class EvalCommand implements Callable<Integer> {
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "uint16 token file to evaluate on") Path data;
-    @Option(names = "--windows", description = "number of windows of context-length tokens (fewer if the file is shorter)") int windows = 64;
-    @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
-    @Option(names = "--device", description = "cpu or cuda:N") String device = "cpu";
+    @Domain("> 0") @Option(names = "--windows", description = "number of windows of context-length tokens (fewer if the file is shorter)") int windows = 64;
+    @Domain("> 0") @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
+    @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
     @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
-    @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() throws Exception {
         if (threads > 0) Torch.setNumThreads(threads);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
+        dev.jlm.train.MemoryBudget.require(c, batchSize, false, Device.parse(device));
         try (TokenFile tokens = TokenFile.open(data); var run = TensorScope.open()) {
             tokens.requireIdsBelow(c.vocabSize(), "the checkpoint's vocab size");
             TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, false);

@@ -30,13 +30,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "the training data's tokenizer: a folder with"
             + " vocab.json + merges.txt (or tokenizer.json), or a HuggingFace tokenizer.json") Path tokenizer;
     @Option(names = "--prompt", defaultValue = "Once upon a time", description = "text to continue") String prompt;
-    @Option(names = "--max-tokens", description = "new tokens to generate at most") int maxTokens = 256;
-    @Option(names = "--temperature", description = "softmax temperature; 0 = greedy") double temperature = 0.8;
-    @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass, in (0, 1]") double topP = 0.95;
+    @Domain("> 0") @Option(names = "--max-tokens", description = "new tokens to generate at most") int maxTokens = 256;
+    @Domain(">= 0") @Option(names = "--temperature", description = "softmax temperature; 0 = greedy") double temperature = 0.8;
+    @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass, in (0, 1]") double topP = 0.95;
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer") String endToken = "<|endoftext|>";
-    @Option(names = "--device", description = "cpu or cuda:N") String device = "cpu";
-    @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
+    @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
 
     @Override
@@ -45,6 +45,7 @@ final class GenerateCommand implements Callable<Integer> {
         Sampler sampler = Sampler.of(temperature, topP);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
+        dev.jlm.train.MemoryBudget.require(c, 1, false, Device.parse(device));
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {

@@ -14,6 +14,10 @@ public final class Jlm implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "on an internal error, print the stack trace here instead of into a file")
+    boolean debug;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -22,6 +26,13 @@ public final class Jlm implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Jlm());
         addHelp(cl);
+        Domains.describe(cl);
+        cl.setExecutionStrategy(parsed -> {                  // every option inside its domain before any work
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) return help;
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) Domains.check(p.commandSpec());
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler(Errors::handle);
         cl.setParameterExceptionHandler(Errors::handleUsage);
         return cl;

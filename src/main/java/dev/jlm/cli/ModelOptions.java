@@ -8,17 +8,17 @@ import picocli.CommandLine.Option;
 
 /** The model's shape flags (with the CS336 TinyStories defaults), shared by the commands that describe a new model. */
 final class ModelOptions {
-    @Option(names = "--vocab-size", description = "vocabulary size; must cover every id of the token files") int vocabSize = 10_000;
-    @Option(names = "--context-length", description = "tokens per sequence (T)") int contextLength = 256;
-    @Option(names = "--d-model", description = "width of the residual stream (D)") int dModel = 512;
-    @Option(names = "--num-layers", description = "Transformer blocks (L)") int numLayers = 4;
-    @Option(names = "--num-heads", description = "attention heads (H); must divide d-model") int numHeads = 16;
-    @Option(names = "--d-ff", description = "feed-forward width; 0 = 8/3·d_model to the nearest multiple of 64 (swiglu), 4·d_model (silu)")
+    @Domain("in [1, 65536]") @Option(names = "--vocab-size", description = "vocabulary size; must cover every id of the token files") int vocabSize = 10_000;
+    @Domain("> 0") @Option(names = "--context-length", description = "tokens per sequence (T)") int contextLength = 256;
+    @Domain("> 0") @Option(names = "--d-model", description = "width of the residual stream (D)") int dModel = 512;
+    @Domain("> 0") @Option(names = "--num-layers", description = "Transformer blocks (L)") int numLayers = 4;
+    @Domain("> 0") @Option(names = "--num-heads", description = "attention heads (H); must divide d-model") int numHeads = 16;
+    @Domain(">= 0") @Option(names = "--d-ff", description = "feed-forward width; 0 = 8/3·d_model to the nearest multiple of 64 (swiglu), 4·d_model (silu)")
     int dFf = 0;
-    @Option(names = "--rope-theta", description = "RoPE base θ") double ropeTheta = 10_000;
-    @Option(names = "--norm", description = "RMSNorm placement: pre, post or none") String norm = "pre";
-    @Option(names = "--position", description = "position encoding: rope or none") String position = "rope";
-    @Option(names = "--ffn", description = "feed-forward: swiglu or silu") String ffn = "swiglu";
+    @Domain("> 0") @Option(names = "--rope-theta", description = "RoPE base θ") double ropeTheta = 10_000;
+    @Domain("one of pre, post, none") @Option(names = "--norm", description = "RMSNorm placement") String norm = "pre";
+    @Domain("one of rope, none") @Option(names = "--position", description = "position encoding") String position = "rope";
+    @Domain("one of swiglu, silu") @Option(names = "--ffn", description = "feed-forward") String ffn = "swiglu";
 
     ModelConfig config() {
         return ModelConfig.of(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta,

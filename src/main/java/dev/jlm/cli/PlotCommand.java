@@ -15,7 +15,7 @@ final class PlotCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders (with metrics.jsonl)") List<Path> runs;
     @Option(names = "--out", required = true, description = "PNG file") Path out;
     @Option(names = "--title", defaultValue = "loss", description = "chart title") String title;
-    @Option(names = "--y-max", description = "clip the loss axis (diverged runs)") Double yMax;
+    @Domain("> 0") @Option(names = "--y-max", description = "clip the loss axis (diverged runs)") Double yMax;
 
     @Override
     public Integer call() throws Exception {

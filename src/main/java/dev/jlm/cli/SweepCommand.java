@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 final class SweepCommand implements Callable<Integer> {
     @Option(names = "--grid", required = true, description = "sweep description (JSON: base, grid, runs)") Path grid;
     @Option(names = "--out", required = true, description = "sweep folder: one run folder per point") Path out;
-    @Option(names = "--y-max", description = "clip the plot's loss axis") Double yMax;
+    @Domain("> 0") @Option(names = "--y-max", description = "clip the plot's loss axis") Double yMax;
 
     @Override
     public Integer call() throws Exception {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "tensor-demo", header = "A small tour of the tensor layer: autograd, a few gradient steps, a matmul's speed.")
 final class TensorDemoCommand implements Runnable {
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda:N")
+    @Domain("cpu or cuda:N") @Option(names = "--device", defaultValue = "cpu", description = "where to compute")
     String device;
 
     @Override

@@ -44,35 +44,40 @@ final class TrainCommand implements Callable<Integer> {
             + " .safetensors or a folder with config.json + model.safetensors) with a new optimizer, e.g. to fine-tune; the model"
             + " config comes from it, and model flags given must agree")
     Path initFrom;
-    @Option(names = "--batch-size", description = "sequences per step (each context-length tokens)") int batchSize = 32;
-    @Option(names = "--steps", description = "optimizer steps of the whole run (a resumed run continues up to it)") long steps = 1000;
-    @Option(names = "--lr-max", description = "peak learning rate, reached after warm-up") double lrMax = 1e-3;
-    @Option(names = "--lr-min", description = "learning rate at the end of the cosine (default: lr-max / 10)") Double lrMin;
-    @Option(names = "--warmup", description = "linear warm-up steps (default: steps / 20)") Long warmup;
-    @Option(names = "--cosine-steps", description = "step where the cosine reaches lr-min (default: steps)") Long cosineSteps;
-    @Option(names = "--weight-decay", description = "AdamW decoupled weight decay") double weightDecay = 0.1;
-    @Option(names = "--beta1", description = "AdamW first-moment decay") double beta1 = 0.9;
-    @Option(names = "--beta2", description = "AdamW second-moment decay") double beta2 = 0.95;
-    @Option(names = "--eps", description = "AdamW epsilon") double eps = 1e-8;
-    @Option(names = "--grad-clip", description = "clip gradients to this global L2 norm; 0 = off") double gradClip = 1.0;
-    @Option(names = "--eval-every", description = "validation loss every N steps (and at the last step)") long evalEvery = 100;
-    @Option(names = "--eval-windows", description = "validation windows of context-length tokens per evaluation") int evalWindows = 64;
-    @Option(names = "--save-every", description = "checkpoint every N steps (and at the last step)") long saveEvery = 500;
+    @Domain("> 0") @Option(names = "--batch-size", description = "sequences per step (each context-length tokens)") int batchSize = 32;
+    @Domain("> 0") @Option(names = "--steps", description = "optimizer steps of the whole run (a resumed run continues up to it)") long steps = 1000;
+    @Domain("> 0") @Option(names = "--lr-max", description = "peak learning rate, reached after warm-up") double lrMax = 1e-3;
+    @Domain(">= 0") @Option(names = "--lr-min", description = "learning rate at the end of the cosine (default: lr-max / 10)") Double lrMin;
+    @Domain(">= 0") @Option(names = "--warmup", description = "linear warm-up steps (default: steps / 20)") Long warmup;
+    @Domain("> 0") @Option(names = "--cosine-steps", description = "step where the cosine reaches lr-min (default: steps)") Long cosineSteps;
+    @Domain(">= 0") @Option(names = "--weight-decay", description = "AdamW decoupled weight decay") double weightDecay = 0.1;
+    @Domain("in [0, 1)") @Option(names = "--beta1", description = "AdamW first-moment decay") double beta1 = 0.9;
+    @Domain("in [0, 1)") @Option(names = "--beta2", description = "AdamW second-moment decay") double beta2 = 0.95;
+    @Domain("> 0") @Option(names = "--eps", description = "AdamW epsilon") double eps = 1e-8;
+    @Domain(">= 0") @Option(names = "--grad-clip", description = "clip gradients to this global L2 norm; 0 = off") double gradClip = 1.0;
+    @Domain("> 0") @Option(names = "--eval-every", description = "validation loss every N steps (and at the last step)") long evalEvery = 100;
+    @Domain("> 0") @Option(names = "--eval-windows", description = "validation windows of context-length tokens per evaluation") int evalWindows = 64;
+    @Domain("> 0") @Option(names = "--save-every", description = "checkpoint every N steps (and at the last step)") long saveEvery = 500;
     @Option(names = "--seed", description = "seed of the initial weights and the batch sampler") long seed = 0;
-    @Option(names = "--device", description = "cpu or cuda:N") String device = "cpu";
-    @Option(names = "--dtype", description = "compute dtype: float32 or bfloat16 (weights and optimizer stay float32)") String dtype = "float32";
-    @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
+    @Domain("one of float32, bfloat16") @Option(names = "--dtype", description = "compute dtype; weights and optimizer stay float32") String dtype = "float32";
+    @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--fused", description = "use libtorch's fused kernels (sdpa, cross-entropy, silu) instead of the reference modules")
     boolean fused;
     @Option(names = "--resume", description = "continue from RUN_DIR/last.safetensors (exactly: weights, optimizer, RNG, data position)")
     boolean resume;
+    @Option(names = "--overwrite", description = "start over in a RUN_DIR that holds a run; its files are moved to RUN_DIR.replaced-TIME, not deleted")
+    boolean overwrite;
 
     /** Options set from --config (so that a model option there counts as given, like a flag). */
     private final Set<String> fromConfig = new HashSet<>();
 
     @Override
     public Integer call() throws Exception {
-        if (config != null) applyConfig(config);
+        if (config != null) {
+            applyConfig(config);
+            Domains.check(spec);                              // values from the file obey the same domains
+        }
         if (train == null || out == null) throw new IllegalArgumentException("--train and --out are required (flags or --config)");
         ModelConfig model;
         Path initWeights = null;
@@ -89,12 +94,13 @@ final class TrainCommand implements Callable<Integer> {
                 .schedule(new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos))
                 .adamw(new AdamWConfig(beta1, beta2, eps, weightDecay)).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows)
                 .saveEvery(saveEvery).seed(seed).device(Device.parse(device)).dtype(DType.parse(dtype)).threads(threads).fused(fused)
-                .resume(resume).build();
+                .resume(resume).overwrite(overwrite).build();
         Progress bar = new Progress("", 1);
         Trainer.Summary s = new Trainer(cfg).run((step, total, loss, tps, val) ->
                 bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  %.0f tok/s", loss,
                         val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), tps)));
         bar.finishLine();
+        if (s.replaced() != null) System.out.println("the previous run in " + out + " was moved to " + s.replaced());
         if (s.steps() == 0) {
             System.out.printf(Locale.ROOT, "%s is already complete at step %d of --steps %d; nothing to do (raise --steps to train further)%n",
                     out, s.lastStep(), steps);

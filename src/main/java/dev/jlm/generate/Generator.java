@@ -32,7 +32,8 @@ public final class Generator {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         if (prompt.length > ctx) throw new IllegalArgumentException("prompt of " + prompt.length + " tokens exceeds the context length " + ctx);
         SplittableRandom rng = new SplittableRandom(seed);
-        int[] seq = Arrays.copyOf(prompt, prompt.length + maxTokens);
+        if (maxTokens < 0) throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);
+        int[] seq = Arrays.copyOf(prompt, prompt.length + Math.min(maxTokens, 4096));    // grows as tokens come
         int len = prompt.length, made = 0;
         try (var gen = TensorScope.open(); var g = NoGrad.enter()) {
             KvCache cache = useCache ? new KvCache(model.config(), 1, model.params().device(), model.computeDType()) : null;
@@ -54,6 +55,7 @@ public final class Generator {
                     logits = out.select(1, out.size(1) - 1).reshape(-1).toFloatArray();          // (V)
                 }
                 int next = sampler.next(logits, rng);
+                if (len == seq.length) seq = Arrays.copyOf(seq, (int) Math.min(Integer.MAX_VALUE - 8, 2L * seq.length));
                 seq[len++] = next;
                 made++;
                 if (!onToken.test(next)) break;

@@ -10,17 +10,22 @@ import java.nio.file.Path;
 
 /**
  * Everything a training run needs; built by `jlm train` from flags and --config, by tests and sweeps through
- * {@link #builder}, whose defaults are the CLI's. {@code initFrom}: weights to start from (a new optimizer), or null.
+ * {@link #builder}, whose defaults are the CLI's. {@code initFrom}: weights to start from (a new optimizer), or null;
+ * {@code overwrite}: replace a run already in {@code out} (its files are moved aside, see {@link RunFolder}).
  */
 public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, int batchSize, long steps,
                           CosineSchedule schedule, AdamWConfig adamw, double gradClip, long evalEvery, int evalWindows,
                           long saveEvery, long seed, Device device, DType dtype, int threads, boolean fused, boolean resume,
-                          Path initFrom) {
+                          boolean overwrite, Path initFrom) {
     public TrainConfig {
         if (batchSize <= 0) throw new JlmException("--batch-size must be positive, got " + batchSize);
         if (steps <= 0) throw new JlmException("--steps must be positive, got " + steps);
         if (gradClip < 0) throw new JlmException("--grad-clip must be >= 0 (0 = off), got " + gradClip);
         if (evalWindows <= 0) throw new JlmException("--eval-windows must be positive");
+        if (resume && overwrite) throw new JlmException("--resume and --overwrite exclude each other: continue the run, or start over");
+        if (evalEvery <= 0) throw new JlmException("--eval-every must be positive, got " + evalEvery);
+        if (saveEvery <= 0) throw new JlmException("--save-every must be positive, got " + saveEvery);
+        if (threads < 0) throw new JlmException("--threads must be >= 0, got " + threads);
         if (dtype != DType.FLOAT32 && dtype != DType.BFLOAT16) throw new JlmException("--dtype must be float32 or bfloat16, got " + dtype);
     }
 
@@ -31,7 +36,7 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
     /** The same run (same schedule) stopped early, after step {@code stopAt}. */
     public TrainConfig stoppingAt(long stopAt) {
         return new TrainConfig(model, train, valid, out, batchSize, stopAt, schedule, adamw, gradClip, evalEvery, evalWindows,
-                saveEvery, seed, device, dtype, threads, fused, resume, initFrom);
+                saveEvery, seed, device, dtype, threads, fused, resume, overwrite, initFrom);
     }
 
     /** Named settings with the CLI's defaults; the schedule defaults to warm-up steps/20 and cosine over all steps. */
@@ -46,7 +51,7 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         private double gradClip = 1.0;
         private Device device = Device.CPU;
         private DType dtype = DType.FLOAT32;
-        private boolean fused, resume;
+        private boolean fused, resume, overwrite;
 
         private Builder(ModelConfig model, Path train, Path out) {
             this.model = model;
@@ -70,11 +75,12 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         public Builder threads(int t) { threads = t; return this; }
         public Builder fused(boolean f) { fused = f; return this; }
         public Builder resume(boolean r) { resume = r; return this; }
+        public Builder overwrite(boolean o) { overwrite = o; return this; }
 
         public TrainConfig build() {
             CosineSchedule s = schedule != null ? schedule : new CosineSchedule(1e-3, 1e-4, Math.min(steps, Math.max(1, steps / 20)), steps);
             return new TrainConfig(model, train, valid, out, batchSize, steps, s, adamw, gradClip, evalEvery, evalWindows, saveEvery, seed,
-                    device, dtype, threads, fused, resume, initFrom);
+                    device, dtype, threads, fused, resume, overwrite, initFrom);
         }
     }
 }

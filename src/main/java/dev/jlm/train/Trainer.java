@@ -34,7 +34,7 @@ public final class Trainer {
      * their tokens and wall time, the last losses, and the newest checkpoint.
      */
     public record Summary(long firstStep, long lastStep, double finalTrainLoss, Double finalValLoss, double seconds, long tokens,
-                          Path lastCheckpoint) {
+                          Path lastCheckpoint, Path replaced) {
         public long steps() {
             return Math.max(0, lastStep - firstStep + 1);
         }
@@ -50,7 +50,8 @@ public final class Trainer {
         Path out = cfg.out();
         Path parent = out.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
-        Files.createDirectories(out);
+        MemoryBudget.require(cfg.model(), cfg.batchSize(), true, cfg.device());
+        if (!cfg.resume() && !cfg.overwrite() && !RunFolder.runFiles(out).isEmpty()) RunFolder.prepare(out, false, false);  // refuse now
         if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
         Torch.requireDevice(cfg.device());
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
@@ -60,6 +61,8 @@ public final class Trainer {
              TensorScope run = TensorScope.open()) {
             train.requireIdsBelow(vocab, "--vocab-size");
             if (valid != null) valid.requireIdsBelow(vocab, "--vocab-size");
+            Path replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
+            Files.createDirectories(out);
             Torch.manualSeed(cfg.seed());
             TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.fused());
             AdamW opt = new AdamW(model.params().named(), cfg.adamw());
@@ -71,7 +74,7 @@ public final class Trainer {
                 Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
                 start = st.step();
                 sampler.setRngState(st.samplerState());
-                if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last);   // already complete
+                if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last, null);   // already complete
                 Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint are history that never was
             } else if (cfg.initFrom() != null) {
                 Checkpoint.loadWeights(cfg.initFrom(), model);                                       // weights only
@@ -116,7 +119,7 @@ public final class Trainer {
                 }
             }
             double sec = (System.nanoTime() - t0) / 1e9;
-            return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood);
+            return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood, replaced);
         }
     }
 

@@ -69,10 +69,10 @@ class CliTokenizerTest {
         assertEquals(1, r.code());
         assertEquals("jlm: --input " + dir.resolve("nope.txt") + ": no such file", r.err());
 
-        r = run("bpe", "train", "--input", fixture("corpus.en").toString(), "--vocab-size", "100", "--special-token", "<|endoftext|>",
+        r = run("bpe", "train", "--input", fixture("corpus.en").toString(), "--vocab-size", "256", "--special-token", "<|endoftext|>",
                 "--out", dir.resolve("o").toString());
         assertEquals(1, r.code());
-        assertEquals("jlm: --vocab-size 100 is smaller than 256 bytes + 1 special token(s) = 257", r.err());
+        assertEquals("jlm: --vocab-size 256 is smaller than 256 bytes + 1 special token(s) = 257", r.err());
 
         r = run("bpe", "train", "--input", fixture("corpus.en").toString(), "--vocab-size", "300", "--out", dir.resolve("missing/sub/o").toString());
         assertEquals(1, r.code());

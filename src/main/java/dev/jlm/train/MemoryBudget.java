@@ -1,0 +1,52 @@
+package dev.jlm.train;
+
+import dev.jlm.JlmException;
+import dev.jlm.experiments.Accounting;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.tensor.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Refuses, before anything is allocated, a model whose memory would not fit in the machine: parameters (4 bytes
+ * each), for training also gradients and AdamW's two moments (16 bytes a parameter in all) and the activations kept
+ * for backward (the handout's accounting); for inference the parameters and one batch of logits. Compared with
+ * MemAvailable of /proc/meminfo on the CPU; a GPU's memory is left to libtorch, which reports it.
+ */
+public final class MemoryBudget {
+    private MemoryBudget() {}
+
+    public static void require(ModelConfig c, long batch, boolean training, Device device) {
+        if (!device.equals(Device.CPU)) return;
+        long available = availableBytes();
+        if (available <= 0) return;                                   // not Linux: nothing to compare with
+        Accounting a = new Accounting(c, batch);
+        double params = a.params();
+        double weights = params * (training ? 16 : 4);
+        double activations = training ? a.activationElements() * 4 : 2.0 * batch * c.contextLength() * c.vocabSize() * 4;
+        double need = weights + activations;
+        if (need > available) {
+            throw new JlmException(String.format(Locale.ROOT, "the model needs about %s (%.3g parameters × %d bytes%s, plus %s of activations at batch %d)"
+                    + " but this machine has %s available: choose a smaller model or --batch-size", human(need), params, training ? 16 : 4,
+                    training ? " for weights, gradients and AdamW moments" : "", human(activations), batch, human(available)));
+        }
+    }
+
+    /** MemAvailable in bytes, or -1 where it cannot be read. */
+    static long availableBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    static String human(double bytes) {
+        return bytes >= 1e12 ? String.format(Locale.ROOT, "%.1f TB", bytes / 1e12) : bytes >= 1e9
+                ? String.format(Locale.ROOT, "%.1f GB", bytes / 1e9) : String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
+    }
+}
