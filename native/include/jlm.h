@@ -113,6 +113,13 @@ jlm_tensor jlm_logical_not(jlm_tensor a);
 jlm_tensor jlm_matmul(jlm_tensor a, jlm_tensor b);
 jlm_tensor jlm_where(jlm_tensor cond, jlm_tensor a, jlm_tensor b);
 jlm_tensor jlm_masked_fill(jlm_tensor t, jlm_tensor mask, double value);
+/* Comparison codes of jlm_compare and jlm_compare_scalar; the result is a bool tensor. */
+#define JLM_CMP_EQ 0
+#define JLM_CMP_NE 1
+#define JLM_CMP_LT 2
+#define JLM_CMP_LE 3
+#define JLM_CMP_GT 4
+#define JLM_CMP_GE 5
 jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op);
 jlm_tensor jlm_compare_scalar(jlm_tensor a, double s, int op);
 jlm_tensor jlm_tril(jlm_tensor t, int64_t diagonal);

@@ -8,24 +8,24 @@ using jlm::unwrap;
 namespace {
 at::Tensor compare(const at::Tensor &a, const at::Tensor &b, int op) {
   switch (op) {
-    case 0: return a.eq(b);
-    case 1: return a.ne(b);
-    case 2: return a.lt(b);
-    case 3: return a.le(b);
-    case 4: return a.gt(b);
-    case 5: return a.ge(b);
+    case JLM_CMP_EQ: return a.eq(b);
+    case JLM_CMP_NE: return a.ne(b);
+    case JLM_CMP_LT: return a.lt(b);
+    case JLM_CMP_LE: return a.le(b);
+    case JLM_CMP_GT: return a.gt(b);
+    case JLM_CMP_GE: return a.ge(b);
   }
   throw std::invalid_argument("unknown comparison code " + std::to_string(op));
 }
 
 at::Tensor compare(const at::Tensor &a, double s, int op) {
   switch (op) {
-    case 0: return a.eq(s);
-    case 1: return a.ne(s);
-    case 2: return a.lt(s);
-    case 3: return a.le(s);
-    case 4: return a.gt(s);
-    case 5: return a.ge(s);
+    case JLM_CMP_EQ: return a.eq(s);
+    case JLM_CMP_NE: return a.ne(s);
+    case JLM_CMP_LT: return a.lt(s);
+    case JLM_CMP_LE: return a.le(s);
+    case JLM_CMP_GT: return a.gt(s);
+    case JLM_CMP_GE: return a.ge(s);
   }
   throw std::invalid_argument("unknown comparison code " + std::to_string(op));
 }

@@ -10,7 +10,14 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "2f0aa158b6d587af9b65fff6ad4a62b7100842d4bc7dd5514c1d0030594fcdd4";
+    public static final String HEADER_SHA256 = "820fb7ff172fac6b920e644d65262a3cbb6542489c5c8bf6d5ae1bc289be63c1";
+
+    public static final int JLM_CMP_EQ = 0;
+    public static final int JLM_CMP_NE = 1;
+    public static final int JLM_CMP_LT = 2;
+    public static final int JLM_CMP_LE = 3;
+    public static final int JLM_CMP_GT = 4;
+    public static final int JLM_CMP_GE = 5;
 
     public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;

@@ -33,7 +33,7 @@ public final class GenerateBench {
         int[] prompt = new SplittableRandom(1).ints(promptLen, 0, c.vocabSize()).toArray();
         try (var run = TensorScope.open()) {
             Torch.manualSeed(0);
-            TransformerLm model = new TransformerLm(c, Device.CPU, DType.FLOAT32, true);
+            TransformerLm model = new TransformerLm(c, Device.CPU, DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
             Generator gen = new Generator(model, true);
             double best = Double.MAX_VALUE;
             int made = 0;

@@ -1,6 +1,7 @@
 package dev.jlm.bench;
 
 import dev.jlm.data.Batch;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
@@ -30,7 +31,7 @@ public final class StepBench {
         int t = c.contextLength();
         try (var run = TensorScope.open()) {
             Torch.manualSeed(0);
-            TransformerLm model = new TransformerLm(c, dev, dtype, fused);
+            TransformerLm model = new TransformerLm(c, dev, dtype, Kernels.of(fused));
             AdamW opt = new AdamW(model.params().named(), new AdamWConfig(0.9, 0.95, 1e-8, 0.1));
             double[] ms = new double[steps];
             for (int i = -2; i < steps; i++) {
@@ -38,7 +39,7 @@ public final class StepBench {
                     long t0 = System.nanoTime();
                     Tensor ids = Torch.randint(0, c.vocabSize(), Device.CPU, batch, t + 1).to(dev);
                     Batch b = new Batch(ids.narrow(1, 0, t), ids.narrow(1, 1, t));
-                    Trainer.step(model, opt, b, 1e-3, 1.0, fused);
+                    Trainer.step(model, opt, b, 1e-3, 1.0);
                     Torch.synchronize(dev);
                     if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
                 }

@@ -1,6 +1,7 @@
 package dev.jlm.checkpoint;
 
 import dev.jlm.JlmException;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
 import dev.jlm.tensor.DType;
@@ -45,8 +46,7 @@ public final class Checkpoint {
             meta.putAll(extraMeta);
             if (opt != null) {
                 Map<String, Tensor> state = new LinkedHashMap<>();
-                opt.firstMoments().forEach((k, v) -> state.put("exp_avg." + k, v));
-                opt.secondMoments().forEach((k, v) -> state.put("exp_avg_sq." + k, v));
+                state.putAll(opt.state().tensors());
                 byte[] rng = Torch.rngState();
                 try (Arena a = Arena.ofConfined()) {
                     state.put("torch_rng_state", Torch.fromSegment(a.allocateFrom(ValueLayout.JAVA_BYTE, rng), DType.UINT8, Device.CPU, rng.length));
@@ -62,8 +62,8 @@ public final class Checkpoint {
     }
 
     /** The model a resolved checkpoint describes, built in the current TensorScope, with its weights loaded. */
-    public static TransformerLm load(ModelFiles.Resolved r, Device device, DType compute, boolean fused) throws IOException {
-        TransformerLm model = new TransformerLm(r.config(), device, compute, fused);
+    public static TransformerLm load(ModelFiles.Resolved r, Device device, DType compute, Kernels kernels) throws IOException {
+        TransformerLm model = new TransformerLm(r.config(), device, compute, kernels);
         loadWeights(r.weights(), model);
         return model;
     }
@@ -89,7 +89,7 @@ public final class Checkpoint {
     public static void loadWeights(Path weights, TransformerLm model) throws IOException {
         try (var s = TensorScope.open()) {
             Safetensors.Contents c = Safetensors.read(weights, model.params().device());
-            copyInto(weights, c.tensors(), model.params().named(), "");
+            copyInto(weights, c.tensors(), model.params().named());
         }
     }
 
@@ -98,29 +98,35 @@ public final class Checkpoint {
         Path f = optimFile(weights);
         if (!Files.isRegularFile(f)) throw new JlmException(f + ": optimizer state not found (needed to resume)");
         try (var s = TensorScope.open()) {
-            Device dev = opt.firstMoments().values().iterator().next().device();
+            Device dev = opt.state().tensors().values().iterator().next().device();
             Safetensors.Contents c = Safetensors.read(f, dev);
-            copyInto(f, c.tensors(), opt.firstMoments(), "exp_avg.");
-            copyInto(f, c.tensors(), opt.secondMoments(), "exp_avg_sq.");
+            long step = number(c.metadata(), "step", f);
+            opt.load(new AdamW.State(c.tensors(), step), f.toString());
             Tensor rng = c.tensors().get("torch_rng_state");
             if (rng == null) throw new JlmException(f + ": no torch_rng_state");
             long[] bytes = rng.toLongArray();
             byte[] b = new byte[bytes.length];
             for (int i = 0; i < b.length; i++) b[i] = (byte) bytes[i];
             Torch.setRngState(b);
-            long step = Long.parseLong(c.metadata().getOrDefault("step", "0"));
-            opt.setStepCount(step);
-            return new TrainState(step, Long.parseLong(c.metadata().getOrDefault("sampler_state", "0")));
+            return new TrainState(step, number(c.metadata(), "sampler_state", f));
         }
     }
 
-    private static void copyInto(Path file, Map<String, Tensor> from, Map<String, Tensor> to, String prefix) {
+    private static long number(Map<String, String> meta, String key, Path file) {
+        try {
+            return Long.parseLong(meta.getOrDefault(key, "0"));
+        } catch (NumberFormatException e) {
+            throw new JlmException(file + ": metadata " + key + " is not an integer: " + meta.get(key));
+        }
+    }
+
+    private static void copyInto(Path file, Map<String, Tensor> from, Map<String, Tensor> to) {
         try (var g = NoGrad.enter()) {
             for (var e : to.entrySet()) {
-                Tensor src = from.get(prefix + e.getKey());
-                if (src == null) throw new JlmException(file + ": tensor " + prefix + e.getKey() + " is missing (checkpoint of another model?)");
+                Tensor src = from.get(e.getKey());
+                if (src == null) throw new JlmException(file + ": tensor " + e.getKey() + " is missing (checkpoint of another model?)");
                 if (!Arrays.equals(src.shape(), e.getValue().shape())) {
-                    throw new JlmException(file + ": tensor " + prefix + e.getKey() + " has shape " + Arrays.toString(src.shape())
+                    throw new JlmException(file + ": tensor " + e.getKey() + " has shape " + Arrays.toString(src.shape())
                             + " but the model expects " + Arrays.toString(e.getValue().shape()));
                 }
                 e.getValue().copy_(src);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.data.TokenFile;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.DType;
@@ -38,7 +39,7 @@ final class EvalCommand implements Callable<Integer> {
         dev.jlm.train.MemoryBudget.require(c, batchSize, false, Device.parse(device));
         try (TokenFile tokens = TokenFile.open(data); var run = TensorScope.open()) {
             tokens.requireIdsBelow(c.vocabSize(), "the checkpoint's vocab size");
-            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, false);
+            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, Kernels.REFERENCE);
             Evaluator.Result r = Evaluator.evaluate(model, tokens, windows, batchSize);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("loss", r.loss());

@@ -4,6 +4,7 @@ import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.generate.Generator;
 import dev.jlm.generate.Sampler;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.DType;
@@ -59,7 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
             ids = Arrays.copyOfRange(ids, ids.length - c.contextLength(), ids.length);
         }
         try (var run = TensorScope.open()) {
-            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, true);   // libtorch's fused kernels: same numbers (FusedAgreementTest), fewer calls per token
+            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, Kernels.FUSED);   // libtorch's fused kernels: same numbers (FusedAgreementTest), fewer calls per token
             System.out.print(prompt);
             System.out.flush();
             ByteArrayOutputStream pending = new ByteArrayOutputStream();

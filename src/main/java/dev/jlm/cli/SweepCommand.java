@@ -3,12 +3,14 @@ package dev.jlm.cli;
 import dev.jlm.experiments.Plot;
 import dev.jlm.experiments.RunLog;
 import dev.jlm.experiments.Sweep;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.jlm.JlmException;
+import dev.jlm.train.DivergedException;
+import dev.jlm.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,15 +26,20 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Sweep sweep = new Sweep(grid, out);
-        var outcomes = sweep.run(config -> {
+        var outcomes = sweep.run(config -> {                       // the trainer in this process, its errors typed
             System.out.println("== " + config.getParent().getFileName());
-            CommandLine cl = Jlm.commandLine();
-            StringWriter err = new StringWriter();
-            cl.setErr(new PrintWriter(err));
-            int code = cl.execute("train", "--config", config.toString());
-            String msg = err.toString().strip();
-            if (!msg.isEmpty()) System.out.println(msg);
-            return code == 0 ? null : msg.replaceFirst("^jlm: ", "");
+            try {
+                Trainer.Summary s = new Trainer(TrainCommand.parse("--config", config.toString())).run((step, total, loss, tps, val) -> { });
+                System.out.printf(Locale.ROOT, "   steps %d-%d, train loss %.4f%s%n", s.firstStep(), s.lastStep(), s.finalTrainLoss(),
+                        s.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", val loss %.4f", s.finalValLoss()));
+                return Sweep.Result.OK;
+            } catch (DivergedException d) {
+                System.out.println("   diverged: " + d.getMessage());
+                return Sweep.Result.diverged(d.step(), d.getMessage());
+            } catch (JlmException | IllegalArgumentException | CommandLine.ParameterException | java.io.IOException e) {
+                System.out.println("   failed: " + Errors.oneLine(e));
+                return Sweep.Result.failed(Errors.oneLine(e));
+            }
         });
         List<RunLog> logs = new ArrayList<>();
         for (var o : outcomes) if (Files.isRegularFile(o.dir().resolve("metrics.jsonl"))) logs.add(RunLog.read(o.dir()));

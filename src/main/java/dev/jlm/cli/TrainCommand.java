@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
 import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
 import dev.jlm.optim.CosineSchedule;
@@ -72,8 +73,8 @@ final class TrainCommand implements Callable<Integer> {
     /** Options set from --config (so that a model option there counts as given, like a flag). */
     private final Set<String> fromConfig = new HashSet<>();
 
-    @Override
-    public Integer call() throws Exception {
+    /** The run these flags and --config describe, every value checked against its domain. */
+    TrainConfig config() throws Exception {
         if (config != null) {
             applyConfig(config);
             Domains.check(spec);                              // values from the file obey the same domains
@@ -90,11 +91,28 @@ final class TrainCommand implements Callable<Integer> {
         }
         long cos = cosineSteps != null ? cosineSteps : steps;
         long warm = warmup != null ? warmup : Math.min(cos, Math.max(1, steps / 20));
-        TrainConfig cfg = TrainConfig.builder(model, train, out).valid(valid).initFrom(initWeights).batchSize(batchSize).steps(steps)
+        return TrainConfig.builder(model, train, out).valid(valid).initFrom(initWeights).batchSize(batchSize).steps(steps)
                 .schedule(new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos))
                 .adamw(new AdamWConfig(beta1, beta2, eps, weightDecay)).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows)
-                .saveEvery(saveEvery).seed(seed).device(Device.parse(device)).dtype(DType.parse(dtype)).threads(threads).fused(fused)
-                .resume(resume).overwrite(overwrite).build();
+                .saveEvery(saveEvery).seed(seed).device(Device.parse(device)).dtype(DType.parse(dtype)).threads(threads)
+                .kernels(Kernels.of(fused)).resume(resume).overwrite(overwrite).build();
+    }
+
+    /** Parses {@code args} as `jlm train` would and returns the run they describe (for sweeps: no process, no stderr to read). */
+    static TrainConfig parse(String... args) throws Exception {
+        CommandLine root = Jlm.commandLine();
+        String[] all = new String[args.length + 1];
+        all[0] = "train";
+        System.arraycopy(args, 0, all, 1, args.length);
+        root.parseArgs(all);
+        CommandLine cl = root.getSubcommands().get("train");
+        Domains.check(cl.getCommandSpec());
+        return ((TrainCommand) cl.getCommand()).config();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg = config();
         Progress bar = new Progress("", 1);
         Trainer.Summary s = new Trainer(cfg).run((step, total, loss, tps, val) ->
                 bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  %.0f tok/s", loss,

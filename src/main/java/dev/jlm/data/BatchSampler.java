@@ -1,11 +1,8 @@
 package dev.jlm.data;
 
 import dev.jlm.JlmException;
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Torch;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * CS336's get_batch: B windows with start offsets uniform over all valid starts 0..n−T−1; inputs are tokens
@@ -64,12 +61,6 @@ public final class BatchSampler {
 
     /** The batch whose windows start at these offsets. */
     public Batch at(long... starts) {
-        int w = context + 1;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(8L * starts.length * w, 8);
-            for (int b = 0; b < starts.length; b++) data.copyAsLongs(starts[b], w, buf, (long) b * w);
-            var windows = Torch.fromSegment(buf, DType.INT64, device, starts.length, w);   // (B, T+1)
-            return new Batch(windows.narrow(1, 0, context), windows.narrow(1, 1, context));
-        }
+        return Batch.windows(data, context, device, starts);
     }
 }

@@ -25,12 +25,27 @@ import java.util.Map;
  * as summary.md and summary.csv.
  */
 public final class Sweep {
-    /** Runs one training from a config file; returns null on success or the error message. */
+    /** Runs one training from a config file (the caller calls the trainer; the sweep only plans and records). */
     public interface Runner {
-        String train(Path config) throws Exception;
+        Result train(Path config) throws Exception;
     }
 
-    public record Outcome(String name, Path dir, String error, boolean skipped) {}
+    /** How one training ended: ok, diverged at a step (a non-finite loss), or failed with a message. */
+    public record Result(String error, Long divergedAtStep) {
+        public static final Result OK = new Result(null, null);
+
+        public static Result diverged(long step, String message) {
+            return new Result(message, step);
+        }
+
+        public static Result failed(String message) {
+            return new Result(message, null);
+        }
+    }
+
+    public record Outcome(String name, Path dir, Result result, boolean skipped) {}
+
+    static final String ERROR = "error.txt", DIVERGED = "diverged-at-step";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path spec, out;
@@ -95,9 +110,9 @@ public final class Sweep {
             long steps = cfg.path("steps").asLong(1000);
             cfg.put("out", dir.toString());
             if (Files.isRegularFile(dir.resolve("metrics.jsonl"))) {
-                String previous = readError(dir);
-                if (RunLog.read(dir).lastStep() >= steps || (previous != null && previous.contains("loss is"))) { // finished or diverged
-                    outcomes.add(new Outcome(e.getKey(), dir, readError(dir), true));
+                Result previous = readResult(dir);
+                if (RunLog.read(dir).lastStep() >= steps || previous.divergedAtStep() != null) {      // finished or diverged
+                    outcomes.add(new Outcome(e.getKey(), dir, previous, true));
                     continue;
                 }
                 cfg.put("resume", true);
@@ -105,18 +120,34 @@ public final class Sweep {
             Files.createDirectories(dir);
             Path cfgFile = dir.resolve("config.json");
             AtomicFile.write(cfgFile, o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg)));
-            String error = runner.train(cfgFile);
-            if (error != null) Files.writeString(dir.resolve("error.txt"), error + "\n");
-            else Files.deleteIfExists(dir.resolve("error.txt"));
-            outcomes.add(new Outcome(e.getKey(), dir, error, false));
+            Result r = runner.train(cfgFile);
+            writeResult(dir, r);
+            outcomes.add(new Outcome(e.getKey(), dir, r, false));
         }
         writeSummary(outcomes);
         return outcomes;
     }
 
-    private static String readError(Path dir) throws IOException {
-        Path f = dir.resolve("error.txt");
-        return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
+    /** error.txt holds a failure's message; diverged-at-step the step of a non-finite loss. */
+    private static void writeResult(Path dir, Result r) throws IOException {
+        Files.deleteIfExists(dir.resolve(ERROR));
+        Files.deleteIfExists(dir.resolve(DIVERGED));
+        if (r.error() != null) Files.writeString(dir.resolve(ERROR), r.error() + "\n");
+        if (r.divergedAtStep() != null) Files.writeString(dir.resolve(DIVERGED), r.divergedAtStep() + "\n");
+    }
+
+    private static Result readResult(Path dir) throws IOException {
+        Path e = dir.resolve(ERROR), d = dir.resolve(DIVERGED);
+        String error = Files.isRegularFile(e) ? Files.readString(e).strip() : null;
+        Long step = null;
+        if (Files.isRegularFile(d)) {
+            try {
+                step = Long.parseLong(Files.readString(d).strip());
+            } catch (NumberFormatException bad) {
+                throw new JlmException(d + ": not a step number");
+            }
+        }
+        return new Result(error, step);
     }
 
     void writeSummary(List<Outcome> outcomes) throws IOException {
@@ -126,15 +157,15 @@ public final class Sweep {
         for (Outcome o : outcomes) {
             RunLog log = Files.isRegularFile(o.dir().resolve("metrics.jsonl")) ? RunLog.read(o.dir()) : new RunLog(o.dir(), List.of());
             var last = log.rows().isEmpty() ? null : log.rows().getLast();
-            boolean nan = o.error() != null && o.error().contains("loss is");
+            boolean nan = o.result().divergedAtStep() != null;
             boolean blewUp = last != null && last.trainLoss() > log.rows().getFirst().trainLoss();   // ended above where it began
             boolean diverged = nan || blewUp;
             String fv = fmt(log.finalVal()), bv = fmt(log.bestVal()), ft = last == null ? "" : fmt(last.trainLoss());
             String tokens = last == null ? "" : Long.toString(last.tokens()), wall = last == null ? "" : String.format(Locale.ROOT, "%.1f", last.wallSeconds());
-            String div = nan ? "yes (NaN at step " + o.error().replaceAll(".*at step (\\d+).*", "$1") + ")"
-                    : blewUp ? "yes (loss rose)" : o.error() != null ? "failed" : "no";
+            boolean failed = !nan && o.result().error() != null;
+            String div = nan ? "yes (NaN at step " + o.result().divergedAtStep() + ")" : blewUp ? "yes (loss rose)" : failed ? "failed" : "no";
             md.append(String.format("| %s | %s | %s | %s | %s | %s s | %s |%n", o.name(), fv, bv, ft, tokens, wall, div));
-            csv.append(String.join(",", o.name(), fv, bv, ft, tokens, wall, diverged ? "yes" : o.error() != null ? "failed" : "no")).append('\n');
+            csv.append(String.join(",", o.name(), fv, bv, ft, tokens, wall, diverged ? "yes" : failed ? "failed" : "no")).append('\n');
         }
         AtomicFile.write(out.resolve("summary.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
         AtomicFile.write(out.resolve("summary.csv"), o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));

@@ -1,5 +1,6 @@
 package dev.jlm.generate;
 
+import dev.jlm.nn.KvCache;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.NoGrad;
 import dev.jlm.tensor.Tensor;

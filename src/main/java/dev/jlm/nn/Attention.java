@@ -8,10 +8,12 @@ public final class Attention {
     private final Linear qProj, kProj, vProj, outputProj;
     private final int heads, dHead;
     private final Rope rope;        // null for NoPE
-    private final boolean fused;   // libtorch's sdpa where the linked libtorch has it, else its fused softmax
-    private final boolean fusedSoftmax;
+    /** How the weighted sum is computed: from primitives, with libtorch's fused softmax, or its fused SDPA. */
+    private enum Path { PRIMITIVES, FUSED_SOFTMAX, SDPA }
 
-    public Attention(Params p, ModelConfig c, Rope rope, boolean fused) {
+    private final Path path;
+
+    public Attention(Params p, ModelConfig c, Rope rope, Kernels kernels) {
         long d = c.dModel();
         qProj = new Linear(p.sub("q_proj"), d, d);
         kProj = new Linear(p.sub("k_proj"), d, d);
@@ -20,15 +22,14 @@ public final class Attention {
         heads = c.numHeads();
         dHead = c.dHead();
         this.rope = rope;
-        this.fused = fused && Fused.hasSdpa();
-        this.fusedSoftmax = fused && !this.fused;
+        path = kernels == Kernels.REFERENCE ? Path.PRIMITIVES : Fused.hasSdpa() ? Path.SDPA : Path.FUSED_SOFTMAX;
     }
 
     /**
      * x: (B, T, D) at positions start..start+T−1; blocked: (T, start + T) bool, true where a query may not attend
      * (the future) → (B, T, D). With a KV cache the T new tokens attend to the cached ones and to each other.
      */
-    public Tensor forward(Tensor x, long start, Tensor blocked, dev.jlm.generate.KvCache cache, int layer) {
+    public Tensor forward(Tensor x, long start, Tensor blocked, KvCache.Layer cache) {
         long b = x.size(0), t = x.size(1);
         Tensor q = split(qProj.forward(x), b, t);                  // (B, H, T, Dh)
         Tensor k = split(kProj.forward(x), b, t);
@@ -38,13 +39,13 @@ public final class Attention {
             k = rope.forward(k, start);
         }
         if (cache != null) {                                             // k, v: (B, H, cached + T, Dh)
-            Tensor[] kv = cache.append(layer, k, v);
+            Tensor[] kv = cache.append(k, v);
             k = kv[0];
             v = kv[1];
         }
         Tensor y;                                                        // (B, H, T, Dh)
-        if (fused && cache == null) y = Fused.sdpa(q, k, v, null, true);
-        else if (fusedSoftmax) y = Fused.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
+        if (path == Path.SDPA && cache == null) y = Fused.sdpa(q, k, v, null, true);
+        else if (path != Path.PRIMITIVES) y = Fused.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
         else y = Functional.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
         return outputProj.forward(y.transpose(1, 2).reshape(b, t, (long) heads * dHead));
     }

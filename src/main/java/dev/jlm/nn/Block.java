@@ -9,27 +9,27 @@ public final class Block {
     private final FeedForward ffn;
     private final ModelConfig.Norm norm;
 
-    public Block(Params p, ModelConfig c, Rope rope, boolean fused) {
+    public Block(Params p, ModelConfig c, Rope rope, Kernels kernels) {
         norm = c.norm();
         ln1 = norm == ModelConfig.Norm.NONE ? null : new RmsNorm(p.sub("ln1"), c.dModel());
-        attn = new Attention(p.sub("attn"), c, rope, fused);
+        attn = new Attention(p.sub("attn"), c, rope, kernels);
         ln2 = norm == ModelConfig.Norm.NONE ? null : new RmsNorm(p.sub("ln2"), c.dModel());
-        ffn = new FeedForward(p.sub("ffn"), c, fused);
+        ffn = new FeedForward(p.sub("ffn"), c, kernels);
     }
 
-    /** x: (B, T, D) → (B, T, D); cache and layer as in {@link Attention#forward} (null, -1 without a cache). */
-    public Tensor forward(Tensor x, long start, Tensor blocked, dev.jlm.generate.KvCache cache, int layer) {
+    /** x: (B, T, D) → (B, T, D); cache as in {@link Attention#forward} (null without a cache). */
+    public Tensor forward(Tensor x, long start, Tensor blocked, KvCache.Layer cache) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attn.forward(ln1.forward(x), start, blocked, cache, layer));
+                Tensor h = x.add(attn.forward(ln1.forward(x), start, blocked, cache));
                 yield h.add(ffn.forward(ln2.forward(h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = ln1.forward(x.add(attn.forward(x, start, blocked, cache, layer)));
+                Tensor h = ln1.forward(x.add(attn.forward(x, start, blocked, cache)));
                 yield ln2.forward(h.add(ffn.forward(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attn.forward(x, start, blocked, cache, layer));
+                Tensor h = x.add(attn.forward(x, start, blocked, cache));
                 yield h.add(ffn.forward(h));
             }
         };

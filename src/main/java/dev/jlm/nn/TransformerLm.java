@@ -20,15 +20,22 @@ public final class TransformerLm {
     private final Linear lmHead;
     private final Tensor blocked;    // (context, context) bool, true above the diagonal: the future a query may not see
     private final DType computeDType;
+    private final Kernels kernels;
 
-    /** A freshly initialized model (from the current torch seed). {@code fused} selects libtorch's fused kernels. */
-    public TransformerLm(ModelConfig c, Device device, DType computeDType, boolean fused) {
+    /** A freshly initialized model (from the current torch seed) with the reference kernels. */
+    public TransformerLm(ModelConfig c, Device device, DType computeDType) {
+        this(c, device, computeDType, Kernels.REFERENCE);
+    }
+
+    /** A freshly initialized model (from the current torch seed) computing with {@code kernels}. */
+    public TransformerLm(ModelConfig c, Device device, DType computeDType, Kernels kernels) {
         this.config = c;
+        this.kernels = kernels;
         this.computeDType = computeDType;
         params = new Params(device);
         tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel());
         Rope rope = c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), device) : null;
-        for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub("layers").sub(i), c, rope, fused));
+        for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub("layers").sub(i), c, rope, kernels));
         lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : new RmsNorm(params.sub("ln_final"), c.dModel());
         lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
         blocked = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).triu(1);
@@ -60,6 +67,10 @@ public final class TransformerLm {
         return config;
     }
 
+    public Kernels kernels() {
+        return kernels;
+    }
+
     public DType computeDType() {
         return computeDType;
     }
@@ -77,7 +88,7 @@ public final class TransformerLm {
      * With a KV cache holding the first {@code cache.length()} tokens, {@code ids} are the next T tokens:
      * positions continue from there, and the cache grows by T. Logits (B, T, V) for the new tokens.
      */
-    public Tensor forward(Tensor ids, dev.jlm.generate.KvCache cache) {
+    public Tensor forward(Tensor ids, KvCache cache) {
         long t = ids.size(1);
         int start = cache == null ? 0 : cache.length();
         if (start + t > config.contextLength()) {
@@ -86,8 +97,7 @@ public final class TransformerLm {
         Tensor mask = blocked.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
         Tensor x = tokenEmbeddings.forward(ids);                         // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, start, mask, cache, cache == null ? -1 : i);
-        if (cache != null) cache.advance((int) t);
+        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, start, mask, cache == null ? null : cache.layer(i));
         if (lnFinal != null) x = lnFinal.forward(x);
         Tensor logits = lmHead.forward(x);                               // (B, T, V)
         return logits.dtype() == DType.FLOAT32 ? logits : logits.to(DType.FLOAT32);

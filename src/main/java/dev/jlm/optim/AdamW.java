@@ -57,17 +57,36 @@ public final class AdamW {
         return step;
     }
 
-    /** Moments by parameter name, for checkpoints. */
-    public Map<String, Tensor> firstMoments() {
-        return m;
+    /**
+     * The optimizer's state for a checkpoint: a read-only view of the moments under torch's state-dict names
+     * ({@code exp_avg.NAME}, {@code exp_avg_sq.NAME}), and the step.
+     */
+    public State state() {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        m.forEach((k, x) -> t.put("exp_avg." + k, x));
+        v.forEach((k, x) -> t.put("exp_avg_sq." + k, x));
+        return new State(java.util.Collections.unmodifiableMap(t), step);
     }
 
-    public Map<String, Tensor> secondMoments() {
-        return v;
+    /**
+     * Restores a saved state: every moment must be present with its parameter's shape (else an error naming
+     * {@code source} and the tensor); values are copied into this optimizer's own tensors.
+     */
+    public void load(State saved, String source) {
+        try (var g = NoGrad.enter()) {
+            for (var e : state().tensors().entrySet()) {
+                Tensor src = saved.tensors().get(e.getKey());
+                if (src == null) throw new dev.jlm.JlmException(source + ": optimizer tensor " + e.getKey() + " is missing");
+                if (!java.util.Arrays.equals(src.shape(), e.getValue().shape())) {
+                    throw new dev.jlm.JlmException(source + ": optimizer tensor " + e.getKey() + " has shape " + java.util.Arrays.toString(src.shape())
+                            + " but the model expects " + java.util.Arrays.toString(e.getValue().shape()));
+                }
+                e.getValue().copy_(src);
+            }
+        }
+        step = saved.step();
     }
 
-    /** Restores the step count (moments are restored in place through the maps above). */
-    public void setStepCount(long step) {
-        this.step = step;
-    }
+    /** Moments by state-dict name, and the number of steps taken. */
+    public record State(Map<String, Tensor> tensors, long step) {}
 }

@@ -358,7 +358,7 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_triu(handle(), diagonal), "triu");
     }
 
-    // comparisons → bool tensors (codes as in jlm_compare)
+    // comparisons → bool tensors (codes: jlm.h's JLM_CMP_*)
     private Tensor cmp(Tensor o, int op, String name) {
         return of(jlm_compare(handle(), o.handle(), op), name);
     }
@@ -367,18 +367,18 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_compare_scalar(handle(), s, op), name);
     }
 
-    public Tensor eq(Tensor o) { return cmp(o, 0, "eq"); }
-    public Tensor ne(Tensor o) { return cmp(o, 1, "ne"); }
-    public Tensor lt(Tensor o) { return cmp(o, 2, "lt"); }
-    public Tensor le(Tensor o) { return cmp(o, 3, "le"); }
-    public Tensor gt(Tensor o) { return cmp(o, 4, "gt"); }
-    public Tensor ge(Tensor o) { return cmp(o, 5, "ge"); }
-    public Tensor eq(double s) { return cmp(s, 0, "eq"); }
-    public Tensor ne(double s) { return cmp(s, 1, "ne"); }
-    public Tensor lt(double s) { return cmp(s, 2, "lt"); }
-    public Tensor le(double s) { return cmp(s, 3, "le"); }
-    public Tensor gt(double s) { return cmp(s, 4, "gt"); }
-    public Tensor ge(double s) { return cmp(s, 5, "ge"); }
+    public Tensor eq(Tensor o) { return cmp(o, JLM_CMP_EQ, "eq"); }
+    public Tensor ne(Tensor o) { return cmp(o, JLM_CMP_NE, "ne"); }
+    public Tensor lt(Tensor o) { return cmp(o, JLM_CMP_LT, "lt"); }
+    public Tensor le(Tensor o) { return cmp(o, JLM_CMP_LE, "le"); }
+    public Tensor gt(Tensor o) { return cmp(o, JLM_CMP_GT, "gt"); }
+    public Tensor ge(Tensor o) { return cmp(o, JLM_CMP_GE, "ge"); }
+    public Tensor eq(double s) { return cmp(s, JLM_CMP_EQ, "eq"); }
+    public Tensor ne(double s) { return cmp(s, JLM_CMP_NE, "ne"); }
+    public Tensor lt(double s) { return cmp(s, JLM_CMP_LT, "lt"); }
+    public Tensor le(double s) { return cmp(s, JLM_CMP_LE, "le"); }
+    public Tensor gt(double s) { return cmp(s, JLM_CMP_GT, "gt"); }
+    public Tensor ge(double s) { return cmp(s, JLM_CMP_GE, "ge"); }
 
     // ---------------------------------------------------------------- reductions (no dims = all dims)
 

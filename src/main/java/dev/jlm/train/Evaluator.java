@@ -1,6 +1,6 @@
 package dev.jlm.train;
 
-import dev.jlm.data.BatchSampler;
+import dev.jlm.data.Batch;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Loss;
 import dev.jlm.nn.TransformerLm;
@@ -23,7 +23,6 @@ public final class Evaluator {
             throw new dev.jlm.JlmException(data.path() + ": " + data.length() + " tokens is shorter than context length + 1 = " + (t + 1));
         }
         int n = (int) Math.min(windows, available);
-        BatchSampler windowsOf = new BatchSampler(data, 1, t, model.params().device(), 0);
         double sum = 0;
         try (var g = NoGrad.enter()) {
             for (int k = 0; k < n; k += batchSize) {
@@ -31,7 +30,7 @@ public final class Evaluator {
                 long[] starts = new long[b];
                 for (int i = 0; i < b; i++) starts[i] = (long) (k + i) * t;
                 try (var s = TensorScope.open()) {
-                    var batch = windowsOf.at(starts);
+                    var batch = Batch.windows(data, t, model.params().device(), starts);
                     sum += Loss.crossEntropy(model.forward(batch.inputs()), batch.targets()).item() * b;
                 }
             }

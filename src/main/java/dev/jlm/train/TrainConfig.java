@@ -1,6 +1,7 @@
 package dev.jlm.train;
 
 import dev.jlm.JlmException;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
 import dev.jlm.optim.CosineSchedule;
@@ -15,7 +16,7 @@ import java.nio.file.Path;
  */
 public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, int batchSize, long steps,
                           CosineSchedule schedule, AdamWConfig adamw, double gradClip, long evalEvery, int evalWindows,
-                          long saveEvery, long seed, Device device, DType dtype, int threads, boolean fused, boolean resume,
+                          long saveEvery, long seed, Device device, DType dtype, int threads, Kernels kernels, boolean resume,
                           boolean overwrite, Path initFrom) {
     public TrainConfig {
         if (batchSize <= 0) throw new JlmException("--batch-size must be positive, got " + batchSize);
@@ -36,7 +37,7 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
     /** The same run (same schedule) stopped early, after step {@code stopAt}. */
     public TrainConfig stoppingAt(long stopAt) {
         return new TrainConfig(model, train, valid, out, batchSize, stopAt, schedule, adamw, gradClip, evalEvery, evalWindows,
-                saveEvery, seed, device, dtype, threads, fused, resume, overwrite, initFrom);
+                saveEvery, seed, device, dtype, threads, kernels, resume, overwrite, initFrom);
     }
 
     /** Named settings with the CLI's defaults; the schedule defaults to warm-up steps/20 and cosine over all steps. */
@@ -51,7 +52,8 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         private double gradClip = 1.0;
         private Device device = Device.CPU;
         private DType dtype = DType.FLOAT32;
-        private boolean fused, resume, overwrite;
+        private Kernels kernels = Kernels.REFERENCE;
+        private boolean resume, overwrite;
 
         private Builder(ModelConfig model, Path train, Path out) {
             this.model = model;
@@ -73,14 +75,14 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         public Builder device(Device d) { device = d; return this; }
         public Builder dtype(DType d) { dtype = d; return this; }
         public Builder threads(int t) { threads = t; return this; }
-        public Builder fused(boolean f) { fused = f; return this; }
+        public Builder kernels(Kernels k) { kernels = k; return this; }
         public Builder resume(boolean r) { resume = r; return this; }
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 
         public TrainConfig build() {
             CosineSchedule s = schedule != null ? schedule : new CosineSchedule(1e-3, 1e-4, Math.min(steps, Math.max(1, steps / 20)), steps);
             return new TrainConfig(model, train, valid, out, batchSize, steps, s, adamw, gradClip, evalEvery, evalWindows, saveEvery, seed,
-                    device, dtype, threads, fused, resume, overwrite, initFrom);
+                    device, dtype, threads, kernels, resume, overwrite, initFrom);
         }
     }
 }

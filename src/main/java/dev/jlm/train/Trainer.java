@@ -6,6 +6,7 @@ import dev.jlm.data.Batch;
 import dev.jlm.io.AtomicFile;
 import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
+import dev.jlm.nn.Kernels;
 import dev.jlm.nn.Loss;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
@@ -64,7 +65,7 @@ public final class Trainer {
             Path replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
             Files.createDirectories(out);
             Torch.manualSeed(cfg.seed());
-            TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.fused());
+            TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
             AdamW opt = new AdamW(model.params().named(), cfg.adamw());
             BatchSampler sampler = new BatchSampler(train, cfg.batchSize(), ctx, cfg.device(), cfg.seed());
             long start = 0;
@@ -89,12 +90,11 @@ public final class Trainer {
                     double lr = cfg.schedule().lr(step - 1);
                     StepResult r;
                     try (var s = TensorScope.open()) {
-                        r = step(model, opt, sampler.next(), lr, cfg.gradClip(), cfg.fused());
+                        r = step(model, opt, sampler.next(), lr, cfg.gradClip());
                     }
                     double loss = r.loss(), norm = r.gradNorm();
                     if (!Double.isFinite(loss)) {
-                        throw new JlmException(String.format(Locale.ROOT, "loss is %s at step %d (lr %.3g); stopped, nothing saved. %s", loss,
-                                step, lr, lastGood == null ? "No checkpoint was written yet." : "Last good checkpoint: " + lastGood));
+                        throw new DivergedException(loss, step, lr, lastGood);
                     }
                     lastLoss = loss;
                     double sec = (System.nanoTime() - t0) / 1e9;
@@ -129,9 +129,9 @@ public final class Trainer {
      * One optimizer step in the caller's TensorScope: forward, loss, backward, clip, AdamW, zero grads. A non-finite
      * loss skips backward and the update, so the parameters stay those of the last good step.
      */
-    public static StepResult step(TransformerLm model, AdamW opt, Batch batch, double lr, double gradClip, boolean fused) {
+    public static StepResult step(TransformerLm model, AdamW opt, Batch batch, double lr, double gradClip) {
         Tensor logits = model.forward(batch.inputs());                                          // (B, T, V)
-        Tensor l = fused ? Fused.crossEntropy(logits, batch.targets()) : Loss.crossEntropy(logits, batch.targets()); // ()
+        Tensor l = model.kernels() == Kernels.FUSED ? Fused.crossEntropy(logits, batch.targets()) : Loss.crossEntropy(logits, batch.targets()); // ()
         double loss = l.item();
         if (!Double.isFinite(loss)) return new StepResult(loss, Double.NaN);
         l.backward();

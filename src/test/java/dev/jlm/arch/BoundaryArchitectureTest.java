@@ -1,47 +1,66 @@
 package dev.jlm.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Only dev.jlm.tensor may see the generated bindings; the tokenizer never touches native code. */
+/**
+ * The package order of the README's layout: each package of dev.jlm may name (import, or spell out in full) only the
+ * packages below it. Only tensor sees the generated bindings; the tokenizer never touches native code.
+ */
 class BoundaryArchitectureTest {
     static final Path SRC = Path.of(System.getProperty("jlm.root", "."), "src/main/java/dev/jlm");
-
-    static List<Path> importing(String what, String exceptPackageDir) throws IOException {
-        try (Stream<Path> files = Files.walk(SRC)) {
-            return files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> exceptPackageDir == null || !p.getParent().equals(SRC.resolve(exceptPackageDir)))
-                    .filter(p -> {
-                        try {
-                            return Files.readString(p).contains(what);
-                        } catch (IOException e) {
-                            throw new RuntimeException(e);
-                        }
-                    })
-                    .toList();
-        }
-    }
+    /** Bottom to top: a package may depend only on those before it. */
+    static final List<String> ORDER = List.of("bindings", "io", "tensor", "tokenizer", "data", "optim", "nn", "generate", "checkpoint",
+            "experiments", "train", "cli");
+    static final Pattern NAMED = Pattern.compile("dev\\.jlm\\.([a-z]+)\\.");
 
     @Test
-    void onlyTensorImportsBindings() throws IOException {
-        assertEquals(List.of(), importing("dev.jlm.bindings", "tensor"));
+    void everyPackageNamesOnlyThePackagesBelowIt() throws IOException {
+        assertTrue(Files.isDirectory(SRC), "no source folder at " + SRC);
+        TreeSet<String> present = new TreeSet<>();
+        try (Stream<Path> dirs = Files.list(SRC)) {
+            dirs.filter(Files::isDirectory).forEach(d -> present.add(d.getFileName().toString()));
+        }
+        present.add("bindings");   // generated into bindings/java, outside src/main
+        assertEquals(new TreeSet<>(ORDER), present, "every package has a place in ORDER (and every place a package)");
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(SRC)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String pkg = SRC.relativize(f.getParent()).toString();
+                if (pkg.isEmpty()) continue;                                // dev.jlm itself: JlmException, used by all
+                Matcher m = NAMED.matcher(Files.readString(f));
+                while (m.find()) {
+                    String used = m.group(1);
+                    if (!used.equals(pkg) && ORDER.indexOf(used) >= ORDER.indexOf(pkg)) {
+                        violations.add(SRC.relativize(f) + " (" + pkg + ") names dev.jlm." + used);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations.stream().distinct().toList());
     }
 
     @Test
     void tokenizerIsPureJava() throws IOException {
-        try (Stream<Path> files = Files.walk(SRC.resolve("tokenizer"))) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String s = Files.readString(p);
-                assertEquals(false, s.contains("dev.jlm.tensor") || s.contains("java.lang.foreign.Linker"), p.toString());
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
-            // no tokenizer package yet
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(SRC.resolve("tokenizer"))) {
+            files = s.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+        assertTrue(files.size() > 5, "no tokenizer sources under " + SRC);
+        for (Path p : files) {
+            String s = Files.readString(p);
+            assertEquals(false, s.contains("dev.jlm.tensor") || s.contains("java.lang.foreign.Linker"), p.toString());
         }
     }
 }

@@ -45,7 +45,7 @@ class ModelFilesTest {
 
     static double jlmLoss(ModelFiles.Resolved r, Path tokens) throws Exception {
         try (var run = TensorScope.open(); TokenFile data = TokenFile.open(tokens)) {
-            return Evaluator.evaluate(Checkpoint.load(r, Device.CPU, DType.FLOAT32, false), data, 20, 7).loss();
+            return Evaluator.evaluate(Checkpoint.load(r, Device.CPU, DType.FLOAT32, dev.jlm.nn.Kernels.REFERENCE), data, 20, 7).loss();
         }
     }
 
@@ -54,7 +54,7 @@ class ModelFilesTest {
     void parameterShapesAreWhatTheModelBuilds(ModelConfig.Norm norm, ModelConfig.Position pos, ModelConfig.Ffn ffn) {
         ModelConfig c = ModelConfig.of(50, 8, 16, 3, 2, 0, 1e4, norm, pos, ffn);
         try (var run = TensorScope.open()) {
-            Map<String, Tensor> built = new TransformerLm(c, Device.CPU, DType.FLOAT32, false).params().named();
+            Map<String, Tensor> built = new TransformerLm(c, Device.CPU, DType.FLOAT32).params().named();
             var shapes = TransformerLm.parameterShapes(c);
             assertEquals(List.copyOf(built.keySet()), List.copyOf(shapes.keySet()));
             for (var e : built.entrySet()) assertArrayEquals(e.getValue().shape(), shapes.get(e.getKey()), e.getKey());
@@ -66,7 +66,7 @@ class ModelFilesTest {
         Path ckpt = dir.resolve("jlm.safetensors"), tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 1);
         try (var run = TensorScope.open()) {
             Torch.manualSeed(3);
-            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
         }
         double reference = jlmLoss(ModelFiles.resolve(ckpt, Map.of()), tokens);
         Path sd = dir.resolve("torch/model.safetensors");
@@ -102,7 +102,7 @@ class ModelFilesTest {
         Path ckpt = dir.resolve("jlm.safetensors"), tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 2);
         try (var run = TensorScope.open()) {
             Torch.manualSeed(4);
-            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
         }
         Path hf = dir.resolve("hf");
         Checkpoint.export(ModelFiles.resolve(ckpt, Map.of()), hf);
@@ -116,7 +116,7 @@ class ModelFilesTest {
     void headerIsCheckedAgainstTheConfigBeforeAnyAllocation(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("m.safetensors");
         try (var run = TensorScope.open()) {
-            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
         }
         Path sd = dir.resolve("sd.safetensors");
         python("state-dict", ckpt.toString(), sd.toString());

@@ -72,9 +72,9 @@ class SafetensorsTest {
         var wide = ModelConfig.of(50, 8, 32, 1, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
         Path f = dir.resolve("m.safetensors");
         try (var s = TensorScope.open()) {
-            Checkpoint.save(f, new TransformerLm(small, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+            Checkpoint.save(f, new TransformerLm(small, Device.CPU, DType.FLOAT32), null, 0, Map.of());
             assertEquals(small, ModelFiles.resolve(f, java.util.Map.of()).config());
-            var e = assertThrows(JlmException.class, () -> Checkpoint.loadWeights(f, new TransformerLm(wide, Device.CPU, DType.FLOAT32, false)));
+            var e = assertThrows(JlmException.class, () -> Checkpoint.loadWeights(f, new TransformerLm(wide, Device.CPU, DType.FLOAT32)));
             assertTrue(e.getMessage().contains("token_embeddings.weight has shape [50, 16] but the model expects [50, 32]"), e.getMessage());
         }
     }

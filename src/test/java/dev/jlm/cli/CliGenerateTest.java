@@ -32,7 +32,7 @@ class CliGenerateTest {
             Torch.manualSeed(1);
             for (var e : Map.of(ok, 300, wrong, 512).entrySet()) {
                 var c = ModelConfig.of(e.getValue(), 8, 16, 1, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
-                Checkpoint.save(e.getKey(), new TransformerLm(c, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+                Checkpoint.save(e.getKey(), new TransformerLm(c, Device.CPU, DType.FLOAT32), null, 0, Map.of());
             }
         }
         String[] args = {"generate", "--checkpoint", ok.toString(), "--tokenizer", tok.toString(), "--prompt",

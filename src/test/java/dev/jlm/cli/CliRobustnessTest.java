@@ -66,7 +66,7 @@ class CliRobustnessTest {
         Map<String, Object> cfg = new java.util.LinkedHashMap<>(ConfigJson.toMap(small));
         cfg.put(key, value);
         try (var s = TensorScope.open()) {
-            var model = new dev.jlm.nn.TransformerLm(small, Device.CPU, dev.jlm.tensor.DType.FLOAT32, false);
+            var model = new dev.jlm.nn.TransformerLm(small, Device.CPU, dev.jlm.tensor.DType.FLOAT32);
             Safetensors.write(f, model.params().named(), Map.of("config", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(cfg)));
         }
         return f;

@@ -42,7 +42,7 @@ class FileMutationPropertyTest {
         try (var s = TensorScope.open()) {
             Torch.manualSeed(1);
             var c = ModelConfig.of(300, 8, 16, 2, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
-            Checkpoint.save(ckpt, new TransformerLm(c, Device.CPU, DType.FLOAT32, false), null, 0, Map.of());
+            Checkpoint.save(ckpt, new TransformerLm(c, Device.CPU, DType.FLOAT32), null, 0, Map.of());
         }
         ckptBytes = Files.readAllBytes(ckpt);
         valid = TokenFiles.random(dir.resolve("valid.bin"), 200, 300, 2);

@@ -17,7 +17,7 @@ class AccountingTest {
     void paramCountMatchesBuiltModel(ModelConfig.Norm norm, ModelConfig.Ffn ffn, int dFf) {
         ModelConfig c = ModelConfig.of(101, 16, 32, 3, 4, dFf, 1e4, norm, ModelConfig.Position.ROPE, ffn);
         try (var s = TensorScope.open()) {
-            assertEquals(new TransformerLm(c, Device.CPU, DType.FLOAT32, false).params().count(), new Accounting(c, 1).params());
+            assertEquals(new TransformerLm(c, Device.CPU, DType.FLOAT32).params().count(), new Accounting(c, 1).params());
         }
     }
 

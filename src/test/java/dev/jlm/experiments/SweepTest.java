@@ -34,7 +34,7 @@ class SweepTest {
                 m.append("{\"step\":%d,\"tokens\":%d,\"wall_s\":%d,\"train_loss\":%f,\"val_loss\":%f,\"lr\":0.1}\n".formatted(s, 10 * s, s, 5.0 - s, 5.5 - s));
             }
             Files.writeString(cfg.getParent().resolve("metrics.jsonl"), m);
-            return diverge ? "loss is NaN at step 3 (lr 0.01); stopped" : null;
+            return diverge ? Sweep.Result.diverged(3, "loss is NaN at step 3 (lr 0.01); stopped") : Sweep.Result.OK;
         };
         sweep.run(fake);
         assertEquals(4, trained.size());
@@ -50,5 +50,8 @@ class SweepTest {
         Plot.write(List.of(RunLog.read(dir.resolve("sw/base_lr_max=0.001_batch_size=2"))), png, "t", null);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(1400, img.getWidth());
+        int colors = (int) java.util.stream.IntStream.range(0, img.getWidth() * img.getHeight())
+                .map(i -> img.getRGB(i % img.getWidth(), i / img.getWidth())).distinct().count();
+        assertTrue(colors > 4, "the figure draws curves, not a blank canvas");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.jlm.nn.ModelConfig;
+import dev.jlm.nn.KvCache;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
@@ -23,7 +24,7 @@ class GeneratorTest {
     void cachedAndUncachedGreedyDecodingAgreeAlsoPastTheContext() {
         try (var run = TensorScope.open()) {
             Torch.manualSeed(9);
-            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, false);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32);
             int[] prompt = {3, 14, 15, 9, 26};
             long live = Tensor.liveHandles();
             int[] cached = new Generator(m, true).generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);   // 35 > context 12
@@ -38,7 +39,7 @@ class GeneratorTest {
     void cachedLogitsEqualFullForward() {
         try (var run = TensorScope.open()) {
             Torch.manualSeed(2);
-            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, false);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32);
             Tensor ids = Torch.randint(0, 50, Device.CPU, 1, 10);
             Tensor full = m.forward(ids);                                            // (1, 10, V)
             KvCache cache = new KvCache(C, 1, Device.CPU, DType.FLOAT32);

@@ -124,7 +124,7 @@ public final class GpuCheck {
                 var c = dev.jlm.nn.ModelConfig.of(512, 64, 128, 2, 4, 0, 1e4, dev.jlm.nn.ModelConfig.Norm.PRE,
                         dev.jlm.nn.ModelConfig.Position.ROPE, dev.jlm.nn.ModelConfig.Ffn.SWIGLU);
                 Torch.manualSeed(0);
-                var model = new dev.jlm.nn.TransformerLm(c, d, dt, true);
+                var model = new dev.jlm.nn.TransformerLm(c, d, dt, dev.jlm.nn.Kernels.FUSED);
                 var opt = new dev.jlm.optim.AdamW(model.params().named(), new dev.jlm.optim.AdamWConfig(0.9, 0.95, 1e-8, 0.1));
                 double first = 0, last = 0;
                 for (int i = 0; i < 30; i++) {
@@ -132,7 +132,7 @@ public final class GpuCheck {
                         long[] v = new long[8 * 65];
                         for (int k = 0; k < v.length; k++) v[k] = (k * 7L + i) % 97;       // a learnable pattern
                         Tensor ids = Torch.fromArray(v, 8, 65).to(d);
-                        var r = dev.jlm.train.Trainer.step(model, opt, new dev.jlm.data.Batch(ids.narrow(1, 0, 64), ids.narrow(1, 1, 64)), 3e-3, 1.0, true);
+                        var r = dev.jlm.train.Trainer.step(model, opt, new dev.jlm.data.Batch(ids.narrow(1, 0, 64), ids.narrow(1, 1, 64)), 3e-3, 1.0);
                         if (i == 0) first = r.loss();
                         last = r.loss();
                     }

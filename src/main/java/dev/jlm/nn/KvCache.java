@@ -1,0 +1,61 @@
+package dev.jlm.nn;
+
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.NoGrad;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
+
+/**
+ * The model's decoding state (llama3.java's State): keys and values of every layer for the tokens seen so far,
+ * preallocated to the context length — k, v per layer: (B, H, T_max, Dh). Decoding one token then costs one token's
+ * forward work, not the whole context's. Each layer appends through its own {@link Layer} view, which advances
+ * itself. Lives in the TensorScope that is current when it is made.
+ */
+public final class KvCache {
+    private final Layer[] layers;
+
+    public KvCache(ModelConfig c, int batch, Device device, DType dtype) {
+        layers = new Layer[c.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new Layer(Torch.zeros(dtype, device, batch, c.numHeads(), c.contextLength(), c.dHead()),
+                    Torch.zeros(dtype, device, batch, c.numHeads(), c.contextLength(), c.dHead()));
+        }
+    }
+
+    /** Tokens cached so far (the position of the next token). */
+    public int length() {
+        return layers[0].length;
+    }
+
+    public void clear() {
+        for (Layer l : layers) l.length = 0;
+    }
+
+    Layer layer(int i) {
+        return layers[i];
+    }
+
+    /** One layer's keys and values; {@link #append} stores the next T positions and moves past them. */
+    public static final class Layer {
+        private final Tensor keys, values;   // (B, H, T_max, Dh)
+        private int length;
+
+        private Layer(Tensor keys, Tensor values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        /** k, v: (B, H, T, Dh) for positions [length, length + T) → all cached (B, H, length + T, Dh); length += T. */
+        Tensor[] append(Tensor k, Tensor v) {
+            long t = k.size(2);
+            if (length + t > keys.size(2)) throw new IllegalStateException("KV cache full: " + length + " + " + t + " > " + keys.size(2));
+            try (var g = NoGrad.enter()) {
+                keys.narrow(2, length, t).copy_(k);
+                values.narrow(2, length, t).copy_(v);
+            }
+            length += (int) t;
+            return new Tensor[] {keys.narrow(2, 0, length), values.narrow(2, 0, length)};
+        }
+    }
+}
