@@ -342,7 +342,23 @@ public final class Tensor implements AutoCloseable {
 
     /** Batched matrix product with broadcasting over leading dimensions, as torch.matmul. */
     public Tensor matmul(Tensor o) {
-        return of(jlm_matmul(handle(), o.handle()), "matmul");
+        Tensor out = of(jlm_matmul(handle(), o.handle()), "matmul");
+        if (countMatmulFlops) matmulFlops += 2 * out.numel() * size(-1);   // 2·m·k·n per matrix product
+        return out;
+    }
+
+    private static volatile boolean countMatmulFlops;
+    private static long matmulFlops;
+
+    /**
+     * Counts the FLOPs (2·m·k·n) of every matmul from now on, or stops counting; returns the count so far and resets
+     * it. For checking FLOP accounting against what a model really executes; off by default (one field read).
+     */
+    public static synchronized long countMatmulFlops(boolean on) {
+        long n = matmulFlops;
+        matmulFlops = 0;
+        countMatmulFlops = on;
+        return n;
     }
 
     /** Copy with {@code value} where {@code mask} (bool, broadcastable) is true. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** `jlm generate` end to end on a tokenizer trained on corpus.en and an (untrained) model of its vocab size. */
 class CliGenerateTest {
     @Test
-    void generatesRepeatablyAndRejectsAMismatchedTokenizer(@TempDir Path dir) throws Exception {
+    void generatesWithEitherTokenizerFormatAndRejectsAMismatchedOne(@TempDir Path dir) throws Exception {
         Path tok = dir.resolve("tok");
         var trained = CliTokenizerTest.run("bpe", "train", "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--vocab-size",
                 "300", "--special-token", "<|endoftext|>", "--out", tok.toString());
@@ -37,9 +37,8 @@ class CliGenerateTest {
         }
         String[] args = {"generate", "--checkpoint", ok.toString(), "--tokenizer", tok.toString(), "--prompt",
                 "the quick brown fox jumps over the lazy dog and keeps running", "--max-tokens", "20", "--seed", "4", "--end-token", "<|none|>"};
-        CliTrainTest.Run a = CliTrainTest.run(args), b = CliTrainTest.run(args);
+        CliTrainTest.Run a = CliTrainTest.run(args);
         assertEquals(0, a.code(), a.err());
-        assertEquals(a.out(), b.out(), "same seed, same text");
         assertTrue(a.out().startsWith("the quick brown fox"), a.out());
         assertTrue(a.err().contains("keeping its last 8"), a.err());   // the prompt is longer than the context (8)
         args[4] = tok.resolve("tokenizer.json").toString();             // HuggingFace's format: the same tokenizer

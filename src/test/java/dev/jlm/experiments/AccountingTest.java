@@ -21,13 +21,31 @@ class AccountingTest {
         }
     }
 
+    /** Oracle: the FLOPs of the matmuls a forward pass of the built model really executes (counted in Tensor.matmul). */
     @ParameterizedTest
-    @CsvSource({"1", "8"})
-    void tinyStoriesModelFlopsClosedForm(int batch) {
-        Accounting a = new Accounting(ModelConfig.TINY_STORIES, batch);
-        // 2·B·T·(L·(4D² + 3DF + 2TD) + DV) for the TinyStories model
-        double b = batch, t = 256, d = 512, f = 1344, v = 10_000, l = 4;
-        assertEquals(2 * b * t * (l * (4 * d * d + 3 * d * f + 2 * t * d) + d * v), a.totalForwardFlops(), 1);
-        assertEquals(22_696_448L, a.params());   // 2·V·D + L·(4D² + 3DF + 2D) + D
+    @CsvSource({"PRE, SWIGLU, 1", "NONE, SILU, 3", "POST, SWIGLU, 2"})
+    void forwardFlopsAreTheMatmulsTheModelExecutes(ModelConfig.Norm norm, ModelConfig.Ffn ffn, int batch) {
+        ModelConfig c = ModelConfig.of(101, 24, 32, 3, 4, 0, 1e4, norm, ModelConfig.Position.ROPE, ffn);
+        try (var s = TensorScope.open(); var g = dev.jlm.tensor.NoGrad.enter()) {
+            var model = new TransformerLm(c, Device.CPU, DType.FLOAT32);
+            var ids = dev.jlm.tensor.Torch.randint(0, 101, Device.CPU, batch, 24);
+            dev.jlm.tensor.Tensor.countMatmulFlops(true);
+            model.forward(ids);
+            long executed = dev.jlm.tensor.Tensor.countMatmulFlops(false);
+            assertEquals((double) executed, new Accounting(c, batch).totalForwardFlops(), 0.0);
+        }
+    }
+
+    /**
+     * The handout's GPT-2 XL shape (V 50257, T 1024, L 48, D 1600, H 25, d_ff 6400), worked by hand: parameters
+     * 2·50257·1600 + 48·(4·1600² + 3·1600·6400 + 2·1600) + 1600 = 2,127,057,600; forward FLOPs for one 1024-token
+     * sequence 48·(2T·4D² + 4T²D + 2T·3DF) + 2TDV = 4.513e12.
+     */
+    @org.junit.jupiter.api.Test
+    void gpt2XlWorkedByHand() {
+        ModelConfig xl = ModelConfig.of(50_257, 1024, 1600, 48, 25, 6400, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+        Accounting a = new Accounting(xl, 1);
+        assertEquals(2_127_057_600L, a.params());
+        assertEquals(4.513e12, a.totalForwardFlops(), 0.001e12);
     }
 }

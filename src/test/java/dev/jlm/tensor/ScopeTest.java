@@ -58,6 +58,7 @@ class ScopeTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("slow")      // waits on System.gc() and the Cleaner thread
     void cleanerFreesScopeOfADeadThread() throws Exception {
         long before = Tensor.liveHandles();
         long cleaned = Tensor.cleanerFrees();
