@@ -13,6 +13,24 @@ public record BpeModel(byte[][] vocab, int[][] merges, List<String> specials) {
         return vocab.length;
     }
 
+    /**
+     * One merge, the single BPE step of both training and encoding: every non-overlapping (a, b) in src[0, n), left
+     * to right, becomes c. Writes to {@code dst} (which may be {@code src}: it writes no further than it reads) and
+     * returns the new length.
+     */
+    public static int mergePair(int[] src, int n, int a, int b, int c, int[] dst) {
+        int w = 0;
+        for (int i = 0; i < n; i++) {
+            if (i + 1 < n && src[i] == a && src[i + 1] == b) {
+                dst[w++] = c;
+                i++;
+            } else {
+                dst[w++] = src[i];
+            }
+        }
+        return w;
+    }
+
     /** The longest token (by bytes). */
     public byte[] longestToken() {
         return Arrays.stream(vocab).max((a, b) -> Integer.compare(a.length, b.length)).orElse(new byte[0]);

@@ -66,133 +66,126 @@ public final class BpeTrainer {
 
     /** The merge phase on pre-token counts (exposed for tests and benchmarks). */
     public BpeModel merge(Map<String, int[]> counts, Listener listener) {
-        // 1) initial vocab: specials, then the 256 bytes in GPT-2 table order
-        List<byte[]> vocab = new ArrayList<>(vocabSize);
-        for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));
-        int[] byteId = new int[256];
-        for (int b : ByteUnicode.ORDER) {
-            byteId[b] = vocab.size();
-            vocab.add(new byte[] {(byte) b});
+        Merger m = new Merger(counts);
+        int target = vocabSize - m.vocab.size();
+        while (m.vocab.size() < vocabSize) {
+            int slot = m.mostFrequentPair();                                  // 1) the most frequent pair (ties: greater)
+            if (slot < 0) break;                                              //    none left: the corpus is exhausted
+            int made = m.addToken(slot);                                      // 2) its concatenation becomes a token
+            m.rewriteWordsContaining(slot, made);                             // 3) every word holding it, recounted
+            if ((m.merges.size() & 63) == 0 || m.vocab.size() == vocabSize) listener.progress("merge", m.merges.size(), target);
         }
-        // 2) words as token-id sequences with their counts
-        int nWords = counts.size();
-        int[][] words = new int[nWords][];
-        long[] freq = new long[nWords];
-        int w = 0;
-        for (var e : counts.entrySet()) {
-            byte[] bytes = e.getKey().getBytes(StandardCharsets.UTF_8);
-            int[] ids = new int[bytes.length];
-            for (int i = 0; i < bytes.length; i++) ids[i] = byteId[bytes[i] & 0xFF];
-            words[w] = ids;
-            freq[w++] = e.getValue()[0];
-        }
-        // 3) pair counts and the pair → words index
-        Pairs pairs = new Pairs();
-        PriorityQueue<long[]> heap = new PriorityQueue<>(1 << 16, (x, y) -> {
-            if (x[0] != y[0]) return Long.compare(y[0], x[0]);          // higher count first
-            return compareDesc(vocab, pairs.key(x[1]), pairs.key(y[1]));  // then the greater pair
-        });
-        for (w = 0; w < nWords; w++) {
-            int[] t = words[w];
-            for (int i = 0; i + 1 < t.length; i++) pairs.add(t[i], t[i + 1], freq[w], w);
-        }
-        for (int s = 0; s < pairs.size(); s++) if (pairs.count[s] > 0) heap.add(new long[] {pairs.count[s], s});
+        return new BpeModel(m.vocab.toArray(byte[][]::new), m.merges.toArray(int[][]::new), specials);
+    }
 
-        // 4) merge until the vocab is full or no pair is left
-        int target = vocabSize - vocab.size();
-        List<int[]> merges = new ArrayList<>(Math.max(target, 0));
-        int[] seen = new int[nWords];
-        Arrays.fill(seen, -1);
-        while (vocab.size() < vocabSize) {
-            long[] top = heap.poll();
-            if (top == null) break;
-            int slot = (int) top[1];
-            long current = pairs.count[slot];
-            if (current != top[0]) {                 // stale entry: requeue with its current count
-                if (current > 0) heap.add(new long[] {current, slot});
-                continue;
+    /** The state of the merge phase: vocab, words as token ids, and pair counts kept current incrementally. */
+    private final class Merger {
+        final List<byte[]> vocab = new ArrayList<>(vocabSize);
+        final List<int[]> merges = new ArrayList<>();
+        final int[][] words;          // each distinct pre-token as token ids
+        final long[] freq;            // its count in the corpus
+        final Pairs pairs = new Pairs();
+        final int[] seenAtMerge;      // the merge number at which a word was last rewritten (its index may repeat it)
+        final PriorityQueue<long[]> heap;   // {count, slot}, may hold stale counts
+
+        Merger(Map<String, int[]> counts) {
+            for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
+            int[] byteId = new int[256];
+            for (int b : ByteUnicode.ORDER) {
+                byteId[b] = vocab.size();
+                vocab.add(new byte[] {(byte) b});
             }
-            long key = pairs.key(slot);
-            int a = (int) (key >>> 32), b = (int) key;
-            int c = vocab.size();
+            words = new int[counts.size()][];
+            freq = new long[counts.size()];
+            int w = 0;
+            for (var e : counts.entrySet()) {
+                byte[] bytes = e.getKey().getBytes(StandardCharsets.UTF_8);
+                int[] ids = new int[bytes.length];
+                for (int i = 0; i < bytes.length; i++) ids[i] = byteId[bytes[i] & 0xFF];
+                words[w] = ids;
+                freq[w++] = e.getValue()[0];
+            }
+            heap = new PriorityQueue<>(1 << 16, (x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0])     // higher count first
+                    : compareDesc((int) x[1], (int) y[1]));                                          // then the greater pair
+            for (w = 0; w < words.length; w++) {
+                for (int i = 0; i + 1 < words[w].length; i++) pairs.add(words[w][i], words[w][i + 1], freq[w], w);
+            }
+            for (int s = 0; s < pairs.size(); s++) if (pairs.count[s] > 0) heap.add(new long[] {pairs.count[s], s});
+            seenAtMerge = new int[words.length];
+            Arrays.fill(seenAtMerge, -1);
+        }
+
+        /** The slot of the most frequent pair, skipping heap entries whose count went stale; -1 when none is left. */
+        int mostFrequentPair() {
+            for (long[] top; (top = heap.poll()) != null; ) {
+                int slot = (int) top[1];
+                long current = pairs.count[slot];
+                if (current == top[0]) return slot;
+                if (current > 0) heap.add(new long[] {current, slot});         // requeue with its current count
+            }
+            return -1;
+        }
+
+        /** Adds the pair's concatenation as the next token and records the merge; returns the new id. */
+        int addToken(int slot) {
+            int a = pairs.index.left(slot), b = pairs.index.right(slot);
             byte[] ab = Arrays.copyOf(vocab.get(a), vocab.get(a).length + vocab.get(b).length);
             System.arraycopy(vocab.get(b), 0, ab, vocab.get(a).length, vocab.get(b).length);
             vocab.add(ab);
             merges.add(new int[] {a, b});
-            int mergeIndex = merges.size();
+            return vocab.size() - 1;
+        }
+
+        /** Merges the pair in every word that holds it: the word's old pairs are uncounted, its new ones counted. */
+        void rewriteWordsContaining(int slot, int c) {
+            int a = pairs.index.left(slot), b = pairs.index.right(slot), mergeNumber = merges.size();
             int[] list = pairs.words[slot];
-            int n = pairs.nWords[slot];
-            for (int k = 0; k < n; k++) {
+            for (int k = 0, n = pairs.nWords[slot]; k < n; k++) {
                 int wi = list[k];
-                if (seen[wi] == mergeIndex) continue;
-                seen[wi] = mergeIndex;
-                int[] t = words[wi];
-                int[] merged = replace(t, a, b, c);
-                if (merged == t) continue;
+                if (seenAtMerge[wi] == mergeNumber) continue;
+                seenAtMerge[wi] = mergeNumber;
+                int[] t = words[wi], merged = new int[t.length];
+                int len = BpeModel.mergePair(t, t.length, a, b, c, merged);
+                if (len == t.length) continue;                                  // a stale index entry
+                merged = Arrays.copyOf(merged, len);
                 long f = freq[wi];
                 for (int i = 0; i + 1 < t.length; i++) pairs.add(t[i], t[i + 1], -f, -1);
-                for (int i = 0; i + 1 < merged.length; i++) {
+                for (int i = 0; i + 1 < len; i++) {
                     int s = pairs.add(merged[i], merged[i + 1], f, wi);
                     if (merged[i] == c || merged[i + 1] == c) heap.add(new long[] {pairs.count[s], s});
                 }
                 words[wi] = merged;
             }
             pairs.release(slot);
-            if ((mergeIndex & 63) == 0 || vocab.size() == vocabSize) listener.progress("merge", mergeIndex, target);
         }
-        return new BpeModel(vocab.toArray(byte[][]::new), merges.toArray(int[][]::new), specials);
-    }
 
-    /** t with every non-overlapping (a, b), left to right, replaced by c; t itself if none. */
-    static int[] replace(int[] t, int a, int b, int c) {
-        int[] out = null;
-        int n = 0;
-        for (int i = 0; i < t.length; i++) {
-            if (i + 1 < t.length && t[i] == a && t[i + 1] == b) {
-                if (out == null) {
-                    out = new int[t.length - 1];
-                    System.arraycopy(t, 0, out, 0, i);
-                    n = i;
-                }
-                out[n++] = c;
-                i++;
-            } else if (out != null) {
-                out[n++] = t[i];
-            }
+        /** Negative when pair x is the greater (it comes first): left tokens compared as bytes, then right. */
+        int compareDesc(int x, int y) {
+            int c = Arrays.compareUnsigned(vocab.get(pairs.index.left(x)), vocab.get(pairs.index.left(y)));
+            if (c == 0) c = Arrays.compareUnsigned(vocab.get(pairs.index.right(x)), vocab.get(pairs.index.right(y)));
+            return -c;
         }
-        return out == null ? t : Arrays.copyOf(out, n);
     }
 
-    /** Negative when pair x is greater (it should come first). */
-    private static int compareDesc(List<byte[]> vocab, long x, long y) {
-        int c = Arrays.compareUnsigned(vocab.get((int) (x >>> 32)), vocab.get((int) (y >>> 32)));
-        if (c == 0) c = Arrays.compareUnsigned(vocab.get((int) x), vocab.get((int) y));
-        return -c;
-    }
-
-    /** Pair → slot with a count and the words that contained it (may hold stale or repeated entries). */
+    /** Pair counts and, per pair, the words that contained it (may hold stale or repeated entries), by PairIndex slot. */
     static final class Pairs {
-        private long[] keys = new long[1 << 16];
-        private int[] slots = new int[1 << 16]; // open addressing: slot + 1, 0 = empty
-        private int used;
-        long[] slotKey = new long[1 << 12];
+        final PairIndex index = new PairIndex(1 << 15);
         long[] count = new long[1 << 12];
         int[][] words = new int[1 << 12][];
         int[] nWords = new int[1 << 12];
-        private int size;
 
         int size() {
-            return size;
-        }
-
-        long key(long slot) {
-            return slotKey[(int) slot];
+            return index.size();
         }
 
         /** count[(a,b)] += delta; records word w (if >= 0) in the pair's index; returns the slot. */
         int add(int a, int b, long delta, int w) {
-            long k = ((long) a << 32) | (b & 0xFFFFFFFFL);
-            int s = slotOf(k);
+            int s = index.slot(a, b);
+            if (s == count.length) {
+                count = Arrays.copyOf(count, s * 2);
+                words = Arrays.copyOf(words, s * 2);
+                nWords = Arrays.copyOf(nWords, s * 2);
+            }
             count[s] += delta;
             if (w >= 0) {
                 int[] l = words[s];
@@ -206,50 +199,6 @@ public final class BpeTrainer {
         void release(int s) {
             words[s] = null;
             nWords[s] = 0;
-        }
-
-        private int slotOf(long k) {
-            int mask = keys.length - 1;
-            int i = (int) (mix(k) & mask);
-            while (true) {
-                int v = slots[i];
-                if (v == 0) break;
-                if (keys[i] == k) return v - 1;
-                i = (i + 1) & mask;
-            }
-            if (size == slotKey.length) {
-                int n = size * 2;
-                slotKey = Arrays.copyOf(slotKey, n);
-                count = Arrays.copyOf(count, n);
-                words = Arrays.copyOf(words, n);
-                nWords = Arrays.copyOf(nWords, n);
-            }
-            int s = size++;
-            slotKey[s] = k;
-            keys[i] = k;
-            slots[i] = s + 1;
-            if (++used * 2 > keys.length) rehash();
-            return s;
-        }
-
-        private void rehash() {
-            long[] ok = keys;
-            int[] os = slots;
-            keys = new long[ok.length * 2];
-            slots = new int[os.length * 2];
-            int mask = keys.length - 1;
-            for (int j = 0; j < ok.length; j++) {
-                if (os[j] == 0) continue;
-                int i = (int) (mix(ok[j]) & mask);
-                while (slots[i] != 0) i = (i + 1) & mask;
-                keys[i] = ok[j];
-                slots[i] = os[j];
-            }
-        }
-
-        private static long mix(long k) {
-            k *= 0x9E3779B97F4A7C15L;
-            return k ^ (k >>> 29);
         }
     }
 }

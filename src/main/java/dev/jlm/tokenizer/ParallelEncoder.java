@@ -45,8 +45,7 @@ public final class ParallelEncoder {
             ArrayDeque<Long> ends = new ArrayDeque<>();
             chunks.forEach(file, c -> {
                 inFlight.add(pool.submit(() -> {
-                    String text = PreTokenCounter.decodeStrict(c.bytes(), c.length(), c.offset(), name);
-                    return local.get().encode(text);
+                    return local.get().encode(c.text(name));
                 }));
                 ends.add(c.offset() + c.length());
                 while (inFlight.size() > 2 * threads) sink.accept(Futures.join(inFlight.poll()), ends.poll());

@@ -1,14 +1,6 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.MalformedInputException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -55,7 +47,7 @@ public final class PreTokenCounter {
             for (Path file : files) {
                 String name = file.toString();
                 chunks.forEach(file, c -> {
-                    inFlight.add(pool.submit(() -> countChunk(c.bytes(), c.length(), c.offset(), name)));
+                    inFlight.add(pool.submit(() -> countChunk(c, name)));
                     while (inFlight.size() > 2 * threads) drain(inFlight.poll(), total, progress);
                 });
             }
@@ -77,40 +69,24 @@ public final class PreTokenCounter {
 
     private static final String BYTES_KEY = "\u0000jlm:bytes"; // never a pre-token (it would split at the NUL)
 
-    private Map<String, int[]> countChunk(byte[] bytes, int len, long fileOffset, String file) {
-        String text = decodeStrict(bytes, len, fileOffset, file);
+    private Map<String, int[]> countChunk(SafeChunks.Chunk chunk, String file) {
+        String text = chunk.text(file);
         Map<String, int[]> counts = new HashMap<>();
-        int end = text.length();
-        int i = 0;
-        while (i < end) {
-            int segEnd = specials.nextStart(text, i, end);
-            for (int p = i; p < segEnd; ) {
-                int q = PreTokenizer.next(text, p, segEnd);
-                String piece = text.substring(p, q);
+        PreTokenizer.split(text, 0, text.length(), specials, new PreTokenizer.Visitor() {
+            @Override
+            public void preToken(int start, int end) {
+                String piece = text.substring(start, end);
                 int[] c = counts.get(piece);
                 if (c == null) counts.put(piece, new int[] {1});
                 else c[0]++;
-                p = q;
             }
-            if (segEnd < end) i = segEnd + specials.get(specials.matchAt(text, segEnd, end)).length();
-            else i = end;
-        }
-        counts.put(BYTES_KEY, new int[] {len});
-        return counts;
-    }
 
-    static String decodeStrict(byte[] bytes, int len, long fileOffset, String file) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes, 0, len);
-        try {
-            CharBuffer out = dec.decode(in);
-            return out.toString();
-        } catch (MalformedInputException e) {
-            throw new JlmException(file + ": invalid UTF-8 at byte offset " + (fileOffset + in.position())
-                    + " (the corpus must be UTF-8 text)");
-        } catch (CharacterCodingException e) {
-            throw new JlmException(file + ": cannot decode as UTF-8 near byte offset " + (fileOffset + in.position()));
-        }
+            @Override
+            public void special(int index) {
+                // special tokens are not counted: they are never merged
+            }
+        });
+        counts.put(BYTES_KEY, new int[] {chunk.length()});
+        return counts;
     }
 }

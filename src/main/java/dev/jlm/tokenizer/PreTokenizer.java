@@ -76,4 +76,31 @@ public final class PreTokenizer {
         int last = wsEnd - Character.charCount(Character.codePointBefore(s, wsEnd));
         return last > start ? last : wsEnd;
     }
+
+    /** What {@link #split} finds: pre-tokens text[start, end), and special tokens by their SpecialTokens index. */
+    interface Visitor {
+        void preToken(int start, int end);
+
+        void special(int index);
+    }
+
+    /**
+     * text[from, to) as the encoder and the trainer both see it: split at special tokens (longest first), each piece
+     * between them pre-tokenized; special tokens themselves are never pre-tokenized or merged.
+     */
+    static void split(CharSequence text, int from, int to, SpecialTokens specials, Visitor v) {
+        int i = from;
+        while (i < to) {
+            int segEnd = specials.nextStart(text, i, to);
+            for (int p = i; p < segEnd; ) {
+                int q = next(text, p, segEnd);
+                v.preToken(p, q);
+                p = q;
+            }
+            if (segEnd == to) return;
+            int s = specials.matchAt(text, segEnd, to);
+            v.special(s);
+            i = segEnd + specials.get(s).length();
+        }
+    }
 }

@@ -1,8 +1,13 @@
 package dev.jlm.tokenizer;
 
+import dev.jlm.JlmException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,7 +22,29 @@ import java.util.List;
  */
 final class SafeChunks {
     /** A block: bytes[0, length) of the file starting at {@code offset}. */
-    record Chunk(byte[] bytes, int length, long offset) {}
+    record Chunk(byte[] bytes, int length, long offset) {
+        /** The block as text; invalid UTF-8 is an error naming the file and the byte offset. */
+        String text(String file) {
+            CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+            try {
+                return dec.decode(in).toString();
+            } catch (MalformedInputException e) {
+                throw new JlmException(file + ": invalid UTF-8 at byte offset " + (offset + in.position()) + " (the corpus must be UTF-8 text)");
+            } catch (CharacterCodingException e) {
+                throw new JlmException(file + ": cannot decode as UTF-8 near byte offset " + (offset + in.position()));
+            }
+        }
+    }
+
+    /**
+     * The cut rule besides special tokens, on code units of text (chars) or of UTF-8 (bytes) alike: a block may start
+     * at unit p when unit p−1 is a newline between two ASCII non-space units (p−2 and p), where no pre-token spans.
+     */
+    static boolean newlineCut(int beforeNewline, int newline, int at) {
+        return newline == '\n' && asciiNonSpace(beforeNewline) && asciiNonSpace(at);
+    }
 
     interface Sink {
         void accept(Chunk c) throws IOException;
@@ -57,7 +84,7 @@ final class SafeChunks {
     int safeCut(byte[] b) {
         for (int p = b.length - 1; p >= 2; p--) {
             for (byte[] sp : specialBytes) if (startsWith(b, p, sp)) return p;
-            if (b[p - 1] == '\n' && asciiNonSpace(b[p - 2]) && asciiNonSpace(b[p])) return p;
+            if (newlineCut(b[p - 2], b[p - 1], b[p])) return p;
         }
         return -1;
     }
@@ -68,7 +95,7 @@ final class SafeChunks {
         return true;
     }
 
-    private static boolean asciiNonSpace(byte c) {
+    private static boolean asciiNonSpace(int c) {
         return c > 0x20 && c < 0x7F;
     }
 }

@@ -23,7 +23,8 @@ public final class Tokenizer {
     private final SpecialTokens specials;
     private final int[] specialIds;      // by SpecialTokens index
     private final int[] byteId = new int[256];
-    private final RankMap ranks;         // (left, right) → rank
+    private final PairIndex pairs;       // merge pairs (left, right) → slot
+    private final int[] rankOfSlot;      // slot → the pair's (first) merge rank
     private final int[] mergedId;        // by rank
     private final HashMap<String, int[]> cache = new HashMap<>();
     private static final int CACHE_LIMIT = 1 << 20;
@@ -44,7 +45,8 @@ public final class Tokenizer {
             if (id == null) throw new JlmException("the vocab lacks the single byte 0x" + Integer.toHexString(b));
             byteId[b] = id;
         }
-        ranks = new RankMap(model.merges().length * 2 + 16);
+        pairs = new PairIndex(model.merges().length + 16);
+        rankOfSlot = new int[model.merges().length];
         mergedId = new int[model.merges().length];
         for (int r = 0; r < model.merges().length; r++) {
             int[] m = model.merges()[r];
@@ -53,7 +55,8 @@ public final class Tokenizer {
             System.arraycopy(b, 0, ab, a.length, b.length);
             Integer id = byBytes.get(key(ab));
             if (id == null) throw new JlmException("merge " + (r + 1) + " makes a token that is not in the vocab");
-            ranks.putIfAbsent(m[0], m[1], r);
+            int known = pairs.size(), slot = pairs.slot(m[0], m[1]);
+            if (slot == known) rankOfSlot[slot] = r;                 // a repeated merge keeps its first rank
             mergedId[r] = id;
         }
     }
@@ -63,11 +66,12 @@ public final class Tokenizer {
         this.specials = o.specials;
         this.specialIds = o.specialIds;
         System.arraycopy(o.byteId, 0, byteId, 0, 256);
-        this.ranks = o.ranks;
+        this.pairs = o.pairs;
+        this.rankOfSlot = o.rankOfSlot;
         this.mergedId = o.mergedId;
     }
 
-    /** Loads a tokenizer folder (vocab.json + merges.txt); special tokens missing from the vocab are appended. */
+    /** Loads a tokenizer (see {@link TokenizerFiles#read}); special tokens missing from the vocab are appended. */
     public static Tokenizer load(Path dir, List<String> specialTokens) throws IOException {
         return new Tokenizer(TokenizerFiles.read(dir, specialTokens));
     }
@@ -105,22 +109,17 @@ public final class Tokenizer {
 
     /** Encodes text[from, to) and hands each id to {@code out}. */
     public void encode(CharSequence text, int from, int to, IntConsumer out) {
-        int i = from;
-        while (i < to) {
-            int segEnd = specials.nextStart(text, i, to);
-            for (int p = i; p < segEnd; ) {
-                int q = PreTokenizer.next(text, p, segEnd);
-                for (int id : encodePiece(text, p, q)) out.accept(id);
-                p = q;
+        PreTokenizer.split(text, from, to, specials, new PreTokenizer.Visitor() {
+            @Override
+            public void preToken(int start, int end) {
+                for (int id : encodePiece(text, start, end)) out.accept(id);
             }
-            if (segEnd < to) {
-                int s = specials.matchAt(text, segEnd, to);
-                out.accept(specialIds[s]);
-                i = segEnd + specials.get(s).length();
-            } else {
-                i = to;
+
+            @Override
+            public void special(int index) {
+                out.accept(specialIds[index]);
             }
-        }
+        });
     }
 
     /**
@@ -143,9 +142,7 @@ public final class Tokenizer {
 
     private int safeCut(CharSequence s) {
         for (int p = s.length() - 1; p >= 2; p--) {
-            if (specials.matchAt(s, p, s.length()) >= 0) return p;
-            char a = s.charAt(p - 2), c = s.charAt(p);
-            if (s.charAt(p - 1) == '\n' && a > 0x20 && a < 0x7F && c > 0x20 && c < 0x7F) return p;
+            if (specials.matchAt(s, p, s.length()) >= 0 || SafeChunks.newlineCut(s.charAt(p - 2), s.charAt(p - 1), s.charAt(p))) return p;
         }
         return -1;
     }
@@ -160,7 +157,7 @@ public final class Tokenizer {
         return ids;
     }
 
-    /** GPT-2's merge loop on one pre-token's bytes. */
+    /** GPT-2's merge loop on one pre-token's bytes: apply the lowest-ranked merge present until none is. */
     int[] bpe(byte[] bytes) {
         int n = bytes.length;
         int[] t = new int[n];
@@ -168,22 +165,12 @@ public final class Tokenizer {
         while (n > 1) {
             int best = Integer.MAX_VALUE;
             for (int i = 0; i + 1 < n; i++) {
-                int r = ranks.get(t[i], t[i + 1]);
-                if (r >= 0 && r < best) best = r;
+                int slot = pairs.find(t[i], t[i + 1]);
+                if (slot >= 0 && rankOfSlot[slot] < best) best = rankOfSlot[slot];
             }
             if (best == Integer.MAX_VALUE) break;
             int[] m = model.merges()[best];
-            int a = m[0], b = m[1], c = mergedId[best];
-            int w = 0;
-            for (int i = 0; i < n; i++) {
-                if (i + 1 < n && t[i] == a && t[i + 1] == b) {
-                    t[w++] = c;
-                    i++;
-                } else {
-                    t[w++] = t[i];
-                }
-            }
-            n = w;
+            n = BpeModel.mergePair(t, n, m[0], m[1], mergedId[best], t);
         }
         return n == t.length ? t : Arrays.copyOf(t, n);
     }
@@ -228,48 +215,6 @@ public final class Tokenizer {
 
         int[] toArray() {
             return Arrays.copyOf(a, n);
-        }
-    }
-
-    /** Open-addressing (int, int) → int map; -1 when absent. */
-    static final class RankMap {
-        private final long[] keys;
-        private final int[] vals;
-        private final int mask;
-
-        RankMap(int expected) {
-            int cap = Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
-            keys = new long[cap];
-            vals = new int[cap];
-            Arrays.fill(vals, -1);
-            mask = cap - 1;
-        }
-
-        private static int hash(long k) {
-            k *= 0x9E3779B97F4A7C15L;
-            return (int) (k ^ (k >>> 32));
-        }
-
-        void putIfAbsent(int a, int b, int v) {
-            long k = ((long) a << 32) | (b & 0xFFFFFFFFL);
-            int i = hash(k) & mask;
-            while (vals[i] >= 0) {
-                if (keys[i] == k) return;
-                i = (i + 1) & mask;
-            }
-            keys[i] = k;
-            vals[i] = v;
-        }
-
-        int get(int a, int b) {
-            long k = ((long) a << 32) | (b & 0xFFFFFFFFL);
-            int i = hash(k) & mask;
-            while (true) {
-                int v = vals[i];
-                if (v < 0) return -1;
-                if (keys[i] == k) return v;
-                i = (i + 1) & mask;
-            }
         }
     }
 }
