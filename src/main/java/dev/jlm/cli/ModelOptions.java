@@ -20,10 +20,9 @@ final class ModelOptions {
     @Domain("one of rope, none") @Option(names = "--position", description = "position encoding") String position = "rope";
     @Domain("one of swiglu, silu") @Option(names = "--ffn", description = "feed-forward") String ffn = "swiglu";
 
+    /** The model these flags describe, through the one JSON form of a config (d_ff 0: the FFN's default). */
     ModelConfig config() {
-        return ModelConfig.of(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta,
-                TrainCommand.parse(ModelConfig.Norm.class, norm, "--norm"), TrainCommand.parse(ModelConfig.Position.class, position, "--position"),
-                TrainCommand.parse(ModelConfig.Ffn.class, ffn, "--ffn"));
+        return ConfigJson.toConfig(given(flag -> true), "the model flags");
     }
 
     /** The settings whose flag {@code wasGiven}, under the CS336 names (see ConfigJson). */

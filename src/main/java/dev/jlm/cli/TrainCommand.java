@@ -137,14 +137,6 @@ final class TrainCommand implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption(name) || fromConfig.contains(name);
     }
 
-    static <E extends Enum<E>> E parse(Class<E> type, String v, String flag) {
-        try {
-            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + ": unknown value '" + v + "'");
-        }
-    }
-
     /** Sets each option named in the JSON file unless it was given on the command line. */
     private void applyConfig(Path file) throws Exception {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--config " + file + ": no such file");
