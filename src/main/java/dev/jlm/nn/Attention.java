@@ -26,10 +26,10 @@ public final class Attention {
     }
 
     /**
-     * x: (B, T, D) at positions start..start+T−1; blocked: (T, start + T) bool, true where a query may not attend
-     * (the future) → (B, T, D). With a KV cache the T new tokens attend to the cached ones and to each other.
+     * x: (B, T, D) at positions start..start+T−1; mask: (T, start + T) bool, true where a query may attend (not the
+     * future) → (B, T, D). With a KV cache the T new tokens attend to the cached ones and to each other.
      */
-    public Tensor forward(Tensor x, long start, Tensor blocked, KvCache.Layer cache) {
+    public Tensor forward(Tensor x, long start, Tensor mask, KvCache.Layer cache) {
         long b = x.size(0), t = x.size(1);
         Tensor q = split(qProj.forward(x), b, t);                  // (B, H, T, Dh)
         Tensor k = split(kProj.forward(x), b, t);
@@ -45,8 +45,8 @@ public final class Attention {
         }
         Tensor y;                                                        // (B, H, T, Dh)
         if (path == Path.SDPA && cache == null) y = Fused.sdpa(q, k, v, null, true);
-        else if (path != Path.PRIMITIVES) y = Fused.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
-        else y = Functional.softmax(Functional.blockedScores(q, k, blocked), -1).matmul(v);
+        else if (path != Path.PRIMITIVES) y = Fused.softmax(Functional.maskedScores(q, k, mask), -1).matmul(v);
+        else y = Functional.softmax(Functional.maskedScores(q, k, mask), -1).matmul(v);
         return outputProj.forward(y.transpose(1, 2).reshape(b, t, (long) heads * dHead));
     }
 

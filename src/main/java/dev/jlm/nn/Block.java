@@ -18,18 +18,18 @@ public final class Block {
     }
 
     /** x: (B, T, D) → (B, T, D); cache as in {@link Attention#forward} (null without a cache). */
-    public Tensor forward(Tensor x, long start, Tensor blocked, KvCache.Layer cache) {
+    public Tensor forward(Tensor x, long start, Tensor mask, KvCache.Layer cache) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attn.forward(ln1.forward(x), start, blocked, cache));
+                Tensor h = x.add(attn.forward(ln1.forward(x), start, mask, cache));
                 yield h.add(ffn.forward(ln2.forward(h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = ln1.forward(x.add(attn.forward(x, start, blocked, cache)));
+                Tensor h = ln1.forward(x.add(attn.forward(x, start, mask, cache)));
                 yield ln2.forward(h.add(ffn.forward(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attn.forward(x, start, blocked, cache));
+                Tensor h = x.add(attn.forward(x, start, mask, cache));
                 yield h.add(ffn.forward(h));
             }
         };

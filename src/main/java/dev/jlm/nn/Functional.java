@@ -1,6 +1,7 @@
 package dev.jlm.nn;
 
 import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
 
 /** Stateless building blocks made only of tensor primitives (no fused kernels). */
 public final class Functional {
@@ -26,14 +27,13 @@ public final class Functional {
         return softmax(maskedScores(q, k, mask), -1).matmul(v);             // (..., Tq, Dv)
     }
 
-    /** Q Kᵀ / √d_k with −∞ where {@code mask} is false: (..., Tq, Tk). */
+    /**
+     * Q Kᵀ / √d_k with −∞ where {@code mask} is false: (..., Tq, Tk). The one mask convention of jlm, CS336's and
+     * PyTorch's: true = the query may attend to that key.
+     */
     public static Tensor maskedScores(Tensor q, Tensor k, Tensor mask) {
-        return blockedScores(q, k, mask == null ? null : mask.logicalNot());
-    }
-
-    /** Q Kᵀ / √d_k with −∞ where {@code blocked} is true (the complement of an attention mask): (..., Tq, Tk). */
-    public static Tensor blockedScores(Tensor q, Tensor k, Tensor blocked) {
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.sqrt(q.size(-1)));
-        return blocked == null ? scores : scores.maskedFill(blocked, Double.NEGATIVE_INFINITY);
+        if (mask == null) return scores;
+        return Torch.where(mask, scores, Torch.full(Double.NEGATIVE_INFINITY, scores.dtype(), scores.device()));
     }
 }

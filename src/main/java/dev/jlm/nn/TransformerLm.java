@@ -18,7 +18,7 @@ public final class TransformerLm {
     private final List<Block> layers = new ArrayList<>();
     private final RmsNorm lnFinal;   // null when norm = NONE
     private final Linear lmHead;
-    private final Tensor blocked;    // (context, context) bool, true above the diagonal: the future a query may not see
+    private final Tensor causal;     // (context, context) bool, true on and below the diagonal: the keys a query may see
     private final DType computeDType;
     private final Kernels kernels;
 
@@ -38,7 +38,7 @@ public final class TransformerLm {
         for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub("layers").sub(i), c, rope, kernels));
         lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : new RmsNorm(params.sub("ln_final"), c.dModel());
         lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
-        blocked = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).triu(1);
+        causal = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).tril(0);
     }
 
     /**
@@ -94,7 +94,7 @@ public final class TransformerLm {
         if (start + t > config.contextLength()) {
             throw new IllegalArgumentException("sequence length " + (start + t) + " exceeds the context length " + config.contextLength());
         }
-        Tensor mask = blocked.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
+        Tensor mask = causal.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
         Tensor x = tokenEmbeddings.forward(ids);                         // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
         for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, start, mask, cache == null ? null : cache.layer(i));
