@@ -41,7 +41,8 @@ final class BpeCommand {
             }
             Path parent = out.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("--out " + out + ": folder " + parent + " does not exist");
-            Progress bar = new Progress("MB", 1e6);
+            Memory.watch();
+            Progress bar = new Progress("MB", 1e6).unit("merge", "merges", 1);
             var result = new BpeTrainer(vocabSize, specials, threads).train(inputs, (phase, done, total) ->
                     bar.update(phase, done, total, null));
             bar.finishLine();

@@ -48,6 +48,15 @@ final class Domains {
             for (String c : domain.substring(7).split(", ")) if (c.equalsIgnoreCase(String.valueOf(v).trim())) return null;
             return domain;
         }
+        if (domain.equals("all or > 0")) {
+            String t = String.valueOf(v).trim();
+            if (t.equals("all")) return null;
+            try {
+                return Long.parseLong(t) > 0 ? null : domain;
+            } catch (NumberFormatException e) {
+                return domain;
+            }
+        }
         if (domain.equals("cpu or cuda:N")) {
             try {
                 Device.parse(String.valueOf(v));

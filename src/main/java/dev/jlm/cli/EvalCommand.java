@@ -20,12 +20,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "eval", header = "Mean cross-entropy of a checkpoint over the windows k·T, k = 0..N-1, of a token file (JSON).",
-        showDefaultValues = true)
+@Command(name = "eval", header = "Mean cross-entropy of a checkpoint over windows of a token file (JSON).", showDefaultValues = true,
+        description = "Window k holds tokens k·T .. k·T+T (T the context length). Which windows: the first N (--windows N), every one"
+                + " (--windows all), or N drawn across the whole file (--windows N --sample, seeded by --seed).")
 final class EvalCommand implements Callable<Integer> {
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "uint16 token file to evaluate on") Path data;
-    @Domain("> 0") @Option(names = "--windows", description = "number of windows of context-length tokens (fewer if the file is shorter)") int windows = 64;
+    @Domain("all or > 0") @Option(names = "--windows", description = "how many windows of context-length tokens (fewer if the file is"
+            + " shorter), or all") String windows = "64";
+    @Option(names = "--sample", description = "draw the windows at random across the file instead of taking the first ones") boolean sample;
+    @Option(names = "--seed", description = "seed of --sample") long seed = 0;
     @Domain("> 0") @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
     @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
     @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
@@ -37,18 +41,22 @@ final class EvalCommand implements Callable<Integer> {
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
         dev.jlm.train.MemoryBudget.require(c, batchSize, false, Device.parse(device));
-        try (TokenFile tokens = TokenFile.open(data); var run = TensorScope.open()) {
-            tokens.requireIdsBelow(c.vocabSize(), "the checkpoint's vocab size");
+        try (TokenFile tokens = TokenFile.open(data, c.vocabSize(), "the checkpoint's vocab size"); var run = TensorScope.open()) {
+            long available = Evaluator.available(tokens, c.contextLength());
+            long n = windows.equals("all") ? available : Long.parseLong(windows);
+            long[] which = sample ? Evaluator.sample(n, available, seed) : Evaluator.first(n, available);
             TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, Kernels.REFERENCE);
-            Evaluator.Result r = Evaluator.evaluate(model, tokens, windows, batchSize);
+            Progress bar = new Progress("windows", 1);
+            Evaluator.Result r = Evaluator.evaluate(model, tokens, which, batchSize, done -> bar.update("eval", done, which.length, null));
+            bar.finishLine();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("loss", r.loss());
             out.put("perplexity", r.perplexity());
             out.put("tokens", r.tokens());
             out.put("windows", r.windows());
             if (unigramFrom != null) {
-                try (TokenFile train = TokenFile.open(unigramFrom)) {
-                    out.put("unigram_loss", Evaluator.unigramLoss(train, tokens, windows, c.contextLength(), c.vocabSize()));
+                try (TokenFile train = TokenFile.open(unigramFrom, c.vocabSize(), "the checkpoint's vocab size")) {
+                    out.put("unigram_loss", Evaluator.unigramLoss(train, tokens, which, c.contextLength(), c.vocabSize()));
                 }
             }
             System.out.println(new ObjectMapper().writeValueAsString(out));

@@ -1,20 +1,43 @@
 package dev.jlm.cli;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Process memory figures from /proc (Linux), for the summaries commands print. */
+/** Process memory figures for the summaries commands print: peak RSS from /proc (Linux), the heap's sampled peak. */
 final class Memory {
+    private static final AtomicLong heapPeak = new AtomicLong();
+
+    static {
+        Thread t = new Thread(() -> {                      // the used heap, sampled: a true peak (never above the cap)
+            var heap = ManagementFactory.getMemoryMXBean();
+            while (true) {
+                heapPeak.accumulateAndGet(heap.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "jlm-heap-sampler");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private Memory() {}
 
-    /** Peak resident set size (VmHWM) and the heap's peak use. */
+    /** Starts the sampler (commands call it when they begin). */
+    static void watch() {
+        heapPeak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+    }
+
+    /** Peak resident set size (VmHWM) and the largest used heap seen (sampled every 0.1 s). */
     static String peakRss() {
-        long heapPeak = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP) heapPeak += pool.getPeakUsage().getUsed();
-        }
-        return String.format(Locale.ROOT, "%s peak RSS, %.0f MB peak heap", kb("VmHWM"), heapPeak / 1e6);
+        watch();
+        return String.format(Locale.ROOT, "%s peak RSS, %.0f MB peak heap (sampled, of a %.0f MB cap)", kb("VmHWM"), heapPeak.get() / 1e6,
+                Runtime.getRuntime().maxMemory() / 1e6);
     }
 
     static String kb(String field) {

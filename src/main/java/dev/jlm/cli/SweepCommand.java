@@ -29,7 +29,7 @@ final class SweepCommand implements Callable<Integer> {
         var outcomes = sweep.run(config -> {                       // the trainer in this process, its errors typed
             System.out.println("== " + config.getParent().getFileName());
             try {
-                Trainer.Summary s = new Trainer(TrainCommand.parse("--config", config.toString())).run((step, total, loss, tps, val) -> { });
+                Trainer.Summary s = new Trainer(TrainCommand.parse("--config", config.toString())).run((step, total, loss, lr, tps, val) -> { });
                 System.out.printf(Locale.ROOT, "   steps %d-%d, train loss %.4f%s%n", s.firstStep(), s.lastStep(), s.finalTrainLoss(),
                         s.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", val loss %.4f", s.finalValLoss()));
                 return Sweep.Result.OK;

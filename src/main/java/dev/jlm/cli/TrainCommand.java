@@ -62,6 +62,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of the initial weights and the batch sampler") long seed = 0;
     @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
     @Domain("one of float32, bfloat16") @Option(names = "--dtype", description = "compute dtype; weights and optimizer stay float32") String dtype = "float32";
+    @Domain(">= 0") @Option(names = "--log-every", description = "off a terminal, a progress line every N steps (loss, lr, tokens/s,"
+            + " ETA); 0 = every JLM_PROGRESS_SECONDS only") long logEvery = 100;
     @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--fused", description = "use libtorch's fused kernels (sdpa, cross-entropy, silu) instead of the reference modules")
     boolean fused;
@@ -113,10 +115,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = config();
+        Memory.watch();
         Progress bar = new Progress("", 1);
-        Trainer.Summary s = new Trainer(cfg).run((step, total, loss, tps, val) ->
-                bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  %.0f tok/s", loss,
-                        val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), tps)));
+        Trainer.Summary s = new Trainer(cfg).run((step, total, loss, lr, tps, val) ->
+                bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  lr %.3g  %.0f tok/s", loss,
+                        val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr, tps), logEvery > 0 && step % logEvery == 0));
         bar.finishLine();
         if (s.replaced() != null) System.out.println("the previous run in " + out + " was moved to " + s.replaced());
         if (s.steps() == 0) {

@@ -12,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A uint16 token file mapped read-only, off-heap (any size, including over 2 GiB), in this object's own arena:
- * closing it unmaps the file.
+ * closing it unmaps the file. Opened with a vocab size, every id read is checked against it where it is read (a
+ * batch, a window): no scan of the whole file at start, and the same error naming the file, the offset and the id.
  */
 public final class TokenFile implements AutoCloseable {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -20,9 +21,13 @@ public final class TokenFile implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment data;
     private final long length;
+    private final int vocabSize;      // ids must be below it (65536: any uint16)
+    private final String limit;       // what the vocab size is called in errors
 
-    private TokenFile(Path path) throws IOException {
+    private TokenFile(Path path, int vocabSize, String limit) throws IOException {
         this.path = path;
+        this.vocabSize = vocabSize;
+        this.limit = limit;
         if (!Files.isRegularFile(path)) throw new JlmException(path + ": token file not found");
         long bytes = Files.size(path);
         if (bytes % 2 != 0) throw new JlmException(path + ": " + bytes + " bytes is not a whole number of uint16 ids");
@@ -33,7 +38,12 @@ public final class TokenFile implements AutoCloseable {
     }
 
     public static TokenFile open(Path path) throws IOException {
-        return new TokenFile(path);
+        return new TokenFile(path, 1 << 16, "uint16");
+    }
+
+    /** Opens a file whose ids must all be below {@code vocabSize}, checked as they are read; {@code limit} names it. */
+    public static TokenFile open(Path path, int vocabSize, String limit) throws IOException {
+        return new TokenFile(path, vocabSize, limit);
     }
 
     public Path path() {
@@ -45,23 +55,29 @@ public final class TokenFile implements AutoCloseable {
         return length;
     }
 
+    /** The id at offset i, checked against the vocab size. */
     public int get(long i) {
-        return data.getAtIndex(U16, i) & 0xFFFF;
+        int id = data.getAtIndex(U16, i) & 0xFFFF;
+        if (id >= vocabSize) throw tooLarge(id, i);
+        return id;
     }
 
-    /** Copies ids [start, start + n) as int64 into {@code dst} at element offset {@code at}. */
+    /** Copies ids [start, start + n) as int64 into {@code dst} at element offset {@code at}, checking each. */
     public void copyAsLongs(long start, int n, MemorySegment dst, long at) {
-        for (int k = 0; k < n; k++) dst.setAtIndex(ValueLayout.JAVA_LONG, at + k, data.getAtIndex(U16, start + k) & 0xFFFF);
+        for (int k = 0; k < n; k++) {
+            int id = data.getAtIndex(U16, start + k) & 0xFFFF;
+            if (id >= vocabSize) throw tooLarge(id, start + k);
+            dst.setAtIndex(ValueLayout.JAVA_LONG, at + k, id);
+        }
     }
 
-    /** Throws, naming the file, the id and its offset, unless every id is below {@code vocabSize} ({@code limit} names it). */
-    public void requireIdsBelow(int vocabSize, String limit) {
-        for (long i = 0; i < length; i++) {
-            int id = data.getAtIndex(U16, i) & 0xFFFF;
-            if (id >= vocabSize) {
-                throw new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", path, id, i, limit, vocabSize));
-            }
-        }
+    /** Reads the whole file (`jlm check-tokens`): the first id at or above the vocab size is an error. */
+    public void checkAll() {
+        for (long i = 0; i < length; i++) get(i);
+    }
+
+    private JlmException tooLarge(int id, long offset) {
+        return new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", path, id, offset, limit, vocabSize));
     }
 
     @Override

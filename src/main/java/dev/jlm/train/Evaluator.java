@@ -1,58 +1,91 @@
 package dev.jlm.train;
 
+import dev.jlm.JlmException;
 import dev.jlm.data.Batch;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Loss;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.NoGrad;
 import dev.jlm.tensor.TensorScope;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
 
 /**
- * Deterministic evaluation: the mean cross-entropy over the N windows starting at k·T (k = 0..N−1; inputs tokens
- * kT..kT+T−1, targets shifted by one), T the model's context length. Any implementation can reproduce it.
+ * Deterministic evaluation: the mean cross-entropy over windows of a token file — window k holds inputs
+ * kT..kT+T−1 and targets shifted by one, T the model's context length. Which windows: the first N (what training
+ * logs), every one of the file, or N drawn without replacement across the whole file from a seed. Any
+ * implementation can reproduce it.
  */
 public final class Evaluator {
-    public record Result(double loss, double perplexity, long tokens, int windows) {}
+    public record Result(double loss, double perplexity, long tokens, long windows) {}
 
     private Evaluator() {}
 
-    public static Result evaluate(TransformerLm model, TokenFile data, int windows, int batchSize) {
-        int t = model.config().contextLength();
-        long available = (data.length() - 1) / t;
-        if (available < 1) {
-            throw new dev.jlm.JlmException(data.path() + ": " + data.length() + " tokens is shorter than context length + 1 = " + (t + 1));
+    /** Non-overlapping windows of {@code t} tokens (plus the next one as target) that the file holds. */
+    public static long available(TokenFile data, int t) {
+        long n = (data.length() - 1) / t;
+        if (n < 1) throw new JlmException(data.path() + ": " + data.length() + " tokens is shorter than context length + 1 = " + (t + 1));
+        return n;
+    }
+
+    /** The first min(n, available) windows: 0, 1, 2, … */
+    public static long[] first(long n, long available) {
+        long[] k = new long[(int) Math.min(n, available)];
+        for (int i = 0; i < k.length; i++) k[i] = i;
+        return k;
+    }
+
+    /** min(n, available) distinct windows drawn uniformly across the file (Floyd's algorithm), in file order. */
+    public static long[] sample(long n, long available, long seed) {
+        if (n >= available) return first(available, available);
+        SplittableRandom rng = new SplittableRandom(seed);
+        java.util.HashSet<Long> chosen = new java.util.HashSet<>();
+        for (long j = available - n; j < available; j++) {
+            long r = rng.nextLong(j + 1);
+            chosen.add(chosen.contains(r) ? j : r);
         }
-        int n = (int) Math.min(windows, available);
+        long[] k = chosen.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(k);
+        return k;
+    }
+
+    public static Result evaluate(TransformerLm model, TokenFile data, int windows, int batchSize) {
+        return evaluate(model, data, first(windows, available(data, model.config().contextLength())), batchSize, done -> {});
+    }
+
+    /** The mean loss over the given windows (indices k: tokens from kT), {@code progress} told the windows done. */
+    public static Result evaluate(TransformerLm model, TokenFile data, long[] windows, int batchSize, LongConsumer progress) {
+        int t = model.config().contextLength();
         double sum = 0;
         try (var g = NoGrad.enter()) {
-            for (int k = 0; k < n; k += batchSize) {
-                int b = Math.min(batchSize, n - k);
+            for (int k = 0; k < windows.length; k += batchSize) {
+                int b = Math.min(batchSize, windows.length - k);
                 long[] starts = new long[b];
-                for (int i = 0; i < b; i++) starts[i] = (long) (k + i) * t;
+                for (int i = 0; i < b; i++) starts[i] = windows[k + i] * t;
                 try (var s = TensorScope.open()) {
                     var batch = Batch.windows(data, t, model.params().device(), starts);
                     sum += Loss.crossEntropy(model.forward(batch.inputs()), batch.targets()).item() * b;
                 }
+                progress.accept(k + b);
             }
         }
-        double loss = sum / n;
-        return new Result(loss, Math.exp(loss), (long) n * t, n);
+        double loss = sum / windows.length;
+        return new Result(loss, Math.exp(loss), (long) windows.length * t, windows.length);
     }
 
     /**
      * The unigram baseline on the same windows' targets: −log p(token) with p estimated from {@code train}
      * (add-one smoothed over the vocab). A model that learned nothing about context scores about this.
      */
-    public static double unigramLoss(TokenFile train, TokenFile data, int windows, int contextLength, int vocabSize) {
+    public static double unigramLoss(TokenFile train, TokenFile data, long[] windows, int contextLength, int vocabSize) {
         long[] counts = new long[vocabSize];
         for (long i = 0; i < train.length(); i++) counts[train.get(i)]++;
         double total = train.length() + vocabSize;
-        long available = (data.length() - 1) / contextLength;
-        int n = (int) Math.min(windows, available);
         double sum = 0;
-        for (long k = 0; k < n; k++) {
+        for (long k : windows) {
             for (int j = 1; j <= contextLength; j++) sum -= Math.log((counts[data.get(k * contextLength + j)] + 1) / total);
         }
-        return sum / ((long) n * contextLength);
+        return sum / ((long) windows.length * contextLength);
     }
 }

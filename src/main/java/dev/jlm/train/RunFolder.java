@@ -25,7 +25,8 @@ public final class RunFolder {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path f : ds) {
                 String n = f.getFileName().toString();
-                if (Files.isRegularFile(f) && (n.endsWith(".safetensors") || n.equals(Metrics.FILE))) files.add(f);
+                boolean metrics = n.equals(Metrics.FILE) && Files.size(f) > 0;     // an empty log is no run yet
+                if (Files.isRegularFile(f) && (n.endsWith(".safetensors") || metrics)) files.add(f);
             }
         }
         return files;

@@ -27,7 +27,7 @@ public final class Trainer {
 
     /** What the loop reports after each step (for a progress bar). */
     public interface Listener {
-        void step(long step, long steps, double loss, double tokensPerSecond, Double valLoss);
+        void step(long step, long steps, double loss, double lr, double tokensPerSecond, Double valLoss);
     }
 
     /**
@@ -57,11 +57,9 @@ public final class Trainer {
         Torch.requireDevice(cfg.device());
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
 
-        try (TokenFile train = TokenFile.open(cfg.train());
-             TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid());
+        try (TokenFile train = TokenFile.open(cfg.train(), vocab, "--vocab-size");                   // ids checked per batch
+             TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "--vocab-size");
              TensorScope run = TensorScope.open()) {
-            train.requireIdsBelow(vocab, "--vocab-size");
-            if (valid != null) valid.requireIdsBelow(vocab, "--vocab-size");
             Path replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
             Files.createDirectories(out);
             Torch.manualSeed(cfg.seed());
@@ -108,7 +106,7 @@ public final class Trainer {
                             .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
                     if (val != null) row.put("val_loss", val);
                     metrics.write(row);
-                    listener.step(step, cfg.steps(), loss, tps, val);
+                    listener.step(step, cfg.steps(), loss, lr, tps, val);
                     if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
                         Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
                         Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of());

@@ -104,7 +104,7 @@ class CliRobustnessTest {
                 {new String[] {"generate", "--checkpoint", p.toString(), "--tokenizer", p.toString(), "--max-tokens", "-1"}, "--max-tokens must be > 0, got -1"},
                 {new String[] {"train", "--train", p.toString(), "--out", p.toString(), "--save-every", "0"}, "--save-every must be > 0, got 0"},
                 {new String[] {"train", "--train", p.toString(), "--out", p.toString(), "--lr-max", "-1"}, "--lr-max must be > 0, got -1"},
-                {new String[] {"eval", "--checkpoint", p.toString(), "--data", p.toString(), "--windows", "-3"}, "--windows must be > 0, got -3"},
+                {new String[] {"eval", "--checkpoint", p.toString(), "--data", p.toString(), "--windows", "-3"}, "--windows must be all or > 0, got '-3'"},
                 {new String[] {"tokenize", "--tokenizer", p.toString(), "--text", "a", "--threads", "-1"}, "--threads must be >= 1, got -1"},
         };
         for (Object[] row : rows) {

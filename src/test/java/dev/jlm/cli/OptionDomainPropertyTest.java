@@ -63,7 +63,7 @@ class OptionDomainPropertyTest {
     /** Values that lie outside the domain, as command-line text. */
     static Arbitrary<String> outside(Case c) {
         String d = c.domain();
-        if (d.startsWith("one of ") || d.equals("cpu or cuda:N")) {
+        if (d.startsWith("one of ") || d.equals("cpu or cuda:N") || d.equals("all or > 0")) {
             return Arbitraries.strings().alpha().numeric().withChars(":-_.").ofMinLength(1).ofMaxLength(12)
                     .filter(s -> Domains.violation(d, s) != null && !s.startsWith("-"));
         }
@@ -94,6 +94,7 @@ class OptionDomainPropertyTest {
             case "sweep" -> args.addAll(List.of("--grid", p, "--out", dir.resolve("out").toString()));
             case "plot" -> args.addAll(List.of(p, "--out", dir.resolve("out.png").toString()));
             case "train" -> args.addAll(List.of("--train", p, "--out", dir.resolve("out").toString()));
+            case "check-tokens" -> args.add(p);
             default -> { }
         }
         if (c.verb().equals("bpe train") && !c.option().equals("--vocab-size")) args.addAll(List.of("--vocab-size", "300"));

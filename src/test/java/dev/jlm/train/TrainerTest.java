@@ -47,9 +47,9 @@ class TrainerTest {
         Path train = TokenFiles.random(dir.resolve("train.bin"), 3000, 64, 1), valid = TokenFiles.random(dir.resolve("valid.bin"), 600, 64, 2);
         Path full = dir.resolve("full"), part = dir.resolve("part");
         long live = Tensor.liveHandles();
-        new Trainer(cfg(train, valid, full, 8, 3e-3, 4, false)).run((s, n, l, t, v) -> {});
-        new Trainer(cfg(train, valid, part, 8, 3e-3, 4, false).stoppingAt(4)).run((s, n, l, t, v) -> {});  // stops at 4
-        new Trainer(cfg(train, valid, part, 8, 3e-3, 4, true)).run((s, n, l, t, v) -> {});                   // resumes 5..8
+        new Trainer(cfg(train, valid, full, 8, 3e-3, 4, false)).run((s, n, l, r, t, v) -> {});
+        new Trainer(cfg(train, valid, part, 8, 3e-3, 4, false).stoppingAt(4)).run((s, n, l, r, t, v) -> {});  // stops at 4
+        new Trainer(cfg(train, valid, part, 8, 3e-3, 4, true)).run((s, n, l, r, t, v) -> {});                   // resumes 5..8
         assertEquals(live, Tensor.liveHandles(), "the trainer leaked tensor handles");
         List<JsonNode> a = metrics(full), b = metrics(part);
         assertEquals(8, a.size());
@@ -67,7 +67,7 @@ class TrainerTest {
     void nanLossStopsAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         Path train = TokenFiles.random(dir.resolve("train.bin"), 3000, 64, 1);
         Path run = dir.resolve("run");
-        var e = assertThrows(JlmException.class, () -> new Trainer(cfg(train, null, run, 400, 1e9, 1, false)).run((s, n, l, t, v) -> {}));
+        var e = assertThrows(JlmException.class, () -> new Trainer(cfg(train, null, run, 400, 1e9, 1, false)).run((s, n, l, r, t, v) -> {}));
         assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at step \\d+ .*Last good checkpoint: .*step-\\d+\\.safetensors"), e.getMessage());
         String stepWord = e.getMessage().replaceAll(".*at step (\\d+).*", "$1");
         long bad = Long.parseLong(stepWord);
@@ -77,11 +77,14 @@ class TrainerTest {
 
     @Test
     void badDataIsAClearError(@TempDir Path dir) throws Exception {
-        Path big = TokenFiles.write(dir.resolve("big.bin"), new int[] {1, 2, 3, 70, 4, 5});
-        var e = assertThrows(JlmException.class, () -> new Trainer(cfg(big, null, dir.resolve("r"), 2, 1e-3, 1, false)).run((s, n, l, t, v) -> {}));
-        assertEquals(big + ": token id 70 at offset 3 exceeds --vocab-size 64", e.getMessage());
+        int[] ids = new int[200];
+        java.util.Arrays.fill(ids, 70);                                 // every window holds an id over the vocab
+        Path big = TokenFiles.write(dir.resolve("big.bin"), ids);
+        var e = assertThrows(JlmException.class, () -> new Trainer(cfg(big, null, dir.resolve("r"), 2, 1e-3, 1, false)).run((s, n, l, r, t, v) -> {}));
+        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(big.toString()) + ": token id 70 at offset \\d+ exceeds --vocab-size 64"),
+                e.getMessage());
         Path tiny = TokenFiles.write(dir.resolve("tiny.bin"), new int[] {1, 2, 3});
-        var e2 = assertThrows(JlmException.class, () -> new Trainer(cfg(tiny, null, dir.resolve("r2"), 2, 1e-3, 1, false)).run((s, n, l, t, v) -> {}));
+        var e2 = assertThrows(JlmException.class, () -> new Trainer(cfg(tiny, null, dir.resolve("r2"), 2, 1e-3, 1, false)).run((s, n, l, r, t, v) -> {}));
         assertTrue(e2.getMessage().contains("shorter than --context-length + 1"), e2.getMessage());
         var e3 = assertThrows(JlmException.class, () -> ModelConfig.of(64, 16, 30, 2, 4, 0, 1e4, ModelConfig.Norm.PRE,
                 ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU));
