@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.function.LongConsumer;
 
 /**
@@ -59,14 +58,20 @@ public final class BpeTrainer {
                     + (specials.isEmpty() ? "" : " besides special tokens"));
         }
         long t1 = System.nanoTime();
-        BpeModel model = merge(counts, listener);
+        int distinct = counts.size();
+        BpeModel model = merge(counts, listener, true);             // the counts are dropped once the words are built
         long t2 = System.nanoTime();
-        return new Result(model, new Stats((t1 - t0) / 1e9, (t2 - t1) / 1e9, totalBytes, counts.size()));
+        return new Result(model, new Stats((t1 - t0) / 1e9, (t2 - t1) / 1e9, totalBytes, distinct));
     }
 
     /** The merge phase on pre-token counts (exposed for tests and benchmarks). */
     public BpeModel merge(Map<String, int[]> counts, Listener listener) {
+        return merge(counts, listener, false);
+    }
+
+    private BpeModel merge(Map<String, int[]> counts, Listener listener, boolean releaseCounts) {
         Merger m = new Merger(counts);
+        if (releaseCounts) counts.clear();
         int target = vocabSize - m.vocab.size();
         while (m.vocab.size() < vocabSize) {
             int slot = m.mostFrequentPair();                                  // 1) the most frequent pair (ties: greater)
@@ -86,7 +91,7 @@ public final class BpeTrainer {
         final long[] freq;            // its count in the corpus
         final Pairs pairs = new Pairs();
         final int[] seenAtMerge;      // the merge number at which a word was last rewritten (its index may repeat it)
-        final PriorityQueue<long[]> heap;   // {count, slot}, may hold stale counts
+        final PairHeap heap = new PairHeap();   // (count, slot), may hold stale counts
 
         Merger(Map<String, int[]> counts) {
             for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
@@ -105,23 +110,22 @@ public final class BpeTrainer {
                 words[w] = ids;
                 freq[w++] = e.getValue()[0];
             }
-            heap = new PriorityQueue<>(1 << 16, (x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0])     // higher count first
-                    : compareDesc((int) x[1], (int) y[1]));                                          // then the greater pair
             for (w = 0; w < words.length; w++) {
                 for (int i = 0; i + 1 < words[w].length; i++) pairs.add(words[w][i], words[w][i + 1], freq[w], w);
             }
-            for (int s = 0; s < pairs.size(); s++) if (pairs.count[s] > 0) heap.add(new long[] {pairs.count[s], s});
+            for (int s = 0; s < pairs.size(); s++) if (pairs.count[s] > 0) heap.push(pairs.count[s], s);
             seenAtMerge = new int[words.length];
             Arrays.fill(seenAtMerge, -1);
         }
 
         /** The slot of the most frequent pair, skipping heap entries whose count went stale; -1 when none is left. */
         int mostFrequentPair() {
-            for (long[] top; (top = heap.poll()) != null; ) {
-                int slot = (int) top[1];
+            while (heap.size > 0) {
+                long queued = heap.topCount();
+                int slot = heap.pop();
                 long current = pairs.count[slot];
-                if (current == top[0]) return slot;
-                if (current > 0) heap.add(new long[] {current, slot});         // requeue with its current count
+                if (current == queued) return slot;
+                if (current > 0) heap.push(current, slot);                     // requeue with its current count
             }
             return -1;
         }
@@ -152,11 +156,64 @@ public final class BpeTrainer {
                 for (int i = 0; i + 1 < t.length; i++) pairs.add(t[i], t[i + 1], -f, -1);
                 for (int i = 0; i + 1 < len; i++) {
                     int s = pairs.add(merged[i], merged[i + 1], f, wi);
-                    if (merged[i] == c || merged[i + 1] == c) heap.add(new long[] {pairs.count[s], s});
+                    if (merged[i] == c || merged[i + 1] == c) heap.push(pairs.count[s], s);
                 }
                 words[wi] = merged;
             }
             pairs.release(slot);
+        }
+
+        /**
+         * A binary max-heap of (count, slot) in two primitive arrays — no object per entry: higher count first, then
+         * the greater pair.
+         */
+        final class PairHeap {
+            long[] counts = new long[1 << 16];
+            int[] slots = new int[1 << 16];
+            int size;
+
+            boolean before(int i, int j) {
+                return counts[i] != counts[j] ? counts[i] > counts[j] : compareDesc(slots[i], slots[j]) < 0;
+            }
+
+            void push(long count, int slot) {
+                if (size == counts.length) {
+                    counts = Arrays.copyOf(counts, size * 2);
+                    slots = Arrays.copyOf(slots, size * 2);
+                }
+                counts[size] = count;
+                slots[size] = slot;
+                for (int i = size++; i > 0 && before(i, (i - 1) / 2); i = (i - 1) / 2) swap(i, (i - 1) / 2);
+            }
+
+            long topCount() {
+                return counts[0];
+            }
+
+            int pop() {
+                int top = slots[0];
+                size--;
+                counts[0] = counts[size];
+                slots[0] = slots[size];
+                for (int i = 0; ; ) {
+                    int l = 2 * i + 1, r = l + 1, m = i;
+                    if (l < size && before(l, m)) m = l;
+                    if (r < size && before(r, m)) m = r;
+                    if (m == i) break;
+                    swap(i, m);
+                    i = m;
+                }
+                return top;
+            }
+
+            private void swap(int i, int j) {
+                long c = counts[i];
+                counts[i] = counts[j];
+                counts[j] = c;
+                int s = slots[i];
+                slots[i] = slots[j];
+                slots[j] = s;
+            }
         }
 
         /** Negative when pair x is the greater (it comes first): left tokens compared as bytes, then right. */
