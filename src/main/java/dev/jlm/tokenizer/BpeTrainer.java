@@ -52,8 +52,8 @@ public final class BpeTrainer {
             done[0] += b;
             listener.progress("pre-tokenize", done[0], totalBytes);
         };
-        Map<String, int[]> counts = new PreTokenCounter(specials, threads).count(inputs, onBytes);
-        if (counts.isEmpty()) {
+        PreTokenTable counts = new PreTokenCounter(specials, threads).count(inputs, onBytes);
+        if (counts.size() == 0) {
             throw new JlmException("empty corpus: no text in " + inputs.stream().map(Path::toString).toList()
                     + (specials.isEmpty() ? "" : " besides special tokens"));
         }
@@ -66,12 +66,12 @@ public final class BpeTrainer {
 
     /** The merge phase on pre-token counts (exposed for tests and benchmarks). */
     public BpeModel merge(Map<String, int[]> counts, Listener listener) {
-        return merge(counts, listener, false);
+        return merge(PreTokenTable.of(counts), listener, false);
     }
 
-    private BpeModel merge(Map<String, int[]> counts, Listener listener, boolean releaseCounts) {
+    private BpeModel merge(PreTokenTable counts, Listener listener, boolean releaseCounts) {
         Merger m = new Merger(counts);
-        if (releaseCounts) counts.clear();
+        if (releaseCounts) counts = null;                                     // words and frequencies hold it all now
         int target = vocabSize - m.vocab.size();
         while (m.vocab.size() < vocabSize) {
             int slot = m.mostFrequentPair();                                  // 1) the most frequent pair (ties: greater)
@@ -93,7 +93,7 @@ public final class BpeTrainer {
         final int[] seenAtMerge;      // the merge number at which a word was last rewritten (its index may repeat it)
         final PairHeap heap = new PairHeap();   // (count, slot), may hold stale counts
 
-        Merger(Map<String, int[]> counts) {
+        Merger(PreTokenTable counts) {
             for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
             int[] byteId = new int[256];
             for (int b : ByteUnicode.ORDER) {
@@ -102,16 +102,16 @@ public final class BpeTrainer {
             }
             words = new int[counts.size()][];
             freq = new long[counts.size()];
-            int w = 0;
-            for (var e : counts.entrySet()) {
-                byte[] bytes = e.getKey().getBytes(StandardCharsets.UTF_8);
+            int[] w = {0};
+            counts.forEach((preToken, count) -> {
+                byte[] bytes = preToken.getBytes(StandardCharsets.UTF_8);
                 int[] ids = new int[bytes.length];
                 for (int i = 0; i < bytes.length; i++) ids[i] = byteId[bytes[i] & 0xFF];
-                words[w] = ids;
-                freq[w++] = e.getValue()[0];
-            }
-            for (w = 0; w < words.length; w++) {
-                for (int i = 0; i + 1 < words[w].length; i++) pairs.add(words[w][i], words[w][i + 1], freq[w], w);
+                words[w[0]] = ids;
+                freq[w[0]++] = count;
+            });
+            for (int k = 0; k < words.length; k++) {
+                for (int i = 0; i + 1 < words[k].length; i++) pairs.add(words[k][i], words[k][i + 1], freq[k], k);
             }
             for (int s = 0; s < pairs.size(); s++) if (pairs.count[s] > 0) heap.push(pairs.count[s], s);
             seenAtMerge = new int[words.length];

@@ -3,9 +3,7 @@ package dev.jlm.tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,15 +32,15 @@ public final class PreTokenCounter {
         this.blockSize = blockSize;
     }
 
-    /** Counts of each pre-token (as a String) over all files. {@code progress} receives bytes consumed. */
-    public Map<String, int[]> count(List<Path> files, LongConsumer progress) throws IOException {
-        Map<String, int[]> total = new HashMap<>();
+    /** Counts of each pre-token over all files. {@code progress} receives bytes consumed. */
+    public PreTokenTable count(List<Path> files, LongConsumer progress) throws IOException {
+        PreTokenTable total = new PreTokenTable(1 << 16);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "jlm-pretokenize");
             t.setDaemon(true);
             return t;
         })) {
-            ArrayDeque<Future<Map<String, int[]>>> inFlight = new ArrayDeque<>();
+            ArrayDeque<Future<Part>> inFlight = new ArrayDeque<>();
             SafeChunks chunks = new SafeChunks(specials.list(), blockSize);
             for (Path file : files) {
                 String name = file.toString();
@@ -56,29 +54,22 @@ public final class PreTokenCounter {
         return total;
     }
 
-    private static void drain(Future<Map<String, int[]>> f, Map<String, int[]> total, LongConsumer progress) {
-        Map<String, int[]> part = Futures.join(f);
-        long bytes = part.remove(BYTES_KEY)[0];
-        for (var e : part.entrySet()) {
-            int[] c = total.get(e.getKey());
-            if (c == null) total.put(e.getKey(), e.getValue());
-            else c[0] += e.getValue()[0];
-        }
-        progress.accept(bytes);
+    /** One block's counts and its size in bytes. */
+    private record Part(PreTokenTable counts, long bytes) {}
+
+    private static void drain(Future<Part> f, PreTokenTable total, LongConsumer progress) {
+        Part part = Futures.join(f);
+        total.addAll(part.counts());
+        progress.accept(part.bytes());
     }
 
-    private static final String BYTES_KEY = "\u0000jlm:bytes"; // never a pre-token (it would split at the NUL)
-
-    private Map<String, int[]> countChunk(SafeChunks.Chunk chunk, String file) {
+    private Part countChunk(SafeChunks.Chunk chunk, String file) {
         String text = chunk.text(file);
-        Map<String, int[]> counts = new HashMap<>();
+        PreTokenTable counts = new PreTokenTable(1 << 14);
         PreTokenizer.split(text, 0, text.length(), specials, new PreTokenizer.Visitor() {
             @Override
             public void preToken(int start, int end) {
-                String piece = text.substring(start, end);
-                int[] c = counts.get(piece);
-                if (c == null) counts.put(piece, new int[] {1});
-                else c[0]++;
+                counts.add(text, start, end, 1);                 // no String per occurrence
             }
 
             @Override
@@ -86,7 +77,6 @@ public final class PreTokenCounter {
                 // special tokens are not counted: they are never merged
             }
         });
-        counts.put(BYTES_KEY, new int[] {chunk.length()});
-        return counts;
+        return new Part(counts, chunk.length());
     }
 }
