@@ -43,6 +43,16 @@ public final class BpeTrainer {
     }
 
     public Result train(List<Path> inputs, Listener listener) throws IOException {
+        try {
+            return trainOrRunOutOfMemory(inputs, listener);
+        } catch (OutOfMemoryError e) {
+            throw new JlmException(String.format(java.util.Locale.ROOT, "out of Java heap (max %.1f GB): the corpus has more distinct pre-tokens"
+                    + " than this heap holds; give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg scripts/jlm bpe train …",
+                    Runtime.getRuntime().maxMemory() / 1e9, (int) Math.ceil(Runtime.getRuntime().maxMemory() / 1e9 * 2)));
+        }
+    }
+
+    private Result trainOrRunOutOfMemory(List<Path> inputs, Listener listener) throws IOException {
         long t0 = System.nanoTime();
         long total = 0;
         for (Path p : inputs) total += java.nio.file.Files.size(p);
@@ -59,9 +69,28 @@ public final class BpeTrainer {
         }
         long t1 = System.nanoTime();
         int distinct = counts.size();
+        requireHeapForMerges(counts);
         BpeModel model = merge(counts, listener, true);             // the counts are dropped once the words are built
         long t2 = System.nanoTime();
         return new Result(model, new Stats((t1 - t0) / 1e9, (t2 - t1) / 1e9, totalBytes, distinct));
+    }
+
+    /**
+     * Says so before the merge phase runs out of heap: its words (an int per byte plus ~40 bytes each), their pair
+     * index (~12 bytes per byte) and the pair tables, against what the JVM may still allocate.
+     */
+    static void requireHeapForMerges(PreTokenTable counts) {
+        long[] bytes = {0};
+        counts.forEach((p, c) -> bytes[0] += p.length());
+        double need = counts.size() * 64.0 + bytes[0] * 24.0;
+        System.gc();                                                          // once per run: measure live data, not garbage
+        Runtime rt = Runtime.getRuntime();
+        double free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free + 0.5 * (rt.totalMemory() - rt.freeMemory())) {       // the counts' own space is freed as words are built
+            throw new JlmException(String.format(java.util.Locale.ROOT, "the merge phase needs about %.1f GB of Java heap for %,d distinct pre-tokens"
+                    + " but at most %.1f GB is left (max heap %.1f GB): give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg",
+                    need / 1e9, counts.size(), free / 1e9, rt.maxMemory() / 1e9, (int) Math.ceil((rt.maxMemory() + need) / 1e9)));
+        }
     }
 
     /** The merge phase on pre-token counts (exposed for tests and benchmarks). */

@@ -13,6 +13,7 @@ final class Futures {
             return f.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;           // an OutOfMemoryError reaches the caller as itself
             throw new JlmException(String.valueOf(e.getCause().getMessage()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
