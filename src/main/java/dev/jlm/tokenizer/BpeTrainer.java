@@ -121,6 +121,7 @@ public final class BpeTrainer {
         final Pairs pairs = new Pairs();
         final int[] seenAtMerge;      // the merge number at which a word was last rewritten (its index may repeat it)
         final PairHeap heap = new PairHeap();   // (count, slot), may hold stale counts
+        int[] scratch = new int[64];            // a word being rewritten
 
         Merger(PreTokenTable counts) {
             for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
@@ -177,10 +178,11 @@ public final class BpeTrainer {
                 int wi = list[k];
                 if (seenAtMerge[wi] == mergeNumber) continue;
                 seenAtMerge[wi] = mergeNumber;
-                int[] t = words[wi], merged = new int[t.length];
-                int len = BpeModel.mergePair(t, t.length, a, b, c, merged);
+                int[] t = words[wi];
+                if (scratch.length < t.length) scratch = new int[t.length];
+                int len = BpeModel.mergePair(t, t.length, a, b, c, scratch);
                 if (len == t.length) continue;                                  // a stale index entry
-                merged = Arrays.copyOf(merged, len);
+                int[] merged = Arrays.copyOf(scratch, len);
                 long f = freq[wi];
                 for (int i = 0; i + 1 < t.length; i++) pairs.add(t[i], t[i + 1], -f, -1);
                 for (int i = 0; i + 1 < len; i++) {
