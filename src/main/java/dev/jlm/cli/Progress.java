@@ -82,7 +82,8 @@ final class Progress {
         double r = recentRate >= 0 ? recentRate : done / Math.max(1e-9, (now - start) / 1e9);
         String u = units.getOrDefault(phase, unit);
         double scale = scales.getOrDefault(phase, unitScale);
-        return String.format(Locale.ROOT, scale == 1 ? "%.0f %s/s" : "%.1f %s/s", r / scale, u.isEmpty() ? "steps" : u);
+        double v = r / scale;
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s/s" : v >= 10 ? "%.1f %s/s" : "%.2f %s/s", v, u.isEmpty() ? "steps" : u);
     }
 
     private String eta(long done, long total) {
