@@ -28,7 +28,7 @@ final class Memory {
 
     private Memory() {}
 
-    /** Starts the sampler (commands call it when they begin). */
+    /** Records the heap in use now; the first call loads this class, which starts the sampler (commands call it when they begin). */
     static void watch() {
         heapPeak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
     }

@@ -32,19 +32,26 @@ public final class RunFolder {
         return files;
     }
 
-    /**
-     * Before a run starts in {@code dir}: a folder holding a run is refused unless {@code resume} (continue it) or
-     * {@code overwrite} (its files are moved into DIR.replaced-TIMESTAMP, which is returned). Null otherwise.
-     */
-    public static Path prepare(Path dir, boolean resume, boolean overwrite) throws IOException {
+    /** Refuses a folder that holds a run unless {@code resume} (continue it) or {@code overwrite} (replace it). */
+    public static void check(Path dir, boolean resume, boolean overwrite) throws IOException {
         List<Path> old = runFiles(dir);
-        if (old.isEmpty() || resume) return null;
-        if (!overwrite) {
+        if (!old.isEmpty() && !resume && !overwrite) {
             throw new JlmException("--out " + dir + " already holds a run (" + old.size() + " files: " + names(old)
                     + "); add --resume to continue it, or --overwrite to start over (its files are then moved aside, not deleted)");
         }
-        Path aside = dir.resolveSibling(dir.getFileName() + ".replaced-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        for (int i = 2; Files.exists(aside); i++) aside = dir.resolveSibling(aside.getFileName() + "-" + i);
+    }
+
+    /**
+     * Before a run starts in {@code dir}: {@link #check}, then, with {@code overwrite}, the old run's files are moved
+     * into DIR.replaced-TIMESTAMP, which is returned. Null otherwise.
+     */
+    public static Path prepare(Path dir, boolean resume, boolean overwrite) throws IOException {
+        check(dir, resume, overwrite);
+        List<Path> old = runFiles(dir);
+        if (old.isEmpty() || resume) return null;
+        String base = dir.getFileName() + ".replaced-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path aside = dir.resolveSibling(base);
+        for (int i = 2; Files.exists(aside); i++) aside = dir.resolveSibling(base + "-" + i);
         Files.createDirectories(aside);
         for (Path f : old) Files.move(f, aside.resolve(f.getFileName()));
         return aside;

@@ -52,7 +52,7 @@ public final class Trainer {
         Path parent = out.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
         MemoryBudget.require(cfg.model(), cfg.batchSize(), true, cfg.device());
-        if (!cfg.resume() && !cfg.overwrite() && !RunFolder.runFiles(out).isEmpty()) RunFolder.prepare(out, false, false);  // refuse now
+        RunFolder.check(out, cfg.resume(), cfg.overwrite());           // refuse a clobber before any work
         if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
         Torch.requireDevice(cfg.device());
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();

@@ -49,6 +49,15 @@ class ModelFilesTest {
         }
     }
 
+    /** A randomly initialized model C saved as a jlm checkpoint at {@code file}. */
+    static Path savedModel(Path file, long seed) throws Exception {
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(seed);
+            Checkpoint.save(file, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
+        }
+        return file;
+    }
+
     @ParameterizedTest(name = "norm={0} position={1} ffn={2}")
     @CsvSource({"PRE, ROPE, SWIGLU", "POST, ROPE, SILU", "NONE, NONE, SWIGLU"})
     void parameterShapesAreWhatTheModelBuilds(ModelConfig.Norm norm, ModelConfig.Position pos, ModelConfig.Ffn ffn) {
@@ -63,11 +72,7 @@ class ModelFilesTest {
 
     @Test
     void pyTorchStateDictLoadsWithFlagsOrConfigJson(@TempDir Path dir) throws Exception {
-        Path ckpt = dir.resolve("jlm.safetensors"), tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 1);
-        try (var run = TensorScope.open()) {
-            Torch.manualSeed(3);
-            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
-        }
+        Path ckpt = savedModel(dir.resolve("jlm.safetensors"), 3), tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 1);
         double reference = jlmLoss(ModelFiles.resolve(ckpt, Map.of()), tokens);
         Path sd = dir.resolve("torch/model.safetensors");
         Files.createDirectories(sd.getParent());
@@ -99,11 +104,7 @@ class ModelFilesTest {
 
     @Test
     void exportedFolderLoadsInJlmAndInPython(@TempDir Path dir) throws Exception {
-        Path ckpt = dir.resolve("jlm.safetensors"), tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 2);
-        try (var run = TensorScope.open()) {
-            Torch.manualSeed(4);
-            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
-        }
+        Path ckpt = savedModel(dir.resolve("jlm.safetensors"), 4), tokens = TokenFiles.random(dir.resolve("t.bin"), 400, 97, 2);
         Path hf = dir.resolve("hf");
         Checkpoint.export(ModelFiles.resolve(ckpt, Map.of()), hf);
         assertTrue(Files.isRegularFile(hf.resolve("config.json")) && Files.isRegularFile(hf.resolve("model.safetensors")));
@@ -114,10 +115,7 @@ class ModelFilesTest {
 
     @Test
     void headerIsCheckedAgainstTheConfigBeforeAnyAllocation(@TempDir Path dir) throws Exception {
-        Path ckpt = dir.resolve("m.safetensors");
-        try (var run = TensorScope.open()) {
-            Checkpoint.save(ckpt, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
-        }
+        Path ckpt = savedModel(dir.resolve("m.safetensors"), 0);
         Path sd = dir.resolve("sd.safetensors");
         python("state-dict", ckpt.toString(), sd.toString());
         Files.writeString(dir.resolve("config.json"), """

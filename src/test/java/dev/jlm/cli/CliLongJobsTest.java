@@ -31,7 +31,11 @@ class CliLongJobsTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("JLM_PROGRESS_SECONDS", "0.001");
         Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out");
+        try {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out");
+        } finally {
+            p.destroyForcibly();                                          // never leave a worker behind
+        }
         String text = Files.readString(err);
         assertEquals(0, p.exitValue(), text);
         return text;
