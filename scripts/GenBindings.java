@@ -17,6 +17,9 @@ public class GenBindings {
     record Param(String cType, String name) {}
     record Fn(String ret, String name, List<Param> params) {}
 
+    static final Pattern HANDLE = Pattern.compile("^typedef struct jlm_\\w+_s \\*(jlm_\\w+);\\s*$");
+    /** The header's opaque handle types (typedef struct jlm_x_s *jlm_x): pointers at the boundary. */
+    static final java.util.Set<String> HANDLES = new java.util.HashSet<>();
     static final Pattern CONST = Pattern.compile("^#define (JLM_[A-Z0-9_]+) (-?\\d+)\\s*$");
     static final Pattern DECL = Pattern.compile("^\\s*((?:const\\s+)?\\w+(?:\\s*\\*)?)\\s*(jlm_\\w+)\\((.*)\\);\\s*$");
 
@@ -26,6 +29,10 @@ public class GenBindings {
         Path header = root.resolve("native/include/jlm.h");
         byte[] headerBytes = Files.readAllBytes(header);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(headerBytes));
+        for (String line : new String(headerBytes, StandardCharsets.UTF_8).split("\n")) {
+            Matcher h = HANDLE.matcher(line);
+            if (h.matches()) HANDLES.add(h.group(1));
+        }
         List<Fn> fns = parse(new String(headerBytes, StandardCharsets.UTF_8));
         List<String[]> consts = constants(new String(headerBytes, StandardCharsets.UTF_8));
 
@@ -92,7 +99,7 @@ public class GenBindings {
     /** C type → {ValueLayout constant, Java type}. */
     static String[] map(String c, boolean isReturn) {
         String t = c.replace("const", "").replaceAll("\\s+", "");
-        if (t.contains("*") || t.equals("jlm_tensor")) return new String[] {"C_POINTER", "MemorySegment"};
+        if (t.contains("*") || HANDLES.contains(t)) return new String[] {"C_POINTER", "MemorySegment"};
         return switch (t) {
             case "int" -> new String[] {"C_INT", "int"};
             case "int64_t" -> new String[] {"C_LONG", "long"};

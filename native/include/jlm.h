@@ -6,7 +6,7 @@
  *  - Functions returning int return 0 on success and non-zero on failure.
  *  - On failure jlm_last_error() holds libtorch's message (thread-local, owned by the shim,
  *    valid until the next failing call on the same thread). No C++ exception ever crosses this header.
- *  - Types: int, int64_t, double, const char *, void *, jlm_tensor, and pointers to them.
+ *  - Types: int, int64_t, double, const char *, void *, the opaque handles (jlm_tensor, jlm_pg), and pointers to them.
  *  - dtype codes: 0 float32, 1 bfloat16, 2 float16, 3 int64, 4 int32, 5 uint8, 6 bool, 7 float64.
  *  - device codes: -1 cpu, n >= 0 cuda:n.
  *  - Trailing underscore = in place (PyTorch's convention); dims arrays are int64_t with a count.
@@ -159,6 +159,25 @@ jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets);
 jlm_tensor jlm_fused_silu(jlm_tensor t);
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
+
+/* ---- distributed: a c10d process group (libtorch's TCPStore + ProcessGroupGloo for CPU tensors / NCCL for CUDA).
+ * jlm_pg_new returns a NEW group the caller owns (free with jlm_pg_free), or NULL on failure. Rank 0 hosts the
+ * TCPStore at host:port; every rank binds its Gloo device to the address bind_host, or to the interface ifname when
+ * it is not empty. timeout_ms bounds the rendezvous and every collective. Collectives block until done. ---- */
+typedef struct jlm_pg_s *jlm_pg;
+#define JLM_BACKEND_GLOO 0
+#define JLM_BACKEND_NCCL 1
+int jlm_pg_has_backend(int backend);
+jlm_pg jlm_pg_new(int backend, const char *host, int port, int rank, int world_size, const char *bind_host, const char *ifname, int64_t timeout_ms);
+void jlm_pg_free(jlm_pg pg);
+/* One flattened all-reduce (sum, or the mean when average != 0) over n tensors of one dtype and device, in place. */
+int jlm_pg_all_reduce(jlm_pg pg, jlm_tensor *ts, int n, int average);
+/* The root's values of n tensors of one dtype and device, copied into every rank's tensors (one flattened broadcast). */
+int jlm_pg_broadcast(jlm_pg pg, jlm_tensor *ts, int n, int root);
+int jlm_pg_barrier(jlm_pg pg);
+/* After a failed collective: the ranks whose heartbeat did not advance within wait_ms (rank 0 when its store is
+ * gone) → out[0..count), *count set. */
+int jlm_pg_missing_ranks(jlm_pg pg, int64_t wait_ms, int64_t *out, int capacity, int *count);
 
 #ifdef __cplusplus
 }

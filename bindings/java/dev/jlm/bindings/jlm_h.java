@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "820fb7ff172fac6b920e644d65262a3cbb6542489c5c8bf6d5ae1bc289be63c1";
+    public static final String HEADER_SHA256 = "044e8f33a40973795c7a6b080ea28784b283de04ff55a0f370e3623ae4d1ed31";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -18,6 +18,8 @@ public final class jlm_h {
     public static final int JLM_CMP_LE = 3;
     public static final int JLM_CMP_GT = 4;
     public static final int JLM_CMP_GE = 5;
+    public static final int JLM_BACKEND_GLOO = 0;
+    public static final int JLM_BACKEND_NCCL = 1;
 
     public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
@@ -1470,6 +1472,97 @@ public final class jlm_h {
             return (MemorySegment) jlm_fused_sdpa$.MH.invokeExact(q, k, v, mask, is_causal);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_fused_sdpa failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_has_backend$ {
+        static final MethodHandle MH = downcall("jlm_pg_has_backend", FunctionDescriptor.of(C_INT, C_INT));
+    }
+
+    /** {@code int jlm_pg_has_backend(int backend)} */
+    public static int jlm_pg_has_backend(int backend) {
+        try {
+            return (int) jlm_pg_has_backend$.MH.invokeExact(backend);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_has_backend failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_new$ {
+        static final MethodHandle MH = downcall("jlm_pg_new", FunctionDescriptor.of(C_POINTER, C_INT, C_POINTER, C_INT, C_INT, C_INT, C_POINTER, C_POINTER, C_LONG));
+    }
+
+    /** {@code jlm_pg jlm_pg_new(int backend, const char &#42; host, int port, int rank, int world_size, const char &#42; bind_host, const char &#42; ifname, int64_t timeout_ms)} */
+    public static MemorySegment jlm_pg_new(int backend, MemorySegment host, int port, int rank, int world_size, MemorySegment bind_host, MemorySegment ifname, long timeout_ms) {
+        try {
+            return (MemorySegment) jlm_pg_new$.MH.invokeExact(backend, host, port, rank, world_size, bind_host, ifname, timeout_ms);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_new failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_free$ {
+        static final MethodHandle MH = downcall("jlm_pg_free", FunctionDescriptor.ofVoid(C_POINTER));
+    }
+
+    /** {@code void jlm_pg_free(jlm_pg pg)} */
+    public static void jlm_pg_free(MemorySegment pg) {
+        try {
+            jlm_pg_free$.MH.invokeExact(pg);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_free failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_all_reduce$ {
+        static final MethodHandle MH = downcall("jlm_pg_all_reduce", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_INT));
+    }
+
+    /** {@code int jlm_pg_all_reduce(jlm_pg pg, jlm_tensor &#42; ts, int n, int average)} */
+    public static int jlm_pg_all_reduce(MemorySegment pg, MemorySegment ts, int n, int average) {
+        try {
+            return (int) jlm_pg_all_reduce$.MH.invokeExact(pg, ts, n, average);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_all_reduce failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_broadcast$ {
+        static final MethodHandle MH = downcall("jlm_pg_broadcast", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_INT));
+    }
+
+    /** {@code int jlm_pg_broadcast(jlm_pg pg, jlm_tensor &#42; ts, int n, int root)} */
+    public static int jlm_pg_broadcast(MemorySegment pg, MemorySegment ts, int n, int root) {
+        try {
+            return (int) jlm_pg_broadcast$.MH.invokeExact(pg, ts, n, root);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_broadcast failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_barrier$ {
+        static final MethodHandle MH = downcall("jlm_pg_barrier", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_pg_barrier(jlm_pg pg)} */
+    public static int jlm_pg_barrier(MemorySegment pg) {
+        try {
+            return (int) jlm_pg_barrier$.MH.invokeExact(pg);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_barrier failed", ex$);
+        }
+    }
+
+    private static final class jlm_pg_missing_ranks$ {
+        static final MethodHandle MH = downcall("jlm_pg_missing_ranks", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER, C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_pg_missing_ranks(jlm_pg pg, int64_t wait_ms, int64_t &#42; out, int capacity, int &#42; count)} */
+    public static int jlm_pg_missing_ranks(MemorySegment pg, long wait_ms, MemorySegment out, int capacity, MemorySegment count) {
+        try {
+            return (int) jlm_pg_missing_ranks$.MH.invokeExact(pg, wait_ms, out, capacity, count);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_pg_missing_ranks failed", ex$);
         }
     }
 }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
 import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.dist.DistEnv;
+import dev.jlm.dist.LocalLauncher;
+import dev.jlm.dist.World;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
@@ -14,6 +17,9 @@ import dev.jlm.train.TrainConfig;
 import dev.jlm.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
@@ -45,7 +51,13 @@ final class TrainCommand implements Callable<Integer> {
             + " .safetensors or a folder with config.json + model.safetensors) with a new optimizer, e.g. to fine-tune; the model"
             + " config comes from it, and model flags given must agree")
     Path initFrom;
-    @Domain("> 0") @Option(names = "--batch-size", description = "sequences per step (each context-length tokens)") int batchSize = 32;
+    @Domain("> 0") @Option(names = "--batch-size", description = "sequences per step (each context-length tokens), over all ranks") int batchSize = 32;
+    @Domain("> 0") @Option(names = "--grad-accum", description = "micro-batches per step: each rank computes its share of the"
+            + " batch in K pieces and the step sees their mean gradient (the same run in less memory)") int gradAccum = 1;
+    @Domain("> 0") @Option(names = "--nproc", description = "data-parallel worker processes on this machine (as torchrun --standalone"
+            + " --nproc-per-node N); the cores are split between them and --batch-size stays the global batch") int nproc = 1;
+    @Domain("> 0") @Option(names = "--dist-timeout", description = "seconds a rank waits for the others (rendezvous, each collective)"
+            + " before it stops with an error naming the missing rank") double distTimeout = 300;
     @Domain("> 0") @Option(names = "--steps", description = "optimizer steps of the whole run (a resumed run continues up to it)") long steps = 1000;
     @Domain("> 0") @Option(names = "--lr-max", description = "peak learning rate, reached after warm-up") double lrMax = 1e-3;
     @Domain(">= 0") @Option(names = "--lr-min", description = "learning rate at the end of the cosine (default: lr-max / 10)") Double lrMin;
@@ -91,12 +103,17 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             model = modelOptions.config();
         }
+        DistEnv env = DistEnv.from(System.getenv());
+        Device dev = Device.parse(device);
+        if (env.distributed() && dev.isCuda()) dev = Device.cuda(env.localRank());      // one GPU per local rank
+        int threadCount = threads;
+        if (env.distributed() && !given("--threads")) threadCount = Math.max(1, threads / env.localWorldSize());  // the cores, split
         long cos = cosineSteps != null ? cosineSteps : steps;
         long warm = warmup != null ? warmup : Math.min(cos, Math.max(1, steps / 20));
-        return TrainConfig.builder(model, train, out).valid(valid).initFrom(initWeights).batchSize(batchSize).steps(steps)
+        return TrainConfig.builder(model, train, out).valid(valid).initFrom(initWeights).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
                 .schedule(new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos))
                 .adamw(new AdamWConfig(beta1, beta2, eps, weightDecay)).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows)
-                .saveEvery(saveEvery).seed(seed).device(Device.parse(device)).dtype(DType.parse(dtype)).threads(threads)
+                .saveEvery(saveEvery).seed(seed).device(dev).dtype(DType.parse(dtype)).threads(threadCount)
                 .kernels(Kernels.of(fused)).resume(resume).overwrite(overwrite).build();
     }
 
@@ -114,12 +131,19 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (nproc > 1) return launch();
         TrainConfig cfg = config();
+        DistEnv env = DistEnv.from(System.getenv());
         Memory.watch();
         Progress bar = new Progress("", 1);
-        Trainer.Summary s = new Trainer(cfg).run((step, total, loss, lr, tps, val) ->
-                bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  lr %.3g  %.0f tok/s", loss,
-                        val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr, tps), logEvery > 0 && step % logEvery == 0));
+        Trainer.Summary s;
+        try (World world = World.join(env, cfg.device(), Duration.ofMillis((long) (distTimeout * 1000)))) {
+            s = new Trainer(cfg).run((step, total, loss, lr, tps, val) ->
+                    bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  lr %.3g  %.0f tok/s", loss,
+                            val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr, tps), logEvery > 0 && step % logEvery == 0), world);
+            world.barrier();                                      // nobody tears down the store under a peer still in a collective
+            if (!world.isMain()) return 0;                        // rank 0 reports for the job
+        }
         bar.finishLine();
         if (s.replaced() != null) System.out.println("the previous run in " + out + " was moved to " + s.replaced());
         if (s.steps() == 0) {
@@ -133,6 +157,31 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("checkpoint: " + s.lastCheckpoint() + "   metrics: " + out.resolve("metrics.jsonl"));
         System.out.println("memory: " + Memory.peakRss());
         return 0;
+    }
+
+    /**
+     * --nproc N: this same command line, minus --nproc, run as N workers with torchrun's variables (see
+     * {@link LocalLauncher}); each gets cores / N intra-op threads unless --threads was given.
+     */
+    private int launch() throws Exception {
+        if (DistEnv.from(System.getenv()).distributed()) {
+            throw new IllegalArgumentException("--nproc " + nproc + " inside a job that already has WORLD_SIZE set (torchrun starts the workers: drop --nproc)");
+        }
+        config();                                                 // every flag and --config value checked before any worker starts
+        List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
+        List<String> jvm = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (jvm.size() < args.size()) throw new IllegalStateException("cannot read this JVM's command line to start the workers");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvm.subList(0, jvm.size() - args.size()));   // JVM options, class path and main class
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--nproc")) i++;
+            else if (!a.startsWith("--nproc=")) cmd.add(a);
+        }
+        if (!given("--threads")) cmd.addAll(List.of("--threads", String.valueOf(Math.max(1, threads / nproc))));
+        return LocalLauncher.run(cmd, nproc, Duration.ofMillis((long) (distTimeout * 1000) + 10_000), System.out, System.err);
     }
 
     /** Whether an option was given on the command line or in --config. */

@@ -53,10 +53,18 @@ public final class BatchSampler {
 
     /** The next batch, in the current TensorScope. */
     public Batch next() {
+        return at(nextStarts());
+    }
+
+    /**
+     * The start offsets of the next batch (B of them). A data-parallel job draws the whole global batch on every rank
+     * from the same stream and each rank takes its slice, so any world size sees the same windows.
+     */
+    public long[] nextStarts() {
         long starts = data.length() - context;          // valid starts 0..n-T-1
         long[] s = new long[batchSize];
         for (int b = 0; b < batchSize; b++) s[b] = nextBelow(starts);
-        return at(s);
+        return s;
     }
 
     /** The batch whose windows start at these offsets. */

@@ -57,6 +57,12 @@ public final class AdamW {
         return step;
     }
 
+    /** Sets the number of steps taken (bias correction), e.g. on a rank that received the moments by broadcast. */
+    public void setStepCount(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("step count must be >= 0, got " + steps);
+        step = steps;
+    }
+
     /**
      * The optimizer's state for a checkpoint: a read-only view of the moments under torch's state-dict names
      * ({@code exp_avg.NAME}, {@code exp_avg_sq.NAME}), and the step.

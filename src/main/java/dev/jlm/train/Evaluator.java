@@ -2,6 +2,7 @@ package dev.jlm.train;
 
 import dev.jlm.JlmException;
 import dev.jlm.data.Batch;
+import dev.jlm.dist.World;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Loss;
 import dev.jlm.nn.TransformerLm;
@@ -54,8 +55,28 @@ public final class Evaluator {
         return evaluate(model, data, first(windows, available(data, model.config().contextLength())), batchSize, done -> {});
     }
 
+    /**
+     * The mean loss over the windows, split across the ranks of {@code world}: each evaluates a contiguous share and
+     * the loss sums are all-reduced, so every rank gets the number one process would (up to float rounding).
+     */
+    public static Result evaluate(TransformerLm model, TokenFile data, long[] windows, int batchSize, World world) {
+        int n = windows.length, r = world.rank(), size = world.size();
+        long[] mine = Arrays.copyOfRange(windows, (int) ((long) n * r / size), (int) ((long) n * (r + 1) / size));
+        double local = mine.length == 0 ? 0 : sumOfLosses(model, data, mine, batchSize, done -> {});
+        double loss = world.sum(new double[] {local})[0] / n;
+        int t = model.config().contextLength();
+        return new Result(loss, Math.exp(loss), (long) n * t, n);
+    }
+
     /** The mean loss over the given windows (indices k: tokens from kT), {@code progress} told the windows done. */
     public static Result evaluate(TransformerLm model, TokenFile data, long[] windows, int batchSize, LongConsumer progress) {
+        double loss = sumOfLosses(model, data, windows, batchSize, progress) / windows.length;
+        int t = model.config().contextLength();
+        return new Result(loss, Math.exp(loss), (long) windows.length * t, windows.length);
+    }
+
+    /** Σ over the windows of each window's mean token loss. */
+    private static double sumOfLosses(TransformerLm model, TokenFile data, long[] windows, int batchSize, LongConsumer progress) {
         int t = model.config().contextLength();
         double sum = 0;
         try (var g = NoGrad.enter()) {
@@ -70,8 +91,7 @@ public final class Evaluator {
                 progress.accept(k + b);
             }
         }
-        double loss = sum / windows.length;
-        return new Result(loss, Math.exp(loss), (long) windows.length * t, windows.length);
+        return sum;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.jlm.data.Batch;
 import dev.jlm.io.AtomicFile;
 import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
+import dev.jlm.dist.World;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.Loss;
 import dev.jlm.nn.TransformerLm;
@@ -18,8 +19,13 @@ import dev.jlm.tensor.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /** The training loop: batch → forward → loss → backward → clip → AdamW, with evaluation, metrics and checkpoints. */
 public final class Trainer {
@@ -47,12 +53,36 @@ public final class Trainer {
         this.cfg = cfg;
     }
 
+    /** One process. */
     public Summary run(Listener listener) throws IOException {
+        return run(listener, World.solo());
+    }
+
+    /**
+     * The run on every rank of {@code world}: each computes B/N rows of the global batch (in --grad-accum micro-batches),
+     * gradients are averaged before clipping, and rank 0 alone writes the run folder while the others wait at a
+     * barrier. The same seed gives the same run on any world size.
+     */
+    public Summary run(Listener listener, World world) throws IOException {
         Path out = cfg.out();
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
-        MemoryBudget.require(cfg.model(), cfg.batchSize(), true, cfg.device());
-        RunFolder.check(out, cfg.resume(), cfg.overwrite());           // refuse a clobber before any work
+        int ranks = world.size(), micro = cfg.gradAccum();
+        if (cfg.batchSize() % (ranks * micro) != 0) {
+            throw new JlmException("--batch-size " + cfg.batchSize() + " is not divisible by world size " + ranks + " × --grad-accum " + micro
+                    + ": every rank and micro-batch takes an equal share of the global batch");
+        }
+        MemoryBudget.require(cfg.model(), cfg.batchSize() / ranks / micro, true, cfg.device());
+        long[] hash = {cfg.agreementHash()};
+        world.agree(true, () -> {
+            if (world.broadcast(hash)[0] != hash[0]) {
+                throw new JlmException("rank " + world.rank() + " was started with other settings than rank 0 (model, batch, schedule,"
+                        + " seed, ...): start every rank with the same flags");
+            }
+        });
+        world.agree(world.isMain(), () -> {                       // refuse a clobber before any work
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
+            RunFolder.check(out, cfg.resume(), cfg.overwrite());
+        });
         if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
         Torch.requireDevice(cfg.device());
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
@@ -60,35 +90,53 @@ public final class Trainer {
         try (TokenFile train = TokenFile.open(cfg.train(), vocab, "--vocab-size");                   // ids checked per batch
              TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "--vocab-size");
              TensorScope run = TensorScope.open()) {
-            Path replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
-            Files.createDirectories(out);
+            Path replaced = null;
+            if (world.isMain()) {
+                replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
+                Files.createDirectories(out);
+            }
             Torch.manualSeed(cfg.seed());
             TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
             AdamW opt = new AdamW(model.params().named(), cfg.adamw());
             BatchSampler sampler = new BatchSampler(train, cfg.batchSize(), ctx, cfg.device(), cfg.seed());
-            long start = 0;
             Path last = out.resolve(LAST);
-            if (cfg.resume() && Files.isRegularFile(last)) {
-                Checkpoint.loadWeights(last, model);
-                Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
-                start = st.step();
-                sampler.setRngState(st.samplerState());
-                if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last, null);   // already complete
-                Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint are history that never was
-            } else if (cfg.initFrom() != null) {
-                Checkpoint.loadWeights(cfg.initFrom(), model);                                       // weights only
-            }
+            long[] resumed = {0, cfg.seed()};                     // {step, sampler state}: rank 0 reads them, all ranks use them
+            world.agree(world.isMain(), () -> {
+                if (cfg.resume() && Files.isRegularFile(last)) {
+                    Checkpoint.loadWeights(last, model);
+                    Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
+                    resumed[0] = st.step();
+                    resumed[1] = st.samplerState();
+                } else if (cfg.initFrom() != null) {
+                    Checkpoint.loadWeights(cfg.initFrom(), model);                               // weights only
+                }
+            });
+            long[] state = world.broadcast(resumed);
+            long start = state[0];
+            sampler.setRngState(state[1]);
+            world.broadcast(List.copyOf(model.params().named().values()));   // every rank starts from rank 0's weights
+            world.broadcast(List.copyOf(opt.state().tensors().values()));    // …and moments (any world size can resume)
+            opt.setStepCount(start);
+            if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last, null);   // already complete
+            if (world.isMain() && start > 0) Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint never were
+
             Path lastGood = start > 0 ? last : null;
             long tokensPerStep = (long) cfg.batchSize() * ctx;
+            int rows = cfg.batchSize() / ranks / micro;           // rows per micro-batch on this rank
             double lastLoss = Double.NaN;
             Double lastVal = null;
+            long[] evalWindows = valid == null ? null : Evaluator.first(cfg.evalWindows(), Evaluator.available(valid, ctx));
             long t0 = System.nanoTime();
-            try (Metrics metrics = new Metrics(out, start > 0)) {
+            try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null) {
                 for (long step = start + 1; step <= cfg.steps(); step++) {
                     double lr = cfg.schedule().lr(step - 1);
+                    long[] global = sampler.nextStarts();                         // the same on every rank
+                    int first = world.rank() * micro * rows;
+                    double collective0 = world.collectiveSeconds();
                     StepResult r;
                     try (var s = TensorScope.open()) {
-                        r = step(model, opt, sampler.next(), lr, cfg.gradClip());
+                        r = step(model, opt, micro, i -> sampler.at(Arrays.copyOfRange(global, first + i * rows, first + (i + 1) * rows)),
+                                lr, cfg.gradClip(), world);
                     }
                     double loss = r.loss(), norm = r.gradNorm();
                     if (!Double.isFinite(loss)) {
@@ -99,19 +147,25 @@ public final class Trainer {
                     double tps = (step - start) * tokensPerStep / sec;
                     Double val = null;
                     if (valid != null && (step % cfg.evalEvery() == 0 || step == cfg.steps())) {
-                        val = Evaluator.evaluate(model, valid, cfg.evalWindows(), cfg.batchSize()).loss();
+                        val = Evaluator.evaluate(model, valid, evalWindows, Math.max(1, cfg.batchSize() / ranks), world).loss();
                         lastVal = val;
                     }
-                    var row = metrics.row().put("step", step).put("tokens", step * tokensPerStep).put("wall_s", sec)
-                            .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
-                    if (val != null) row.put("val_loss", val);
-                    metrics.write(row);
-                    listener.step(step, cfg.steps(), loss, lr, tps, val);
+                    if (world.isMain()) {
+                        var row = metrics.row().put("step", step).put("tokens", step * tokensPerStep).put("wall_s", sec)
+                                .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
+                        if (ranks > 1) row.put("world_size", ranks).put("allreduce_s", world.collectiveSeconds() - collective0);
+                        if (val != null) row.put("val_loss", val);
+                        metrics.write(row);
+                        listener.step(step, cfg.steps(), loss, lr, tps, val);
+                    }
                     if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
                         Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
-                        Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of());
-                        AtomicFile.copy(Checkpoint.optimFile(ckpt), Checkpoint.optimFile(last));  // sibling first,
-                        AtomicFile.copy(ckpt, last);                                            // then the weights
+                        if (world.isMain()) {
+                            Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of());
+                            AtomicFile.copy(Checkpoint.optimFile(ckpt), Checkpoint.optimFile(last));  // sibling first,
+                            AtomicFile.copy(ckpt, last);                                            // then the weights
+                        }
+                        world.barrier();                                  // a checkpoint is complete before anyone goes on
                         lastGood = ckpt;
                     }
                 }
@@ -124,21 +178,56 @@ public final class Trainer {
     public record StepResult(double loss, double gradNorm) {}
 
     /**
-     * One optimizer step in the caller's TensorScope: forward, loss, backward, clip, AdamW, zero grads. A non-finite
-     * loss skips backward and the update, so the parameters stay those of the last good step.
+     * One optimizer step on one batch, one process, in the caller's TensorScope: forward, loss, backward, clip, AdamW,
+     * zero grads. A non-finite loss skips backward and the update, so the parameters stay those of the last good step.
      */
     public static StepResult step(TransformerLm model, AdamW opt, Batch batch, double lr, double gradClip) {
-        Tensor logits = model.forward(batch.inputs());                                          // (B, T, V)
-        Tensor l = model.kernels() == Kernels.FUSED ? Fused.crossEntropy(logits, batch.targets()) : Loss.crossEntropy(logits, batch.targets()); // ()
-        double loss = l.item();
-        if (!Double.isFinite(loss)) return new StepResult(loss, Double.NaN);
-        l.backward();
-        double norm = GradClip.clip(model.params().named().values(), gradClip);
+        return step(model, opt, 1, i -> batch, lr, gradClip, World.solo());
+    }
+
+    /**
+     * One optimizer step over {@code k} micro-batches on this rank ({@code micro.apply(i)}, each made and freed in its
+     * own scope): the loss of each is scaled by 1/k before backward, so the accumulated gradient is that of their mean;
+     * then the loss and the gradients are averaged across the ranks of {@code world}, clipped, and AdamW steps. A
+     * non-finite mean loss (the same on every rank) skips the update.
+     */
+    public static StepResult step(TransformerLm model, AdamW opt, int k, IntFunction<Batch> micro, double lr, double gradClip, World world) {
+        double local = 0;
+        boolean finite = true;
+        for (int i = 0; i < k; i++) {
+            try (var s = TensorScope.open()) {
+                Batch b = micro.apply(i);
+                Tensor logits = model.forward(b.inputs());                                          // (b, T, V)
+                Tensor l = model.kernels() == Kernels.FUSED ? Fused.crossEntropy(logits, b.targets()) : Loss.crossEntropy(logits, b.targets()); // ()
+                double x = l.item();
+                local += x / k;
+                finite &= Double.isFinite(x);
+                if (finite) (k == 1 ? l : l.mul(1.0 / k)).backward();
+            }
+        }
+        double loss = world.mean(local);
+        Collection<Tensor> params = model.params().named().values();
+        if (!Double.isFinite(loss)) {
+            zeroGrads(params);
+            return new StepResult(loss, Double.NaN);
+        }
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g != null) grads.add(g);
+        }
+        world.averageGradients(grads);
+        double norm = GradClip.clip(params, gradClip);
         opt.step(lr);
-        for (Tensor p : model.params().named().values()) {      // zero in place: the next backward reuses the buffers
-            Tensor g = p.grad();                                 // instead of faulting in fresh pages every step
+        zeroGrads(params);
+        return new StepResult(loss, norm);
+    }
+
+    /** Zero in place: the next backward reuses the buffers instead of faulting in fresh pages every step. */
+    private static void zeroGrads(Collection<Tensor> params) {
+        for (Tensor p : params) {
+            Tensor g = p.grad();
             if (g != null) g.zero_();
         }
-        return new StepResult(loss, norm);
     }
 }

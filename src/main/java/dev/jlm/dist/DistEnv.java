@@ -1,0 +1,56 @@
+package dev.jlm.dist;
+
+import dev.jlm.JlmException;
+import java.util.Map;
+
+/**
+ * Where this process sits in a data-parallel job, from torchrun's environment variables: RANK, WORLD_SIZE, LOCAL_RANK,
+ * LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT (rank 0 serves the rendezvous store there), and GLOO_SOCKET_IFNAME (the
+ * interface Gloo binds to; by default the one that reaches MASTER_ADDR).
+ */
+public record DistEnv(int rank, int worldSize, int localRank, int localWorldSize, String masterAddr, int masterPort, String ifname) {
+    public DistEnv {
+        if (worldSize < 1) throw new JlmException("WORLD_SIZE must be >= 1, got " + worldSize);
+        if (rank < 0 || rank >= worldSize) throw new JlmException("RANK " + rank + " is outside 0..WORLD_SIZE-1 = 0.." + (worldSize - 1));
+        if (localRank < 0 || localRank >= localWorldSize) {
+            throw new JlmException("LOCAL_RANK " + localRank + " is outside 0..LOCAL_WORLD_SIZE-1 = 0.." + (localWorldSize - 1));
+        }
+        if (masterPort < 1 || masterPort > 65535) throw new JlmException("MASTER_PORT must be in 1..65535, got " + masterPort);
+    }
+
+    /** One process, no process group. */
+    public static final DistEnv SOLO = new DistEnv(0, 1, 0, 1, "127.0.0.1", 29500, null);
+
+    /** The job this environment describes; {@link #SOLO} when no WORLD_SIZE is set. */
+    public static DistEnv from(Map<String, String> env) {
+        String world = env.get("WORLD_SIZE");
+        if (world == null || world.isBlank()) {
+            if (env.containsKey("RANK")) throw new JlmException("RANK is set but WORLD_SIZE is not: set both (as torchrun does), or neither");
+            return SOLO;
+        }
+        int size = number(env, "WORLD_SIZE", null);
+        if (size == 1) return SOLO;
+        int rank = number(env, "RANK", null);
+        int localSize = number(env, "LOCAL_WORLD_SIZE", String.valueOf(size));
+        int localRank = number(env, "LOCAL_RANK", String.valueOf(rank % localSize));
+        String addr = env.get("MASTER_ADDR");
+        if (addr == null || addr.isBlank()) throw new JlmException("WORLD_SIZE is " + size + " but MASTER_ADDR is not set (the host of rank 0)");
+        int port = number(env, "MASTER_PORT", null);
+        String ifname = env.get("GLOO_SOCKET_IFNAME");
+        return new DistEnv(rank, size, localRank, localSize, addr, port, ifname == null || ifname.isBlank() ? null : ifname);
+    }
+
+    public boolean distributed() {
+        return worldSize > 1;
+    }
+
+    private static int number(Map<String, String> env, String name, String fallback) {
+        String v = env.getOrDefault(name, fallback);
+        if (v == null || v.isBlank()) throw new JlmException(name + " is not set (WORLD_SIZE is: set all of torchrun's variables)");
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new JlmException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+}
