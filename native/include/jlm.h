@@ -161,14 +161,15 @@ jlm_tensor jlm_fused_silu(jlm_tensor t);
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
 
 /* ---- distributed: a c10d process group (libtorch's TCPStore + ProcessGroupGloo for CPU tensors / NCCL for CUDA).
- * jlm_pg_new returns a NEW group the caller owns (free with jlm_pg_free), or NULL on failure. Rank 0 hosts the
- * TCPStore at host:port; every rank binds its Gloo device to the address bind_host, or to the interface ifname when
- * it is not empty. timeout_ms bounds the rendezvous and every collective. Collectives block until done. ---- */
+ * jlm_pg_new returns a NEW group the caller owns (free with jlm_pg_free), or NULL on failure. The TCPStore is at
+ * host:port: served by the rank with serve_store = 1 (rank 0; the others pass 0), or by a launcher (torchrun's agent)
+ * when every rank passes -1; every key goes under store_prefix. Every rank binds its Gloo device to the address bind_host, or to the
+ * interface ifname when it is not empty. timeout_ms bounds the rendezvous and every collective. Collectives block. ---- */
 typedef struct jlm_pg_s *jlm_pg;
 #define JLM_BACKEND_GLOO 0
 #define JLM_BACKEND_NCCL 1
 int jlm_pg_has_backend(int backend);
-jlm_pg jlm_pg_new(int backend, const char *host, int port, int rank, int world_size, const char *bind_host, const char *ifname, int64_t timeout_ms);
+jlm_pg jlm_pg_new(int backend, const char *host, int port, int serve_store, const char *store_prefix, int rank, int world_size, const char *bind_host, const char *ifname, int64_t timeout_ms);
 void jlm_pg_free(jlm_pg pg);
 /* One flattened all-reduce (sum, or the mean when average != 0) over n tensors of one dtype and device, in place. */
 int jlm_pg_all_reduce(jlm_pg pg, jlm_tensor *ts, int n, int average);

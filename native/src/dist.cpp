@@ -10,6 +10,7 @@
 #include "boundary.hpp"
 
 #ifdef JLM_WITH_C10D
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef USE_C10D_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -26,8 +27,9 @@ using PgBase = c10d::ProcessGroup;
 #endif
 
 struct jlm_pg_s {
-  c10::intrusive_ptr<c10d::TCPStore> store;  // rank 0: the server; others: a client
-  c10::intrusive_ptr<c10d::TCPStore> beats;  // a second client, used only by the heartbeat thread and missing_ranks
+  c10::intrusive_ptr<c10d::TCPStore> store;     // the server (serve_store) or a client
+  c10::intrusive_ptr<c10d::PrefixStore> keys;   // the store under this job's prefix, for the backend
+  c10::intrusive_ptr<c10d::PrefixStore> beats;  // a second client, used only by the heartbeat thread and missing_ranks
   c10::intrusive_ptr<PgBase> pg;
   int rank = 0, world = 1;
   std::atomic<bool> stop{false};
@@ -96,12 +98,14 @@ int jlm_pg_has_backend(int backend) {
   return 0;
 }
 
-jlm_pg jlm_pg_new(int backend, const char *host, int port, int rank, int world_size, const char *bind_host, const char *ifname,
-                  int64_t timeout_ms) {
+jlm_pg jlm_pg_new(int backend, const char *host, int port, int serve_store, const char *store_prefix, int rank, int world_size,
+                  const char *bind_host, const char *ifname, int64_t timeout_ms) {
   JLM_TRY {
-    if (host == nullptr || bind_host == nullptr) throw std::invalid_argument("null host");
+    if (host == nullptr || bind_host == nullptr || store_prefix == nullptr) throw std::invalid_argument("null host or prefix");
     if (world_size < 1 || rank < 0 || rank >= world_size)
       throw std::invalid_argument("rank " + std::to_string(rank) + " is outside world size " + std::to_string(world_size));
+    bool agent_store = serve_store < 0;  // a launcher serves it: connect, check in nowhere
+    if (agent_store) serve_store = 0;
     if (port < 1 || port > 65535) throw std::invalid_argument("port " + std::to_string(port) + " is outside 1..65535");
     if (timeout_ms <= 0) throw std::invalid_argument("timeout must be positive");
     auto timeout = std::chrono::milliseconds(timeout_ms);
@@ -110,23 +114,37 @@ jlm_pg jlm_pg_new(int backend, const char *host, int port, int rank, int world_s
     g->world = world_size;
     c10d::TCPStoreOptions so;
     so.port = static_cast<uint16_t>(port);
-    so.isServer = rank == 0;
-    so.numWorkers = world_size;
+    so.isServer = serve_store != 0;
+    so.numWorkers = world_size;  // each rank checks in; the server (rank 0) waits for all of them
     so.waitWorkers = true;
     so.timeout = timeout;
+    if (agent_store) {
+      so.numWorkers = c10::nullopt;
+      so.waitWorkers = false;
+    }
     g->store = c10::make_intrusive<c10d::TCPStore>(host, so);
+    g->keys = c10::make_intrusive<c10d::PrefixStore>(store_prefix, g->store);
+    // Two mistakes that would otherwise hang the rendezvous until the timeout: disagreeing world sizes, a rank twice.
+    std::string ws = std::to_string(world_size);
+    if (rank == 0) g->keys->set("jlm/world_size", std::vector<uint8_t>(ws.begin(), ws.end()));
+    auto theirs = g->keys->get("jlm/world_size");
+    std::string rank0(theirs.begin(), theirs.end());
+    if (rank0 != ws)
+      throw std::invalid_argument("WORLD_SIZE is " + ws + " here but rank 0 started with " + rank0 + ": start every rank with the same WORLD_SIZE");
+    if (g->keys->add("jlm/rank/" + std::to_string(rank), 1) > 1)
+      throw std::invalid_argument("another process already joined as RANK " + std::to_string(rank) + ": give every process its own RANK");
     c10d::TCPStoreOptions bo;
     bo.port = static_cast<uint16_t>(port);
     bo.waitWorkers = false;
     bo.timeout = std::chrono::milliseconds(2000);
-    g->beats = c10::make_intrusive<c10d::TCPStore>(host, bo);
+    g->beats = c10::make_intrusive<c10d::PrefixStore>(store_prefix, c10::make_intrusive<c10d::TCPStore>(host, bo));
     if (backend == JLM_BACKEND_GLOO) {
 #ifdef USE_C10D_GLOO
       auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
       std::string iface = ifname ? ifname : "";
       opts->devices.push_back(iface.empty() ? c10d::ProcessGroupGloo::createDeviceForHostname(bind_host)
                                             : c10d::ProcessGroupGloo::createDeviceForInterface(iface));
-      g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(g->store, rank, world_size, opts);
+      g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(g->keys, rank, world_size, opts);
 #else
       throw std::invalid_argument("this jlm shim was built without the gloo backend (install libgloo-dev and rebuild: scripts/build-native)");
 #endif
@@ -134,7 +152,7 @@ jlm_pg jlm_pg_new(int backend, const char *host, int port, int rank, int world_s
 #ifdef USE_C10D_NCCL
       auto opts = c10d::ProcessGroupNCCL::Options::create();
       opts->timeout = timeout;
-      g->pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(g->store, rank, world_size, opts);
+      g->pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(g->keys, rank, world_size, opts);
 #else
       throw std::invalid_argument("this jlm shim was built without the nccl backend (a CUDA libtorch and nccl.h are needed at build time)");
 #endif
@@ -212,7 +230,7 @@ int jlm_pg_missing_ranks(jlm_pg pg, int64_t wait_ms, int64_t *out, int capacity,
 
 extern "C" {
 int jlm_pg_has_backend(int) { return 0; }
-jlm_pg jlm_pg_new(int, const char *, int, int, int, const char *, const char *, int64_t) {
+jlm_pg jlm_pg_new(int, const char *, int, int, const char *, int, int, const char *, const char *, int64_t) {
   jlm::set_error("this jlm shim was built without c10d (the libtorch's distributed headers were not found)");
   return nullptr;
 }

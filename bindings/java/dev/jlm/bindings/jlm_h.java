@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "044e8f33a40973795c7a6b080ea28784b283de04ff55a0f370e3623ae4d1ed31";
+    public static final String HEADER_SHA256 = "02896e1149ff7bb50723b5e8dab1563de2826ea56ceec31d7110611fcf8ac96a";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1489,13 +1489,13 @@ public final class jlm_h {
     }
 
     private static final class jlm_pg_new$ {
-        static final MethodHandle MH = downcall("jlm_pg_new", FunctionDescriptor.of(C_POINTER, C_INT, C_POINTER, C_INT, C_INT, C_INT, C_POINTER, C_POINTER, C_LONG));
+        static final MethodHandle MH = downcall("jlm_pg_new", FunctionDescriptor.of(C_POINTER, C_INT, C_POINTER, C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER, C_POINTER, C_LONG));
     }
 
-    /** {@code jlm_pg jlm_pg_new(int backend, const char &#42; host, int port, int rank, int world_size, const char &#42; bind_host, const char &#42; ifname, int64_t timeout_ms)} */
-    public static MemorySegment jlm_pg_new(int backend, MemorySegment host, int port, int rank, int world_size, MemorySegment bind_host, MemorySegment ifname, long timeout_ms) {
+    /** {@code jlm_pg jlm_pg_new(int backend, const char &#42; host, int port, int serve_store, const char &#42; store_prefix, int rank, int world_size, const char &#42; bind_host, const char &#42; ifname, int64_t timeout_ms)} */
+    public static MemorySegment jlm_pg_new(int backend, MemorySegment host, int port, int serve_store, MemorySegment store_prefix, int rank, int world_size, MemorySegment bind_host, MemorySegment ifname, long timeout_ms) {
         try {
-            return (MemorySegment) jlm_pg_new$.MH.invokeExact(backend, host, port, rank, world_size, bind_host, ifname, timeout_ms);
+            return (MemorySegment) jlm_pg_new$.MH.invokeExact(backend, host, port, serve_store, store_prefix, rank, world_size, bind_host, ifname, timeout_ms);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_pg_new failed", ex$);
         }

@@ -171,7 +171,10 @@ final class TrainCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
         List<String> jvm = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (jvm.size() < args.size()) throw new IllegalStateException("cannot read this JVM's command line to start the workers");
+        if (jvm.size() < args.size() || !jvm.subList(jvm.size() - args.size(), jvm.size()).equals(args)) {
+            throw new IllegalStateException("--nproc: this JVM's command line does not end with jlm's arguments, so the workers cannot be"
+                    + " started like it (run jlm from scripts/jlm, or launch the workers with torchrun)");
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvm.subList(0, jvm.size() - args.size()));   // JVM options, class path and main class

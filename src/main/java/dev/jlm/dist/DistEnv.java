@@ -1,14 +1,18 @@
 package dev.jlm.dist;
 
 import dev.jlm.JlmException;
+import dev.jlm.tensor.ProcessGroup;
 import java.util.Map;
 
 /**
  * Where this process sits in a data-parallel job, from torchrun's environment variables: RANK, WORLD_SIZE, LOCAL_RANK,
  * LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT (rank 0 serves the rendezvous store there), and GLOO_SOCKET_IFNAME (the
- * interface Gloo binds to; by default the one that reaches MASTER_ADDR).
+ * interface Gloo binds to; by default the one that reaches MASTER_ADDR). Under torchrun's static rendezvous
+ * (TORCHELASTIC_USE_AGENT_STORE=True) the launcher's agent already serves the store at MASTER_PORT and no rank does;
+ * each restart (TORCHELASTIC_RESTART_COUNT) keeps its keys apart, as PyTorch's own workers do.
  */
-public record DistEnv(int rank, int worldSize, int localRank, int localWorldSize, String masterAddr, int masterPort, String ifname) {
+public record DistEnv(int rank, int worldSize, int localRank, int localWorldSize, String masterAddr, int masterPort, String ifname,
+                      boolean agentStore, int restart) {
     public DistEnv {
         if (worldSize < 1) throw new JlmException("WORLD_SIZE must be >= 1, got " + worldSize);
         if (rank < 0 || rank >= worldSize) throw new JlmException("RANK " + rank + " is outside 0..WORLD_SIZE-1 = 0.." + (worldSize - 1));
@@ -19,7 +23,7 @@ public record DistEnv(int rank, int worldSize, int localRank, int localWorldSize
     }
 
     /** One process, no process group. */
-    public static final DistEnv SOLO = new DistEnv(0, 1, 0, 1, "127.0.0.1", 29500, null);
+    public static final DistEnv SOLO = new DistEnv(0, 1, 0, 1, "127.0.0.1", 29500, null, false, 0);
 
     /** The job this environment describes; {@link #SOLO} when no WORLD_SIZE is set. */
     public static DistEnv from(Map<String, String> env) {
@@ -37,7 +41,15 @@ public record DistEnv(int rank, int worldSize, int localRank, int localWorldSize
         if (addr == null || addr.isBlank()) throw new JlmException("WORLD_SIZE is " + size + " but MASTER_ADDR is not set (the host of rank 0)");
         int port = number(env, "MASTER_PORT", null);
         String ifname = env.get("GLOO_SOCKET_IFNAME");
-        return new DistEnv(rank, size, localRank, localSize, addr, port, ifname == null || ifname.isBlank() ? null : ifname);
+        boolean agent = "true".equalsIgnoreCase(env.getOrDefault("TORCHELASTIC_USE_AGENT_STORE", "false"));
+        int restart = number(env, "TORCHELASTIC_RESTART_COUNT", "0");
+        return new DistEnv(rank, size, localRank, localSize, addr, port, ifname == null || ifname.isBlank() ? null : ifname, agent, restart);
+    }
+
+    /** The rendezvous store: rank 0 serves it unless torchrun's agent does; keys under a per-attempt prefix. */
+    public ProcessGroup.Store store() {
+        var server = agentStore ? ProcessGroup.Server.LAUNCHER : rank == 0 ? ProcessGroup.Server.THIS_RANK : ProcessGroup.Server.OTHER_RANK;
+        return new ProcessGroup.Store(masterAddr, masterPort, server, "/jlm/attempt_" + restart + "/");
     }
 
     public boolean distributed() {

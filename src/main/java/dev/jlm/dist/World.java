@@ -48,7 +48,7 @@ public final class World implements AutoCloseable {
                     + (backend == ProcessGroup.Backend.GLOO ? "install libgloo-dev and rebuild (scripts/setup)" : "build against a CUDA libtorch with NCCL"));
         }
         String bind = env.ifname() != null ? env.masterAddr() : localAddressTowards(env.masterAddr(), env.masterPort());
-        return new World(ProcessGroup.join(backend, env.masterAddr(), env.masterPort(), env.rank(), env.worldSize(), bind, env.ifname(), timeout),
+        return new World(ProcessGroup.join(backend, env.store(), env.rank(), env.worldSize(), bind, env.ifname(), timeout),
                 device);
     }
 
@@ -160,7 +160,7 @@ public final class World implements AutoCloseable {
                 List<Integer> who = new ArrayList<>();
                 for (int r = 0; r < failed.length; r++) if (failed[r] > 0) who.add(r);
                 if (!who.isEmpty()) {
-                    throw new JlmException("stopping: " + (who.size() == 1 ? "rank " + who.getFirst() : "ranks " + who) + " failed (its error is above)");
+                    throw new JlmException("stopping: " + (who.size() == 1 ? "rank " + who.getFirst() : "ranks " + who) + " failed (see that rank's own error)");
                 }
             }
         }

@@ -59,20 +59,32 @@ public final class ProcessGroup implements AutoCloseable {
         this.size = size;
     }
 
+    /** Who serves the rendezvous store: this rank, another rank, or the launcher (torchrun's agent). */
+    public enum Server { THIS_RANK, OTHER_RANK, LAUNCHER }
+
+    /** Where the rendezvous store is: host:port, served by {@code server}, this job's keys under {@code prefix}. */
+    public record Store(String host, int port, Server server, String prefix) {}
+
     /**
-     * Joins the group: blocks until all {@code size} ranks have reached the store at host:port (rank 0 serves it),
-     * or {@code timeout} passes. The Gloo device binds to {@code bindHost}, or to interface {@code ifname} when not
-     * null.
+     * Joins the group: blocks until all {@code size} ranks have reached the store, or {@code timeout} passes. The
+     * Gloo device binds to {@code bindHost}, or to interface {@code ifname} when not null.
      */
-    public static ProcessGroup join(Backend backend, String host, int port, int rank, int size, String bindHost, String ifname,
-                                    Duration timeout) {
+    public static ProcessGroup join(Backend backend, Store store, int rank, int size, String bindHost, String ifname, Duration timeout) {
         Native.ensureLoaded();
+        String host = store.host();
+        int port = store.port();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment h = jlm_pg_new(backend.code, a.allocateFrom(host), port, rank, size, a.allocateFrom(bindHost),
-                    a.allocateFrom(ifname == null ? "" : ifname), timeout.toMillis());
+            MemorySegment h = jlm_pg_new(backend.code, a.allocateFrom(host), port, switch (store.server()) { case THIS_RANK -> 1; case OTHER_RANK -> 0; case LAUNCHER -> -1; }, a.allocateFrom(store.prefix()), rank, size,
+                    a.allocateFrom(bindHost), a.allocateFrom(ifname == null ? "" : ifname), timeout.toMillis());
             if (h.equals(MemorySegment.NULL)) {
+                String why = firstLine(Native.lastError());
+                if (why.contains("Address already in use")) why = "port " + port + " is in use by another program: choose a free MASTER_PORT";
+                else if (why.contains("Socket Timeout") || why.contains("Timed out")) {
+                    why = "not every rank arrived within the timeout (" + timeout.toSeconds() + " s): are all " + size + " started, with the same MASTER_ADDR:MASTER_PORT? ["
+                            + why + "]";
+                }
                 throw new JlmException("rank " + rank + " of " + size + " could not join the " + backend.spelling() + " process group at "
-                        + host + ":" + port + ": " + firstLine(Native.lastError()));
+                        + host + ":" + port + ": " + why);
             }
             return new ProcessGroup(h, rank, size);
         }
