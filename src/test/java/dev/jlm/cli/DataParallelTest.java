@@ -187,6 +187,13 @@ class DataParallelTest {
         assertTrue(Files.readString(dir.resolve("d.log")).contains("RANK 2 is outside 0..WORLD_SIZE-1 = 0..1"));
     }
 
+    @Test
+    void infoListsTheBackendsThisShimWasBuiltWith() {
+        var r = CliTrainTest.run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("distributed: +gloo(, nccl)? .*")), r.out());   // setup installs libgloo-dev
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     static List<String> args(Path train, String... more) {
