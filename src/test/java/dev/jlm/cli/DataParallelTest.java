@@ -188,6 +188,17 @@ class DataParallelTest {
     }
 
     @Test
+    void aRunResumesOnAnotherWorldSize(@TempDir Path dir) throws Exception {
+        Path train = TokenFiles.random(dir.resolve("t.bin"), 20000, 64, 1), one = dir.resolve("one"), out = dir.resolve("run");
+        List<String> run = args(train, "--warmup", "2", "--cosine-steps", "40", "--save-every", "20");   // one schedule for both halves
+        inProcess(run, "--steps", "40", "--out", one.toString(), "--threads", "1");
+        inProcess(run, "--steps", "20", "--out", out.toString(), "--threads", "1");                  // 1 rank to step 20,
+        jlm(dir, Map.of(), 120, with(run, "--steps", "40", "--out", out.toString(), "--resume", "--nproc", "2", "--dist-timeout", "30"));  // 2 on
+        assertSameLosses(metrics(one), metrics(out), "1 rank to step 20, then 2 ranks to 40");
+        assertSameWeights(one.resolve("last.safetensors"), out.resolve("last.safetensors"), 1e-5);
+    }
+
+    @Test
     void infoListsTheBackendsThisShimWasBuiltWith() {
         var r = CliTrainTest.run("info");
         assertEquals(0, r.code(), r.err());
