@@ -160,6 +160,14 @@ jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets);
 jlm_tensor jlm_fused_silu(jlm_tensor t);
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
 
+/* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */
+int jlm_profiler_start(void);
+/* Stops it; writes one line per event: push|pop, thread, handle, cpu_ns, sequence_nr, name (tab-separated). */
+int jlm_profiler_stop(const char *path);
+/* A named range: the operators run until the matching pop are inside it (recorded only while profiling). */
+int jlm_range_push(const char *name);
+int jlm_range_pop(void);
+
 /* ---- distributed: a c10d process group (libtorch's TCPStore + ProcessGroupGloo for CPU tensors / NCCL for CUDA).
  * jlm_pg_new returns a NEW group the caller owns (free with jlm_pg_free), or NULL on failure. The TCPStore is at
  * host:port: served by the rank with serve_store = 1 (rank 0; the others pass 0), or by a launcher (torchrun's agent)

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "02896e1149ff7bb50723b5e8dab1563de2826ea56ceec31d7110611fcf8ac96a";
+    public static final String HEADER_SHA256 = "8e64fc6aa7df7c210d85e4b969f8a44e4da6608cebcbdbe4acafc3c0ec9c2453";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1472,6 +1472,58 @@ public final class jlm_h {
             return (MemorySegment) jlm_fused_sdpa$.MH.invokeExact(q, k, v, mask, is_causal);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_fused_sdpa failed", ex$);
+        }
+    }
+
+    private static final class jlm_profiler_start$ {
+        static final MethodHandle MH = downcall("jlm_profiler_start", FunctionDescriptor.of(C_INT));
+    }
+
+    /** {@code int jlm_profiler_start()} */
+    public static int jlm_profiler_start() {
+        try {
+            return (int) jlm_profiler_start$.MH.invokeExact();
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_profiler_start failed", ex$);
+        }
+    }
+
+    private static final class jlm_profiler_stop$ {
+        static final MethodHandle MH = downcall("jlm_profiler_stop", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_profiler_stop(const char &#42; path)} */
+    public static int jlm_profiler_stop(MemorySegment path) {
+        try {
+            return (int) jlm_profiler_stop$.MH.invokeExact(path);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_profiler_stop failed", ex$);
+        }
+    }
+
+    private static final class jlm_range_push$ {
+        static final MethodHandle MH = downcall("jlm_range_push", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_range_push(const char &#42; name)} */
+    public static int jlm_range_push(MemorySegment name) {
+        try {
+            return (int) jlm_range_push$.MH.invokeExact(name);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_range_push failed", ex$);
+        }
+    }
+
+    private static final class jlm_range_pop$ {
+        static final MethodHandle MH = downcall("jlm_range_pop", FunctionDescriptor.of(C_INT));
+    }
+
+    /** {@code int jlm_range_pop()} */
+    public static int jlm_range_pop() {
+        try {
+            return (int) jlm_range_pop$.MH.invokeExact();
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_range_pop failed", ex$);
         }
     }
 

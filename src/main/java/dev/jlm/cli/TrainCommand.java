@@ -14,6 +14,7 @@ import dev.jlm.optim.CosineSchedule;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.train.TrainConfig;
+import dev.jlm.train.StepProfile;
 import dev.jlm.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,11 @@ final class TrainCommand implements Callable<Integer> {
     @Domain(">= 0") @Option(names = "--log-every", description = "off a terminal, a progress line every N steps (loss, lr, tokens/s,"
             + " ETA); 0 = every JLM_PROGRESS_SECONDS only") long logEvery = 100;
     @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain("> 0") @Option(names = "--profile", paramLabel = "N", description = "instead of training: N steps (after 2 warm-up steps) under"
+            + " libtorch's profiler, then a table of where the time goes, by component (forward, backward, optimizer) and by operator;"
+            + " writes nothing, --out is not needed") Integer profile;
+    @Option(names = "--profile-events", paramLabel = "FILE", description = "with --profile: also keep libtorch's raw events here (TSV: push|pop,"
+            + " thread, handle, cpu_ns, sequence_nr, name)") Path profileEvents;
     @Option(names = "--fused", description = "use libtorch's fused kernels (sdpa, cross-entropy, silu) instead of the reference modules")
     boolean fused;
     @Option(names = "--resume", description = "continue from RUN_DIR/last.safetensors (exactly: weights, optimizer, RNG, data position)")
@@ -93,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
             applyConfig(config);
             Domains.check(spec);                              // values from the file obey the same domains
         }
-        if (train == null || out == null) throw new IllegalArgumentException("--train and --out are required (flags or --config)");
+        if (train == null || (out == null && profile == null)) throw new IllegalArgumentException("--train and --out are required (flags or --config)");
         ModelConfig model;
         Path initWeights = null;
         if (initFrom != null) {
@@ -110,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
         if (env.distributed() && !given("--threads")) threadCount = Math.max(1, threads / env.localWorldSize());  // the cores, split
         long cos = cosineSteps != null ? cosineSteps : steps;
         long warm = warmup != null ? warmup : Math.min(cos, Math.max(1, steps / 20));
-        return TrainConfig.builder(model, train, out).valid(valid).initFrom(initWeights).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
+        return TrainConfig.builder(model, train, out != null ? out : Path.of("profile-run-not-written")).valid(valid).initFrom(initWeights).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
                 .schedule(new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos))
                 .adamw(new AdamWConfig(beta1, beta2, eps, weightDecay)).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows)
                 .saveEvery(saveEvery).seed(seed).device(dev).dtype(DType.parse(dtype)).threads(threadCount)
@@ -131,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (profile != null) return profile();
         if (nproc > 1) return launch();
         TrainConfig cfg = config();
         DistEnv env = DistEnv.from(System.getenv());
@@ -156,6 +163,22 @@ final class TrainCommand implements Callable<Integer> {
                 s.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", val loss %.4f", s.finalValLoss()));
         System.out.println("checkpoint: " + s.lastCheckpoint() + "   metrics: " + out.resolve("metrics.jsonl"));
         System.out.println("memory: " + Memory.peakRss());
+        return 0;
+    }
+
+    /** --profile N: one process, N profiled steps, the tables on stdout. */
+    private int profile() throws Exception {
+        if (nproc > 1 || DistEnv.from(System.getenv()).distributed()) throw new IllegalArgumentException("--profile runs in one process: drop --nproc");
+        TrainConfig cfg = config();
+        Path events = profileEvents != null ? profileEvents : Files.createTempFile("jlm-profile-", ".tsv");
+        try {
+            StepProfile p = new Trainer(cfg).profile(profile, events);
+            System.out.printf(Locale.ROOT, "profile: batch %d x %d tokens, %s, %s, %d thread(s), %s kernels%n", cfg.batchSize(),
+                    cfg.model().contextLength(), cfg.device(), cfg.dtype(), cfg.threads(), cfg.kernels().name().toLowerCase(Locale.ROOT));
+            System.out.print(p.table(15));
+        } finally {
+            if (profileEvents == null) Files.deleteIfExists(events);
+        }
         return 0;
     }
 

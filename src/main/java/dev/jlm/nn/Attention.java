@@ -1,6 +1,7 @@
 package dev.jlm.nn;
 
 import dev.jlm.tensor.Fused;
+import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 
 /** Causal multi-head self-attention with RoPE on queries and keys (when the model uses RoPE). */
@@ -30,6 +31,12 @@ public final class Attention {
      * future) → (B, T, D). With a KV cache the T new tokens attend to the cached ones and to each other.
      */
     public Tensor forward(Tensor x, long start, Tensor mask, KvCache.Layer cache) {
+        try (var r = Profiler.range("attention")) {
+            return compute(x, start, mask, cache);
+        }
+    }
+
+    private Tensor compute(Tensor x, long start, Tensor mask, KvCache.Layer cache) {
         long b = x.size(0), t = x.size(1);
         Tensor q = split(qProj.forward(x), b, t);                  // (B, H, T, Dh)
         Tensor k = split(kProj.forward(x), b, t);

@@ -2,6 +2,7 @@ package dev.jlm.nn;
 
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.Torch;
 import java.util.ArrayList;
@@ -99,7 +100,10 @@ public final class TransformerLm {
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
         for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, start, mask, cache == null ? null : cache.layer(i));
         if (lnFinal != null) x = lnFinal.forward(x);
-        Tensor logits = lmHead.forward(x);                               // (B, T, V)
+        Tensor logits;
+        try (var r = Profiler.range("lm_head")) {
+            logits = lmHead.forward(x);                                  // (B, T, V)
+        }
         return logits.dtype() == DType.FLOAT32 ? logits : logits.to(DType.FLOAT32);
     }
 }

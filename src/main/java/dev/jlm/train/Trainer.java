@@ -13,6 +13,7 @@ import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
 import dev.jlm.optim.GradClip;
 import dev.jlm.tensor.Fused;
+import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
@@ -175,6 +176,43 @@ public final class Trainer {
         }
     }
 
+    /**
+     * {@code steps} training steps of this configuration under libtorch's profiler, after 2 unprofiled warm-up steps,
+     * in one process; nothing is written to the run folder. The raw events go to {@code events}.
+     */
+    public StepProfile profile(int steps, Path events) throws IOException {
+        if (steps <= 0) throw new JlmException("--profile must be positive, got " + steps);
+        MemoryBudget.require(cfg.model(), cfg.batchSize() / cfg.gradAccum(), true, cfg.device());
+        if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
+        Torch.requireDevice(cfg.device());
+        int ctx = cfg.model().contextLength(), micro = cfg.gradAccum(), rows = cfg.batchSize() / micro;
+        try (TokenFile train = TokenFile.open(cfg.train(), cfg.model().vocabSize(), "--vocab-size");
+             World world = World.solo();
+             TensorScope run = TensorScope.open()) {
+            Torch.manualSeed(cfg.seed());
+            TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
+            AdamW opt = new AdamW(model.params().named(), cfg.adamw());
+            BatchSampler sampler = new BatchSampler(train, cfg.batchSize(), ctx, cfg.device(), cfg.seed());
+            long t0 = 0;
+            for (int i = -2; i < steps; i++) {
+                if (i == 0) {
+                    Torch.synchronize(cfg.device());
+                    Profiler.start();
+                    t0 = System.nanoTime();
+                }
+                long[] global = sampler.nextStarts();
+                try (var s = TensorScope.open()) {
+                    step(model, opt, micro, j -> sampler.at(Arrays.copyOfRange(global, j * rows, (j + 1) * rows)), cfg.schedule().lr(0),
+                            cfg.gradClip(), world);
+                }
+            }
+            Torch.synchronize(cfg.device());
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            Profiler.stop(events);
+            return StepProfile.read(events, steps, wallMs);
+        }
+    }
+
     public record StepResult(double loss, double gradNorm) {}
 
     /**
@@ -198,11 +236,18 @@ public final class Trainer {
             try (var s = TensorScope.open()) {
                 Batch b = micro.apply(i);
                 Tensor logits = model.forward(b.inputs());                                          // (b, T, V)
-                Tensor l = model.kernels() == Kernels.FUSED ? Fused.crossEntropy(logits, b.targets()) : Loss.crossEntropy(logits, b.targets()); // ()
+                Tensor l;                                                                           // ()
+                try (var r = Profiler.range("loss")) {
+                    l = model.kernels() == Kernels.FUSED ? Fused.crossEntropy(logits, b.targets()) : Loss.crossEntropy(logits, b.targets());
+                }
                 double x = l.item();
                 local += x / k;
                 finite &= Double.isFinite(x);
-                if (finite) (k == 1 ? l : l.mul(1.0 / k)).backward();
+                if (finite) {
+                    try (var r = Profiler.range("backward")) {
+                        (k == 1 ? l : l.mul(1.0 / k)).backward();
+                    }
+                }
             }
         }
         double loss = world.mean(local);
@@ -216,10 +261,19 @@ public final class Trainer {
             Tensor g = p.grad();
             if (g != null) grads.add(g);
         }
-        world.averageGradients(grads);
-        double norm = GradClip.clip(params, gradClip);
-        opt.step(lr);
-        zeroGrads(params);
+        try (var r = Profiler.range("allreduce")) {
+            world.averageGradients(grads);
+        }
+        double norm;
+        try (var r = Profiler.range("clip")) {
+            norm = GradClip.clip(params, gradClip);
+        }
+        try (var r = Profiler.range("optimizer")) {
+            opt.step(lr);
+        }
+        try (var r = Profiler.range("zero_grad")) {
+            zeroGrads(params);
+        }
         return new StepResult(loss, norm);
     }
 
