@@ -125,11 +125,11 @@ public final class StepProfile {
             Map<String, Long> ph = byComponent.get(c);
             long total = ph.values().stream().mapToLong(Long::longValue).sum();
             if (perStep(total) < 0.05) continue;                  // e.g. allreduce in one process
-            s.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f%% |%n", c, perStep(ph.getOrDefault("forward", 0L)),
+            s.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.1f%% |%n", c, perStep(ph.getOrDefault("forward", 0L)),
                     perStep(ph.getOrDefault("backward", 0L)), perStep(ph.getOrDefault("optimizer", 0L)), perStep(total), perStep(total) / step * 100));
         }
         double outside = step - perStep(attributed);
-        s.append(String.format(Locale.ROOT, "| (outside libtorch: Java, batch assembly) | | | | %.1f | %.1f%% |%n%n", outside, outside / step * 100));
+        s.append(String.format(Locale.ROOT, "| (outside libtorch: Java, batch assembly) | | | | %.2f | %.1f%% |%n%n", outside, outside / step * 100));
 
         Map<String, long[]> byOp = new HashMap<>();
         for (var e : cells.entrySet()) {
@@ -139,7 +139,7 @@ public final class StepProfile {
         }
         s.append("| operator (self time) | calls per step | ms per step | % of step |\n|---|---|---|---|\n");
         byOp.entrySet().stream().sorted(Comparator.comparingLong(e -> -e.getValue()[0])).limit(topOps).forEach(e -> s.append(String.format(
-                Locale.ROOT, "| %s | %.0f | %.1f | %.1f%% |%n", e.getKey(), e.getValue()[1] / (double) steps, perStep(e.getValue()[0]),
+                Locale.ROOT, "| %s | %.0f | %.2f | %.1f%% |%n", e.getKey(), e.getValue()[1] / (double) steps, perStep(e.getValue()[0]),
                 perStep(e.getValue()[0]) / step * 100)));
         return s.toString();
     }
