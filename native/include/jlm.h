@@ -158,6 +158,9 @@ jlm_tensor jlm_fused_softmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets);
 jlm_tensor jlm_fused_silu(jlm_tensor t);
+/* softmax(Q Kᵀ·scale + bias) V in one downcall: baddbmm (scale and mask folded in) → softmax → bmm, libtorch 1.x's
+ * fast path. q (..., Tq, D), k (..., Tk, D), v (..., Tk, Dv); bias (Tq, Tk) additive (0 or -inf), or NULL. */
+jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale);
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
 
 /* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */

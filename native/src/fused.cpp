@@ -26,6 +26,23 @@ jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets) {
 
 jlm_tensor jlm_fused_silu(jlm_tensor t) { JLM_NEW(torch::silu(unwrap(t))) }
 
+jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale) {
+  JLM_TRY {
+    auto &Q = unwrap(q), &K = unwrap(k), &V = unwrap(v);
+    if (Q.dim() < 3 || K.dim() != Q.dim() || V.dim() != Q.dim()) throw std::invalid_argument("attention: q, k, v need the same rank >= 3");
+    int64_t tq = Q.size(-2), d = Q.size(-1), tk = K.size(-2), dv = V.size(-1);
+    auto q3 = Q.reshape({-1, tq, d}), k3 = K.reshape({-1, tk, d}), v3 = V.reshape({-1, tk, dv});  // (N, T, D)
+    auto kt = k3.transpose(1, 2);                                                                // (N, D, Tk)
+    auto scores = bias != nullptr ? at::baddbmm(unwrap(bias), q3, kt, 1.0, scale) : at::bmm(q3, kt).mul(scale);  // (N, Tq, Tk)
+    auto y = at::bmm(at::softmax(scores, -1), v3);                                               // (N, Tq, Dv)
+    std::vector<int64_t> shape(Q.sizes().begin(), Q.sizes().end() - 2);
+    shape.push_back(tq);
+    shape.push_back(dv);
+    return jlm::wrap(y.view(shape));
+  }
+  JLM_CATCH_RETURN(nullptr)
+}
+
 // mask: bool, true = may attend (CS336's convention and PyTorch's), or NULL.
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal) {
   JLM_TRY {

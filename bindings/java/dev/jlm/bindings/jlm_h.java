@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "8e64fc6aa7df7c210d85e4b969f8a44e4da6608cebcbdbe4acafc3c0ec9c2453";
+    public static final String HEADER_SHA256 = "89b6e2a0190733886ff24893f637dcda9b14e812992997044b8eb6cd2bee645e";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1459,6 +1459,19 @@ public final class jlm_h {
             return (MemorySegment) jlm_fused_silu$.MH.invokeExact(t);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_fused_silu failed", ex$);
+        }
+    }
+
+    private static final class jlm_fused_attention$ {
+        static final MethodHandle MH = downcall("jlm_fused_attention", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_DOUBLE));
+    }
+
+    /** {@code jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale)} */
+    public static MemorySegment jlm_fused_attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment bias, double scale) {
+        try {
+            return (MemorySegment) jlm_fused_attention$.MH.invokeExact(q, k, v, bias, scale);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_fused_attention failed", ex$);
         }
     }
 

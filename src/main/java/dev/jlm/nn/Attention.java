@@ -3,6 +3,7 @@ package dev.jlm.nn;
 import dev.jlm.tensor.Fused;
 import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
 
 /** Causal multi-head self-attention with RoPE on queries and keys (when the model uses RoPE). */
 public final class Attention {
@@ -52,6 +53,10 @@ public final class Attention {
         }
         Tensor y;                                                        // (B, H, T, Dh)
         if (path == Path.SDPA && cache == null) y = Fused.sdpa(q, k, v, null, true);
+        else if (path != Path.PRIMITIVES && cache == null) {                                   // mask → additive bias (T, T)
+            Tensor bias = Torch.where(mask, Torch.full(0, q.dtype(), q.device()), Torch.full(Double.NEGATIVE_INFINITY, q.dtype(), q.device()));
+            y = Fused.attention(q, k, v, bias, 1.0 / Math.sqrt(dHead));
+        }
         else if (path != Path.PRIMITIVES) y = Fused.softmax(Functional.maskedScores(q, k, mask), -1).matmul(v);
         else y = Functional.softmax(Functional.maskedScores(q, k, mask), -1).matmul(v);
         return outputProj.forward(y.transpose(1, 2).reshape(b, t, (long) heads * dHead));

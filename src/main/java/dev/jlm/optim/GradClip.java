@@ -22,9 +22,9 @@ public final class GradClip {
         }
         if (grads.isEmpty()) return 0;
         try (var ng = NoGrad.enter()) {
-            Tensor[] sq = new Tensor[grads.size()];
-            for (int i = 0; i < sq.length; i++) sq[i] = grads.get(i).pow(2).sum();
-            double norm = Math.sqrt(Torch.stack(0, sq).sum().item());
+            Tensor[] norms = new Tensor[grads.size()];           // one pass over each gradient, no squared copy
+            for (int i = 0; i < norms.length; i++) norms[i] = grads.get(i).norm(2, false);
+            double norm = Torch.stack(0, norms).norm(2, false).item();
             if (max > 0 && norm > max) {
                 double scale = max / (norm + EPS);
                 for (Tensor g : grads) g.mul_(scale);

@@ -34,6 +34,15 @@ public final class Fused {
     }
 
     /** torch's scaled_dot_product_attention; {@code mask} bool (true = attend) or null. */
+    /**
+     * softmax(q kᵀ·scale + bias) v as one downcall (baddbmm, softmax, bmm): q (..., Tq, D), k (..., Tk, D),
+     * v (..., Tk, Dv), bias (Tq, Tk) additive — 0 where a query may attend, −∞ where not — or null.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+        return Tensor.adopt(jlm_fused_attention(q.handle(), k.handle(), v.handle(), bias == null ? java.lang.foreign.MemorySegment.NULL : bias.handle(),
+                scale), "fused attention");
+    }
+
     public static Tensor sdpa(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
         MemorySegment m = mask == null ? MemorySegment.NULL : mask.handle();
         return Tensor.adopt(jlm_fused_sdpa(q.handle(), k.handle(), v.handle(), m, causal ? 1 : 0), "fused sdpa");

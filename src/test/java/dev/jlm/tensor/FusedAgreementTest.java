@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.jlm.nn.Functional;
 import dev.jlm.nn.Loss;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,6 +25,30 @@ class FusedAgreementTest {
             assertFalse(Double.isNaN(ours) || Double.isInfinite(ours), "cross-entropy overflowed: " + ours);
             assertEquals(fused, ours, 1e-4 * Math.max(1, Math.abs(fused)));
             assertAllClose(Fused.silu(logits).toFloatArray(), Functional.silu(logits).toFloatArray(), 1e-5, 1e-5);
+        }
+    }
+
+    /** The one-downcall causal attention (baddbmm with the mask as −∞ bias, softmax, bmm) against CS336's primitives: values and gradients. */
+    @Test
+    void fusedAttentionAgreesWithThePrimitivesForwardAndBackward() {
+        try (var s = TensorScope.open()) {
+            Torch.manualSeed(1);
+            long b = 2, h = 3, t = 9, d = 8;
+            Tensor mask = Torch.ones(DType.BOOL, Device.CPU, t, t).tril(0);
+            Tensor bias = Torch.where(mask, Torch.full(0, DType.FLOAT32, Device.CPU), Torch.full(Double.NEGATIVE_INFINITY, DType.FLOAT32, Device.CPU));
+            Tensor[] ref = new Tensor[3], fused = new Tensor[3];
+            for (int i = 0; i < 3; i++) {
+                Tensor x = Torch.randn(b, h, t, d);
+                ref[i] = x.clone().requiresGrad(true);
+                fused[i] = x.clone().requiresGrad(true);
+            }
+            Tensor w = Torch.randn(b, h, t, d);                                       // a loss that weighs every output
+            Tensor yRef = Functional.scaledDotProductAttention(ref[0], ref[1], ref[2], mask);
+            Tensor yFused = Fused.attention(fused[0], fused[1], fused[2], bias, 1 / Math.sqrt(d));
+            assertAllClose(yRef.toFloatArray(), yFused.toFloatArray(), 1e-6, 1e-5);
+            yRef.mul(w).sum().backward();
+            yFused.mul(w).sum().backward();
+            for (int i = 0; i < 3; i++) assertAllClose(ref[i].grad().toFloatArray(), fused[i].grad().toFloatArray(), 1e-5, 1e-5);
         }
     }
 }
