@@ -202,13 +202,17 @@ def evaluate(ckpt, tokens, windows):
         loss = cross_entropy(logits, win[:, 1:])
     print(json.dumps({"loss": loss.item(), "tokens": n * T}))
 
-def bench(threads, batch, steps, mode, device="cpu", dtype="float32"):
+BENCH_MODELS = {  # the CS336 TinyStories model and the demo's small one (scripts/demo)
+    "tinystories": dict(vocab_size=10000, context_length=256, d_model=512, num_layers=4, num_heads=16, d_ff=1344),
+    "demo": dict(vocab_size=4096, context_length=128, d_model=128, num_layers=4, num_heads=4, d_ff=384),
+}
+
+def bench(threads, batch, steps, mode, device="cpu", dtype="float32", model="tinystories"):
     global FUSED
     FUSED = mode == "fused"
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    cfg = dict(vocab_size=10000, context_length=256, d_model=512, num_layers=4, num_heads=16, d_ff=1344,
-               rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
+    cfg = dict(BENCH_MODELS[model], rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
     V, D, F, L = cfg["vocab_size"], cfg["d_model"], cfg["d_ff"], cfg["num_layers"]
     def p(*shape):
         t = torch.empty(*shape, device=device)
@@ -241,7 +245,7 @@ def bench(threads, batch, steps, mode, device="cpu", dtype="float32"):
     for _ in range(steps):
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
     ms = sorted(times)[len(times) // 2] * 1e3
-    print(json.dumps({"torch": torch.__version__, "device": device, "dtype": dtype, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
+    print(json.dumps({"torch": torch.__version__, "model": model, "device": device, "dtype": dtype, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
 
 if __name__ == "__main__":
     if sys.argv[1] == "eval":
@@ -254,4 +258,4 @@ if __name__ == "__main__":
     else:
         a = sys.argv[2:]
         bench(int(a[0]), int(a[1]), int(a[2]), a[3] if len(a) > 3 else "primitives", a[4] if len(a) > 4 else "cpu",
-              a[5] if len(a) > 5 else "float32")
+              a[5] if len(a) > 5 else "float32", a[6] if len(a) > 6 else "tinystories")

@@ -1,6 +1,7 @@
 package dev.jlm.bench;
 
 import dev.jlm.data.Batch;
+import dev.jlm.experiments.Accounting;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
@@ -18,7 +19,8 @@ import java.util.Locale;
 /**
  * One training step (forward, backward, clip, AdamW) of the CS336 TinyStories model in jlm; prints JSON like the
  * Python peer (scripts/reference/model_ref.py bench). Median of STEPS after 2 warm-up steps.
- * Usage: StepBench THREADS BATCH STEPS [primitives|fused] [DEVICE] [float32|bfloat16]
+ * Also prints the step's FLOPs (3 × the forward's, by {@link Accounting}).
+ * Usage: StepBench THREADS BATCH STEPS [primitives|fused] [DEVICE] [float32|bfloat16] [tinystories|demo]
  */
 public final class StepBench {
     public static void main(String[] args) {
@@ -27,7 +29,10 @@ public final class StepBench {
         Device dev = Device.parse(args.length > 4 ? args[4] : "cpu");
         DType dtype = DType.parse(args.length > 5 ? args[5] : "float32");
         Torch.setNumThreads(threads);
-        ModelConfig c = ModelConfig.TINY_STORIES;
+        ModelConfig c = args.length > 6 && args[6].equals("demo")                     // scripts/demo's model
+                ? new ModelConfig(4096, 128, 128, 4, 4, 384, 10_000.0, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU)
+                : ModelConfig.TINY_STORIES;
+        double flops = 3 * new Accounting(c, batch).totalForwardFlops();
         int t = c.contextLength();
         try (var run = TensorScope.open()) {
             Torch.manualSeed(0);
@@ -46,8 +51,8 @@ public final class StepBench {
             }
             Arrays.sort(ms);
             double med = ms[steps / 2];
-            System.out.printf(Locale.ROOT, "{\"device\": \"%s\", \"dtype\": \"%s\", \"threads\": %d, \"batch\": %d, \"fused\": %b, \"step_ms\": %.1f, \"tokens_per_s\": %.0f, \"live_handles\": %d}%n",
-                    dev, dtype.name().toLowerCase(Locale.ROOT), threads, batch, fused, med, batch * t / med * 1e3, Tensor.liveHandles());
+            System.out.printf(Locale.ROOT, "{\"device\": \"%s\", \"dtype\": \"%s\", \"threads\": %d, \"batch\": %d, \"fused\": %b, \"step_ms\": %.1f, \"tokens_per_s\": %.0f, \"live_handles\": %d, \"flops\": %.4g}%n",
+                    dev, dtype.name().toLowerCase(Locale.ROOT), threads, batch, fused, med, batch * t / med * 1e3, Tensor.liveHandles(), flops);
         }
     }
 }

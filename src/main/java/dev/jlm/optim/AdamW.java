@@ -36,6 +36,8 @@ public final class AdamW {
         step++;
         double bc1 = 1 - Math.pow(c.beta1(), step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(c.beta2(), step));
+        // m̂/(√v̂ + ε) = m·√bc2/bc1 / (√v + ε·√bc2): the bias corrections move into two scalars, saving a pass over v
+        double epsHat = c.eps() * bc2Sqrt, stepSize = -lr * bc2Sqrt / bc1;
         try (var g = NoGrad.enter()) {
             for (var e : params.entrySet()) {
                 Tensor p = e.getValue();
@@ -43,11 +45,11 @@ public final class AdamW {
                 if (grad == null) continue;
                 Tensor mi = m.get(e.getKey()), vi = v.get(e.getKey());
                 p.mul_(1 - lr * c.weightDecay());                       // 1) decoupled weight decay
-                mi.mul_(c.beta1()).add_(grad, 1 - c.beta1());           // 2) m ← β1 m + (1−β1) g
+                mi.lerp_(grad, 1 - c.beta1());                          // 2) m ← β1 m + (1−β1) g, one pass
                 vi.mul_(c.beta2()).addcmul_(grad, grad, 1 - c.beta2()); // 3) v ← β2 v + (1−β2) g²
-                Tensor denom = vi.sqrt();                               // 4) sqrt(v̂) + ε, one temporary
-                denom.mul_(1 / bc2Sqrt).add_(c.eps());
-                p.addcdiv_(mi, denom, -lr / bc1);                       // 5) θ ← θ − lr·m̂/denom
+                Tensor denom = vi.sqrt();                               // 4) √v + ε·√bc2, one temporary
+                denom.add_(epsHat);
+                p.addcdiv_(mi, denom, stepSize);                        // 5) θ ← θ − lr·m̂/(√v̂ + ε)
                 denom.close();
             }
         }
