@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
  * lines (data/webtext_train_head_1408docs.txt, cycled), half are runs of words drawn Zipf-like (s = 1) from a seeded
  * lexicon of pseudo-words built from syllables, so the number of distinct pre-tokens grows with the size as in
  * real web text. Documents end with <|endoftext|>.
- *   java scripts/bench-lib/CorpusGen.java SIZE_GB OUT [SEED] [LEXICON_WORDS]
+ * With "distinct", the lexicon's words are all different (drawn again until they are), which gives the issue's regime of
+ * ~7-8M distinct pre-tokens at 3 GB; without it, syllable collisions leave ~2M.
+ *   java scripts/bench-lib/CorpusGen.java SIZE_GB OUT [SEED] [LEXICON_WORDS] [distinct]
  */
 public class CorpusGen {
     public static void main(String[] a) throws Exception {
@@ -24,6 +26,8 @@ public class CorpusGen {
                 .filter(l -> !l.isBlank()).toList();
         String[] syl = {"ka", "to", "ri", "ne", "sa", "mo", "lu", "pi", "da", "ve", "shi", "gor", "an", "el", "ust", "ph", "qua", "zen", "bri", "ox",
                 "é", "ü", "ñ", "ing", "tion", "er", "st", "th", "ch", "y"};
+        boolean distinct = a.length > 4 && a[4].equals("distinct");
+        java.util.Set<String> seen = distinct ? new java.util.HashSet<>(2 * lexiconSize) : null;
         String[] lexicon = new String[lexiconSize];
         for (int i = 0; i < lexiconSize; i++) {
             StringBuilder w = new StringBuilder();
@@ -31,6 +35,7 @@ public class CorpusGen {
             for (int k = 0; k < n; k++) w.append(syl[r.nextInt(syl.length)]);
             if (r.nextInt(10) == 0) w.setCharAt(0, Character.toUpperCase(w.charAt(0)));
             lexicon[i] = w.toString();
+            if (distinct && !seen.add(lexicon[i])) i--;             // a collision: draw this word again
         }
         double[] cdf = new double[lexiconSize];                      // Zipf, s = 1
         double sum = 0;
