@@ -71,4 +71,9 @@ public final class BatchSampler {
     public Batch at(long... starts) {
         return Batch.windows(data, context, device, starts);
     }
+
+    /** The batch of {@code count} windows starting at {@code starts[from..from+count)}: a rank's or micro-batch's share. */
+    public Batch at(long[] starts, int from, int count) {
+        return at(java.util.Arrays.copyOfRange(starts, from, from + count));
+    }
 }

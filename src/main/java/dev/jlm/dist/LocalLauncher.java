@@ -53,7 +53,9 @@ public final class LocalLauncher {
             }
             int failed = -1, code = 0;
             long deadline = Long.MAX_VALUE;
-            while (workers.stream().anyMatch(Process::isAlive) && System.nanoTime() < deadline) {
+            boolean running;
+            do {                                                  // one last scan after every worker has exited
+                running = workers.stream().anyMatch(Process::isAlive);
                 for (int r = 0; r < nproc && failed < 0; r++) {
                     Process p = workers.get(r);
                     if (!p.isAlive() && p.exitValue() != 0) {
@@ -62,8 +64,8 @@ public final class LocalLauncher {
                         deadline = System.nanoTime() + grace.toNanos();
                     }
                 }
-                Thread.sleep(50);
-            }
+                if (running) Thread.sleep(50);
+            } while (running && System.nanoTime() < deadline);
             for (Process p : workers) {
                 if (p.isAlive()) {
                     err.println("jlm: stopping worker pid " + p.pid() + ": it did not exit within " + grace.toSeconds() + " s of rank " + failed + "'s failure");
@@ -71,14 +73,6 @@ public final class LocalLauncher {
                 }
             }
             for (Thread t : pumps) t.join(5000);
-            if (failed < 0) {                                     // a failure seen only after the loop (all exited together)
-                for (int r = 0; r < nproc && failed < 0; r++) {
-                    if (workers.get(r).exitValue() != 0) {
-                        failed = r;
-                        code = workers.get(r).exitValue();
-                    }
-                }
-            }
             if (failed >= 0) err.println("jlm: rank " + failed + " of " + nproc + " exited with code " + code);
             return failed < 0 ? 0 : (code == 0 ? 1 : code);
         } finally {
@@ -107,7 +101,7 @@ public final class LocalLauncher {
     }
 
     /** A port free on loopback now (as torchrun picks one; a race with another program is possible but rare). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -127,8 +127,9 @@ public final class ProcessGroup implements AutoCloseable {
         if (status == 0) return;
         String torch = firstLine(Native.lastError());
         List<Integer> missing = missingRanks();
-        String who = missing.isEmpty() ? "a peer failed or stalled" : (missing.size() == 1 ? "rank " + missing.getFirst() : "ranks " + missing)
-                + " stopped responding (exited or hung)";
+        String who;
+        if (missing.isEmpty()) who = "a peer failed or stalled";
+        else who = (missing.size() == 1 ? "rank " + missing.getFirst() : "ranks " + missing) + " stopped responding (exited or hung)";
         throw new PeerLostException("rank " + rank + ": " + op + " failed: " + who + " [" + torch + "]", missing);
     }
 

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -136,7 +135,7 @@ public final class Trainer {
                     double collective0 = world.collectiveSeconds();
                     StepResult r;
                     try (var s = TensorScope.open()) {
-                        r = step(model, opt, micro, i -> sampler.at(Arrays.copyOfRange(global, first + i * rows, first + (i + 1) * rows)),
+                        r = step(model, opt, micro, i -> sampler.at(global, first + i * rows, rows),
                                 lr, cfg.gradClip(), world);
                     }
                     double loss = r.loss(), norm = r.gradNorm();
@@ -202,7 +201,7 @@ public final class Trainer {
                 }
                 long[] global = sampler.nextStarts();
                 try (var s = TensorScope.open()) {
-                    step(model, opt, micro, j -> sampler.at(Arrays.copyOfRange(global, j * rows, (j + 1) * rows)), cfg.schedule().lr(0),
+                    step(model, opt, micro, j -> sampler.at(global, j * rows, rows), cfg.schedule().lr(0),
                             cfg.gradClip(), world);
                 }
             }

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.ModelReferenceOracleAccess;
+import dev.jlm.testing.ChildJvm;
 import dev.jlm.testing.TokenFiles;
 import dev.jlm.train.Evaluator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliLongJobsTest {
     /** Runs jlm in a child JVM with stderr to a file (not a terminal); returns stderr. */
     static String child(Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Djlm.native=" + System.getProperty("jlm.native"),
-                "-cp", System.getProperty("java.class.path"), "dev.jlm.cli.Jlm"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = ChildJvm.jlm(List.of(args));
         Path err = dir.resolve("stderr-" + System.nanoTime() + ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("JLM_PROGRESS_SECONDS", "0.001");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.testing.ChildJvm;
 import dev.jlm.testing.TokenFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +42,7 @@ class CliResumeTest {
                 "--num-layers", "2", "--num-heads", "4", "--batch-size", "16", "--steps", "40", "--save-every", "10", "--eval-every", "1000",
                 "--threads", "1", "--seed", "5");
 
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Djlm.native=" + System.getProperty("jlm.native"),
-                "-cp", System.getProperty("java.class.path"), "dev.jlm.cli.Jlm"));
-        cmd.addAll(common);
+        List<String> cmd = new ArrayList<>(ChildJvm.jlm(common));
         cmd.addAll(List.of("--out", run.toString()));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         long killedAt;

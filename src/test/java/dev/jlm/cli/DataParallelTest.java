@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.Safetensors;
+import dev.jlm.dist.LocalLauncher;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
+import dev.jlm.testing.ChildJvm;
 import dev.jlm.testing.TokenFiles;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -91,7 +93,7 @@ class DataParallelTest {
         torchrun(dir, 120, List.of("--standalone", "--nproc_per_node", "2"), worker, with(run, "--out", standalone.toString(), "--dist-timeout", "30"));
         assertSameLosses(metrics(one), metrics(standalone), "torchrun --standalone --nproc_per_node 2");
 
-        int port = freePort();
+        int port = LocalLauncher.freePort();
         List<String> node = List.of("--nnodes", "2", "--nproc_per_node", "1", "--master_addr", "127.0.0.1", "--master_port", String.valueOf(port));
         List<String> jlmArgs = with(run, "--out", nodes.toString(), "--dist-timeout", "30");
         Process node1 = start(torchrunCommand(dir, with(node, "--node_rank", "1"), worker, jlmArgs), dir.resolve("node1.log"), Map.of());
@@ -106,9 +108,9 @@ class DataParallelTest {
         Path train = TokenFiles.random(dir.resolve("t.bin"), 20000, 64, 1), out = dir.resolve("run");
         List<String> run = with(args(train, "--steps", "100000", "--save-every", "20"), "--out", out.toString(), "--threads", "1",
                 "--dist-timeout", "5");
-        int port = freePort();
-        Process rank0 = start(javaJlm(run), dir.resolve("rank0.log"), rankEnv(0, 2, port));
-        Process rank1 = start(javaJlm(run), dir.resolve("rank1.log"), rankEnv(1, 2, port));
+        int port = LocalLauncher.freePort();
+        Process rank0 = start(ChildJvm.jlm(run), dir.resolve("rank0.log"), rankEnv(0, 2, port));
+        Process rank1 = start(ChildJvm.jlm(run), dir.resolve("rank1.log"), rankEnv(1, 2, port));
         awaitMetricRows(out, 45, rank0);                          // past two checkpoints
         rank1.destroyForcibly();                                  // SIGKILL: no goodbye
         long t0 = System.nanoTime();
@@ -151,11 +153,11 @@ class DataParallelTest {
         Path train = TokenFiles.random(dir.resolve("t.bin"), 20000, 64, 1);
         List<String> run = with(args(train, "--steps", "5"), "--out", dir.resolve("run").toString(), "--threads", "1", "--dist-timeout", "10");
         // ranks started with different model settings: both stop, rank 1 says why, rank 0 names rank 1
-        int port = freePort();
+        int port = LocalLauncher.freePort();
         List<String> other = new ArrayList<>(run);
         other.set(other.indexOf("--d-model") + 1, "48");
-        Process r0 = start(javaJlm(run), dir.resolve("a0.log"), rankEnv(0, 2, port));
-        Process r1 = start(javaJlm(other), dir.resolve("a1.log"), rankEnv(1, 2, port));
+        Process r0 = start(ChildJvm.jlm(run), dir.resolve("a0.log"), rankEnv(0, 2, port));
+        Process r1 = start(ChildJvm.jlm(other), dir.resolve("a1.log"), rankEnv(1, 2, port));
         assertTrue(r0.waitFor(60, TimeUnit.SECONDS) && r1.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, r0.exitValue());
         assertNotEquals(0, r1.exitValue());
@@ -164,15 +166,15 @@ class DataParallelTest {
         assertFalse(Files.exists(dir.resolve("run")), "nothing written");
         // the rendezvous port taken by another program
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Process p = start(javaJlm(run), dir.resolve("b.log"), rankEnv(0, 2, taken.getLocalPort()));
+            Process p = start(ChildJvm.jlm(run), dir.resolve("b.log"), rankEnv(0, 2, taken.getLocalPort()));
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertNotEquals(0, p.exitValue());
             assertTrue(Files.readString(dir.resolve("b.log")).contains("port " + taken.getLocalPort() + " is in use by another program"));
         }
         // ranks that disagree on the world size
-        port = freePort();
-        Process w0 = start(javaJlm(run), dir.resolve("c0.log"), rankEnv(0, 2, port));
-        Process w1 = start(javaJlm(run), dir.resolve("c1.log"), rankEnv(1, 3, port));
+        port = LocalLauncher.freePort();
+        Process w0 = start(ChildJvm.jlm(run), dir.resolve("c0.log"), rankEnv(0, 2, port));
+        Process w1 = start(ChildJvm.jlm(run), dir.resolve("c1.log"), rankEnv(1, 3, port));
         assertTrue(w0.waitFor(60, TimeUnit.SECONDS) && w1.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, w0.exitValue());
         assertTrue(Files.readString(dir.resolve("c1.log")).contains("WORLD_SIZE is 3 here but rank 0 started with 2"), Files.readString(dir.resolve("c1.log")));
@@ -181,7 +183,7 @@ class DataParallelTest {
         var r = CliTrainTest.run(with(run, "--grad-accum", "3").toArray(String[]::new));
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--batch-size 8 is not divisible by --grad-accum 3"), r.err());
-        Process bad = start(javaJlm(run), dir.resolve("d.log"), rankEnv(2, 2, freePort()));
+        Process bad = start(ChildJvm.jlm(run), dir.resolve("d.log"), rankEnv(2, 2, LocalLauncher.freePort()));
         assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, bad.exitValue());
         assertTrue(Files.readString(dir.resolve("d.log")).contains("RANK 2 is outside 0..WORLD_SIZE-1 = 0..1"));
@@ -225,18 +227,10 @@ class DataParallelTest {
         assertEquals(0, r.code(), r.err());
     }
 
-    static List<String> javaJlm(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Djlm.native=" + System.getProperty("jlm.native"),
-                "-cp", System.getProperty("java.class.path"), "dev.jlm.cli.Jlm"));
-        cmd.addAll(args);
-        return cmd;
-    }
-
     /** An executable that runs jlm in this test's class path (torchrun's --no_python worker). */
     static Path workerScript(Path dir) throws IOException {
         StringBuilder s = new StringBuilder("#!/bin/sh\nexec");
-        for (String a : javaJlm(List.of())) s.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        for (String a : ChildJvm.jlm(List.of())) s.append(" '").append(a.replace("'", "'\\''")).append('\'');
         s.append(" \"$@\"\n");
         Path f = dir.resolve("jlm-worker.sh");
         Files.writeString(f, s);
@@ -259,7 +253,7 @@ class DataParallelTest {
 
     String jlm(Path dir, Map<String, String> env, int seconds, List<String> args) throws Exception {
         Path log = dir.resolve("jlm-" + System.nanoTime() + ".log");
-        Process p = start(javaJlm(args), log, env);
+        Process p = start(ChildJvm.jlm(args), log, env);
         assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "timed out: " + args);
         String text = Files.readString(log);
         assertEquals(0, p.exitValue(), text);
@@ -286,12 +280,6 @@ class DataParallelTest {
     static Map<String, String> rankEnv(int rank, int world, int port) {
         return Map.of("RANK", String.valueOf(rank), "WORLD_SIZE", String.valueOf(world), "MASTER_ADDR", "127.0.0.1", "MASTER_PORT",
                 String.valueOf(port));
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** RANK of a java worker process (from /proc/PID/environ), or -1. */

@@ -1,14 +1,13 @@
 package dev.jlm.gpu;
 
 import dev.jlm.dist.DistEnv;
+import dev.jlm.dist.LocalLauncher;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.ProcessGroup;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +25,7 @@ public final class DistCheck {
         Device dev = args[0].startsWith("cuda") ? Device.cuda(env.localRank()) : Device.CPU;
         int rank = env.rank(), size = env.worldSize();
         ProcessGroup.Store store = env.distributed() ? env.store()
-                : new ProcessGroup.Store("127.0.0.1", freePort(), ProcessGroup.Server.THIS_RANK, "/jlm-check/");
+                : new ProcessGroup.Store("127.0.0.1", LocalLauncher.freePort(), ProcessGroup.Server.THIS_RANK, "/jlm-check/");
         var backend = dev.isCuda() ? ProcessGroup.Backend.NCCL : ProcessGroup.Backend.GLOO;
         String failures = "";
         try (ProcessGroup pg = ProcessGroup.join(backend, store, rank, size, "127.0.0.1", null, Duration.ofSeconds(60));
@@ -59,11 +58,5 @@ public final class DistCheck {
             }
         }
         System.exit(failures.isEmpty() ? 0 : 1);
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
