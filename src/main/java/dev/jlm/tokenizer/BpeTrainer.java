@@ -76,17 +76,16 @@ public final class BpeTrainer {
     }
 
     /**
-     * Says so before the merge phase runs out of heap: its words (an int per byte plus ~40 bytes each), their pair
-     * index (~12 bytes per byte) and the pair tables, against what the JVM may still allocate.
+     * Says so before the merge phase runs out of heap: per word ~24 bytes (offset, length, count, visit mark), per
+     * byte ~12 (its token id in the pool, its pair's list entry, list and pair-table slack), while the pre-token table
+     * is still held, against what the JVM may still allocate.
      */
     static void requireHeapForMerges(PreTokenTable counts) {
-        long[] bytes = {0};
-        counts.forEach((p, c) -> bytes[0] += p.length());
-        double need = counts.size() * 64.0 + bytes[0] * 24.0;
+        double need = counts.size() * 24.0 + counts.totalChars() * 12.0;
         System.gc();                                                          // once per run: measure live data, not garbage
         Runtime rt = Runtime.getRuntime();
         double free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (need > free + 0.5 * (rt.totalMemory() - rt.freeMemory())) {       // the counts' own space is freed as words are built
+        if (need > free) {
             throw new JlmException(String.format(java.util.Locale.ROOT, "the merge phase needs about %.1f GB of Java heap for %,d distinct pre-tokens"
                     + " but at most %.1f GB is left (max heap %.1f GB): give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg",
                     need / 1e9, counts.size(), free / 1e9, rt.maxMemory() / 1e9, (int) Math.ceil((rt.maxMemory() + need) / 1e9)));
@@ -112,16 +111,24 @@ public final class BpeTrainer {
         return new BpeModel(m.vocab.toArray(byte[][]::new), m.merges.toArray(int[][]::new), specials);
     }
 
-    /** The state of the merge phase: vocab, words as token ids, and pair counts kept current incrementally. */
+    /**
+     * The state of the merge phase: vocab; each distinct pre-token (a word) as token ids in one pool, rewritten in place
+     * as it shrinks; pair counts kept current by local updates (only pairs next to a merged occurrence change).
+     */
     private final class Merger {
         final List<byte[]> vocab = new ArrayList<>(vocabSize);
         final List<int[]> merges = new ArrayList<>();
-        final int[][] words;          // each distinct pre-token as token ids
-        final long[] freq;            // its count in the corpus
-        final Pairs pairs = new Pairs();
-        final int[] seenAtMerge;      // the merge number at which a word was last rewritten (its index may repeat it)
+        final int[] pool;             // every word's token ids: word w at pool[start[w], start[w] + length[w])
+        final int[] start, length;
+        final long[] freq;            // a word's count in the corpus
+        final PairIndex index = new PairIndex(1 << 15);
+        long[] pairCount = new long[1 << 12];   // by PairIndex slot
+        int[] touchedAt = new int[1 << 12];     // the merge at which a slot's count last grew
+        final PairLists lists = new PairLists(); // by slot: the words that may hold the pair
+        final int[] seenAtMerge;      // the merge at which a word was last visited (a list may repeat it)
         final PairHeap heap = new PairHeap();   // (count, slot), may hold stale counts
-        int[] scratch = new int[64];            // a word being rewritten
+        int[] touched = new int[256];           // slots whose count grew in this merge
+        int nTouched, mergeNumber;
 
         Merger(PreTokenTable counts) {
             for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
@@ -130,22 +137,55 @@ public final class BpeTrainer {
                 byteId[b] = vocab.size();
                 vocab.add(new byte[] {(byte) b});
             }
-            words = new int[counts.size()][];
-            freq = new long[counts.size()];
-            int[] w = {0};
-            counts.forEach((preToken, count) -> {
-                byte[] bytes = preToken.getBytes(StandardCharsets.UTF_8);
-                int[] ids = new int[bytes.length];
-                for (int i = 0; i < bytes.length; i++) ids[i] = byteId[bytes[i] & 0xFF];
-                words[w[0]] = ids;
+            int n = counts.size();
+            start = new int[n];
+            length = new int[n];
+            freq = new long[n];
+            long total = utf8Length(counts);
+            if (total > Integer.MAX_VALUE - 16) throw new JlmException("the distinct pre-tokens hold " + total + " bytes: more than one pool of 2^31 ids");
+            pool = new int[(int) total];
+            int[] w = {0, 0};                                                  // word, pool position
+            counts.forEachChars((chars, off, len, count) -> {
+                byte[] bytes = new String(chars, off, len).getBytes(StandardCharsets.UTF_8);
+                start[w[0]] = w[1];
+                length[w[0]] = bytes.length;
                 freq[w[0]++] = count;
+                for (byte b : bytes) pool[w[1]++] = byteId[b & 0xFF];
             });
-            for (int k = 0; k < words.length; k++) {
-                for (int i = 0; i + 1 < words[k].length; i++) pairs.add(words[k][i], words[k][i + 1], freq[k], k);
+            for (int k = 0; k < n; k++) {
+                for (int i = start[k], end = start[k] + length[k]; i + 1 < end; i++) {
+                    int s = index.slot(pool[i], pool[i + 1]);
+                    grow(s);
+                    pairCount[s] += freq[k];
+                    lists.add(s, k);
+                }
             }
-            for (int s = 0; s < pairs.size(); s++) if (pairs.count[s] > 0) heap.push(pairs.count[s], s);
-            seenAtMerge = new int[words.length];
+            for (int s = 0; s < index.size(); s++) if (pairCount[s] > 0) heap.push(pairCount[s], s);
+            seenAtMerge = new int[n];
             Arrays.fill(seenAtMerge, -1);
+        }
+
+        private static long utf8Length(PreTokenTable counts) {
+            long[] t = {0};
+            counts.forEachChars((chars, off, len, count) -> {
+                for (int i = off; i < off + len; i++) {
+                    char ch = chars[i];
+                    if (ch < 0x80) t[0] += 1;
+                    else if (ch < 0x800) t[0] += 2;
+                    else if (Character.isHighSurrogate(ch) && i + 1 < off + len && Character.isLowSurrogate(chars[i + 1])) {
+                        t[0] += 4;
+                        i++;
+                    } else t[0] += 3;                                          // a lone surrogate encodes as '?': counted high
+                }
+            });
+            return t[0];
+        }
+
+        private void grow(int s) {
+            if (s >= pairCount.length) {
+                pairCount = Arrays.copyOf(pairCount, pairCount.length * 2);
+                touchedAt = Arrays.copyOf(touchedAt, pairCount.length);
+            }
         }
 
         /** The slot of the most frequent pair, skipping heap entries whose count went stale; -1 when none is left. */
@@ -153,7 +193,7 @@ public final class BpeTrainer {
             while (heap.size > 0) {
                 long queued = heap.topCount();
                 int slot = heap.pop();
-                long current = pairs.count[slot];
+                long current = pairCount[slot];
                 if (current == queued) return slot;
                 if (current > 0) heap.push(current, slot);                     // requeue with its current count
             }
@@ -162,7 +202,7 @@ public final class BpeTrainer {
 
         /** Adds the pair's concatenation as the next token and records the merge; returns the new id. */
         int addToken(int slot) {
-            int a = pairs.index.left(slot), b = pairs.index.right(slot);
+            int a = index.left(slot), b = index.right(slot);
             byte[] ab = Arrays.copyOf(vocab.get(a), vocab.get(a).length + vocab.get(b).length);
             System.arraycopy(vocab.get(b), 0, ab, vocab.get(a).length, vocab.get(b).length);
             vocab.add(ab);
@@ -170,28 +210,67 @@ public final class BpeTrainer {
             return vocab.size() - 1;
         }
 
-        /** Merges the pair in every word that holds it: the word's old pairs are uncounted, its new ones counted. */
+        /**
+         * Merges the pair (a, b) into c in every word that holds it. Only pairs touching a merged occurrence change:
+         * those are uncounted from the old word, and the new word's pairs touching c (all new) counted and indexed.
+         * Each grown pair is queued once, with its final count; shrunk pairs stay queued high until popped (stale).
+         */
         void rewriteWordsContaining(int slot, int c) {
-            int a = pairs.index.left(slot), b = pairs.index.right(slot), mergeNumber = merges.size();
-            int[] list = pairs.words[slot];
-            for (int k = 0, n = pairs.nWords[slot]; k < n; k++) {
-                int wi = list[k];
-                if (seenAtMerge[wi] == mergeNumber) continue;
+            int a = index.left(slot), b = index.right(slot);
+            mergeNumber = merges.size();
+            nTouched = 0;
+            lists.forEach(slot, wi -> {
+                if (seenAtMerge[wi] == mergeNumber) return;
                 seenAtMerge[wi] = mergeNumber;
-                int[] t = words[wi];
-                if (scratch.length < t.length) scratch = new int[t.length];
-                int len = BpeModel.mergePair(t, t.length, a, b, c, scratch);
-                if (len == t.length) continue;                                  // a stale index entry
-                int[] merged = Arrays.copyOf(scratch, len);
-                long f = freq[wi];
-                for (int i = 0; i + 1 < t.length; i++) pairs.add(t[i], t[i + 1], -f, -1);
-                for (int i = 0; i + 1 < len; i++) {
-                    int s = pairs.add(merged[i], merged[i + 1], f, wi);
-                    if (merged[i] == c || merged[i + 1] == c) heap.push(pairs.count[s], s);
-                }
-                words[wi] = merged;
+                rewrite(wi, a, b, c);
+            });
+            lists.release(slot);
+            for (int k = 0; k < nTouched; k++) {
+                int s = touched[k];
+                if (pairCount[s] > 0) heap.push(pairCount[s], s);
             }
-            pairs.release(slot);
+        }
+
+        /** One word: old pairs next to each (a, b) occurrence uncounted, the merge done in place, new pairs counted. */
+        private void rewrite(int wi, int a, int b, int c) {
+            int s0 = start[wi], n = length[wi];
+            long f = freq[wi];
+            int lastMatch = -2, w = 0;
+            for (int i = 0; i < n; i++) {                                          // greedy, left to right
+                if (i + 1 < n && pool[s0 + i] == a && pool[s0 + i + 1] == b) {
+                    if (i > 0 && lastMatch != i - 2) count(pool[s0 + i - 1], a, -f);   // else uncounted as the last match's right pair
+                    count(a, b, -f);
+                    if (i + 2 < n) count(b, pool[s0 + i + 2], -f);
+                    lastMatch = i;
+                    pool[s0 + w++] = c;
+                    i++;
+                } else {
+                    pool[s0 + w++] = pool[s0 + i];
+                }
+            }
+            if (w == n) return;                                                     // a stale list entry
+            length[wi] = w;
+            for (int j = s0; j < s0 + w; j++) {
+                if (pool[j] != c) continue;
+                if (j > s0 && pool[j - 1] != c) countNew(pool[j - 1], c, f, wi);   // (c, c) is counted as the left c's right pair
+                if (j + 1 < s0 + w) countNew(c, pool[j + 1], f, wi);
+            }
+        }
+
+        private void count(int x, int y, long delta) {
+            pairCount[index.slot(x, y)] += delta;
+        }
+
+        private void countNew(int x, int y, long f, int wi) {
+            int s = index.slot(x, y);
+            grow(s);
+            pairCount[s] += f;
+            lists.add(s, wi);
+            if (touchedAt[s] != mergeNumber) {                                      // merges count from 1
+                touchedAt[s] = mergeNumber;
+                if (nTouched == touched.length) touched = Arrays.copyOf(touched, nTouched * 2);
+                touched[nTouched++] = s;
+            }
         }
 
         /**
@@ -249,44 +328,9 @@ public final class BpeTrainer {
 
         /** Negative when pair x is the greater (it comes first): left tokens compared as bytes, then right. */
         int compareDesc(int x, int y) {
-            int c = Arrays.compareUnsigned(vocab.get(pairs.index.left(x)), vocab.get(pairs.index.left(y)));
-            if (c == 0) c = Arrays.compareUnsigned(vocab.get(pairs.index.right(x)), vocab.get(pairs.index.right(y)));
+            int c = Arrays.compareUnsigned(vocab.get(index.left(x)), vocab.get(index.left(y)));
+            if (c == 0) c = Arrays.compareUnsigned(vocab.get(index.right(x)), vocab.get(index.right(y)));
             return -c;
-        }
-    }
-
-    /** Pair counts and, per pair, the words that contained it (may hold stale or repeated entries), by PairIndex slot. */
-    static final class Pairs {
-        final PairIndex index = new PairIndex(1 << 15);
-        long[] count = new long[1 << 12];
-        int[][] words = new int[1 << 12][];
-        int[] nWords = new int[1 << 12];
-
-        int size() {
-            return index.size();
-        }
-
-        /** count[(a,b)] += delta; records word w (if >= 0) in the pair's index; returns the slot. */
-        int add(int a, int b, long delta, int w) {
-            int s = index.slot(a, b);
-            if (s == count.length) {
-                count = Arrays.copyOf(count, s * 2);
-                words = Arrays.copyOf(words, s * 2);
-                nWords = Arrays.copyOf(nWords, s * 2);
-            }
-            count[s] += delta;
-            if (w >= 0) {
-                int[] l = words[s];
-                if (l == null) l = words[s] = new int[4];
-                else if (nWords[s] == l.length) l = words[s] = Arrays.copyOf(l, l.length * 2);
-                if (nWords[s] == 0 || l[nWords[s] - 1] != w) l[nWords[s]++] = w;
-            }
-            return s;
-        }
-
-        void release(int s) {
-            words[s] = null;
-            nWords[s] = 0;
         }
     }
 }

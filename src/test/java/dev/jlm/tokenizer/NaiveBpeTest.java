@@ -21,12 +21,15 @@ import org.junit.jupiter.api.Test;
 class NaiveBpeTest {
     /** Pre-token → count, Zipf-like over random words of random bytes-ish letters (many distinct pre-tokens). */
     static Map<String, int[]> corpus(long seed, int distinct) {
+        return corpus(seed, distinct, "abcdeéfghij klmnoüp", 9);
+    }
+
+    static Map<String, int[]> corpus(long seed, int distinct, String alphabet, int maxLength) {
         Random r = new Random(seed);
-        String alphabet = "abcdeéfghij klmnoüp";
         Map<String, int[]> counts = new LinkedHashMap<>();
         for (int i = 0; i < distinct; i++) {
             StringBuilder w = new StringBuilder(r.nextBoolean() ? " " : "");
-            int len = 1 + r.nextInt(9);
+            int len = 1 + r.nextInt(maxLength);
             for (int k = 0; k < len; k++) w.append(alphabet.charAt(r.nextInt(alphabet.length())));
             counts.merge(w.toString(), new int[] {1 + (int) (1000.0 / (1 + i) * r.nextDouble() * 3)}, (a, b) -> new int[] {a[0] + b[0]});
         }
@@ -93,6 +96,17 @@ class NaiveBpeTest {
     void incrementalTrainerEqualsRecountEveryMerge() {
         Map<String, int[]> counts = corpus(7, 3000);
         int merges = 400;
+        BpeModel m = new BpeTrainer(256 + merges, List.of(), 1).merge(counts, (p, d, t) -> {});
+        List<byte[]> naive = naiveMerges(counts, merges);
+        assertEquals(naive.size(), m.merges().length);
+        for (int i = 0; i < naive.size(); i++) assertArrayEquals(naive.get(i), m.vocab()[256 + i], "merge " + (i + 1));
+    }
+
+    /** Runs of one or two letters ("aaaa", "abab"): merges that overlap or sit side by side in a word. */
+    @Test
+    void incrementalTrainerEqualsRecountOnRepetitiveWords() {
+        Map<String, int[]> counts = corpus(11, 2000, "aab", 24);
+        int merges = 300;
         BpeModel m = new BpeTrainer(256 + merges, List.of(), 1).merge(counts, (p, d, t) -> {});
         List<byte[]> naive = naiveMerges(counts, merges);
         assertEquals(naive.size(), m.merges().length);
