@@ -1,34 +1,32 @@
 package dev.jlm.tokenizer;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Distinct pre-tokens and their counts with no object per pre-token: the characters of every key in one paged char
- * arena, entry e's (address, length, hash, count) in parallel arrays, and an open-addressing table of entry numbers.
- * A pre-token is looked up by its place in the text (chars start..end), so counting allocates nothing per
- * occurrence. About 2 bytes per key char + 32 bytes per distinct pre-token (against ~110 with a String per key).
+ * arena; entry e as two longs, meta[2e] = where its chars are (page, offset, length packed) and meta[2e+1] = its
+ * count; and an open-addressing table of (hash, entry) longs, so a probe compares hashes without touching entries.
+ * A lookup costs about three cache misses (slot, entry, chars). A pre-token is looked up by its place in the text
+ * (chars start..end): counting allocates nothing per occurrence. About 2 bytes per key char + ~45 bytes per distinct
+ * pre-token (against ~110 with a String per key).
  */
 final class PreTokenTable {
-    private static final int PAGE = 1 << 18;
+    private static final int PAGE_BITS = 18, PAGE = 1 << PAGE_BITS;
+    private static final int LENGTH_BITS = 22, LONG_KEY = (1 << LENGTH_BITS) - 1;   // length field; LONG_KEY: see longKeys
 
     private char[][] pages = new char[4][];
     private int pageCount, top = PAGE;         // bump allocation in pages[pageCount - 1]
-    private long[] address;                    // entry → (page << 32) | offset
-    private int[] length, hash;
-    private long[] count;
-    private int[] slots;                       // entry + 1; 0 = empty
+    private long[] meta;                       // entry e: [2e] = page << 40 | offset << 22 | length, [2e + 1] = count
+    private long[] slots;                      // hash << 32 | (entry + 1); 0 = empty
+    private final Map<Integer, Integer> longKeys = new HashMap<>();   // entry → length, for keys of ≥ LONG_KEY chars
     private int size;
 
     PreTokenTable(int expected) {
-        int cap = Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
-        slots = new int[cap];
-        int entries = Math.max(16, expected);
-        address = new long[entries];
-        length = new int[entries];
-        hash = new int[entries];
-        count = new long[entries];
+        slots = new long[Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1];
+        meta = new long[2 * Math.max(16, expected)];
     }
 
     int size() {
@@ -41,47 +39,53 @@ final class PreTokenTable {
         for (int i = start; i < end; i++) h = 31 * h + text.charAt(i);          // String.hashCode's formula
         int len = end - start, mask = slots.length - 1;
         int i = mix(h) & mask;
-        for (int e; (e = slots[i] - 1) >= 0; i = (i + 1) & mask) {
-            if (hash[e] == h && length[e] == len && same(e, text, start)) {
-                count[e] += n;
+        for (long s; (s = slots[i]) != 0; i = (i + 1) & mask) {
+            if ((int) (s >>> 32) != h) continue;
+            int e = (int) s - 1;
+            long m = meta[2 * e];
+            if (length(e, m) == len && same(m, text, start, len)) {
+                meta[2 * e + 1] += n;
                 return;
             }
         }
-        long at = store(len);
-        char[] p = pages[(int) (at >>> 32)];
-        int off = (int) at;
+        long m = store(len);
+        char[] p = pages[page(m)];
+        int off = offset(m);
         for (int j = 0; j < len; j++) p[off + j] = text.charAt(start + j);
-        insert(i, at, len, h, n);
+        insert(i, h, m, len, n);
     }
 
-    private boolean same(int e, CharSequence text, int start) {
-        char[] p = pages[(int) (address[e] >>> 32)];
-        int off = (int) address[e];
-        for (int j = 0, n = length[e]; j < n; j++) if (p[off + j] != text.charAt(start + j)) return false;
+    private boolean same(long m, CharSequence text, int start, int len) {
+        char[] p = pages[page(m)];
+        int off = offset(m);
+        for (int j = 0; j < len; j++) if (p[off + j] != text.charAt(start + j)) return false;
         return true;
     }
 
     /** Adds every count of {@code other} to this table. */
     void addAll(PreTokenTable other) {
-        int mask = slots.length - 1;
-        for (int f = 0; f < other.size; f++) {
-            char[] q = other.pages[(int) (other.address[f] >>> 32)];
-            int qoff = (int) other.address[f], len = other.length[f], h = other.hash[f];
+        for (long os : other.slots) {
+            if (os == 0) continue;
+            int f = (int) os - 1, h = (int) (os >>> 32);
+            long om = other.meta[2 * f];
+            char[] q = other.pages[page(om)];
+            int qoff = offset(om), len = other.length(f, om), mask = slots.length - 1;
             int i = mix(h) & mask;
             boolean found = false;
-            for (int e; (e = slots[i] - 1) >= 0; i = (i + 1) & mask) {
-                if (hash[e] == h && length[e] == len
-                        && Arrays.equals(pages[(int) (address[e] >>> 32)], (int) address[e], (int) address[e] + len, q, qoff, qoff + len)) {
-                    count[e] += other.count[f];
+            for (long s; (s = slots[i]) != 0; i = (i + 1) & mask) {
+                if ((int) (s >>> 32) != h) continue;
+                int e = (int) s - 1;
+                long m = meta[2 * e];
+                if (length(e, m) == len && Arrays.equals(pages[page(m)], offset(m), offset(m) + len, q, qoff, qoff + len)) {
+                    meta[2 * e + 1] += other.meta[2 * f + 1];
                     found = true;
                     break;
                 }
             }
             if (found) continue;
-            long at = store(len);
-            System.arraycopy(q, qoff, pages[(int) (at >>> 32)], (int) at, len);
-            insert(i, at, len, h, other.count[f]);
-            mask = slots.length - 1;
+            long m = store(len);
+            System.arraycopy(q, qoff, pages[page(m)], offset(m), len);
+            insert(i, h, m, len, other.meta[2 * f + 1]);
         }
     }
 
@@ -90,9 +94,12 @@ final class PreTokenTable {
         void accept(char[] chars, int offset, int length, long count);
     }
 
-    /** Every pre-token, in the order first counted. */
+    /** Every pre-token, in the order first stored. */
     void forEachChars(CharsEntry v) {
-        for (int e = 0; e < size; e++) v.accept(pages[(int) (address[e] >>> 32)], (int) address[e], length[e], count[e]);
+        for (int e = 0; e < size; e++) {
+            long m = meta[2 * e];
+            v.accept(pages[page(m)], offset(m), length(e, m), meta[2 * e + 1]);
+        }
     }
 
     interface Entry {
@@ -106,7 +113,7 @@ final class PreTokenTable {
     /** Characters of all keys together. */
     long totalChars() {
         long t = 0;
-        for (int e = 0; e < size; e++) t += length[e];
+        for (int e = 0; e < size; e++) t += length(e, meta[2 * e]);
         return t;
     }
 
@@ -122,46 +129,54 @@ final class PreTokenTable {
         return m;
     }
 
-    /** Room for {@code len} chars in the arena: (page << 32) | offset. A key longer than a page gets a page of its own. */
+    private static int page(long m) {
+        return (int) (m >>> 40);
+    }
+
+    private static int offset(long m) {
+        return (int) (m >>> LENGTH_BITS) & (PAGE - 1);
+    }
+
+    private int length(int e, long m) {
+        int len = (int) m & LONG_KEY;
+        return len == LONG_KEY ? longKeys.get(e) : len;
+    }
+
+    /** Room for {@code len} chars in the arena, as packed meta without the length. A key longer than a page gets its own. */
     private long store(int len) {
         if (top + len > PAGE) {
             if (pageCount == pages.length) pages = Arrays.copyOf(pages, pageCount * 2);
             if (len > PAGE) {
                 pages[pageCount++] = new char[len];
                 top = PAGE;                            // the next key starts a new page
-                return (long) (pageCount - 1) << 32;
+                return (long) (pageCount - 1) << 40;
             }
             pages[pageCount++] = new char[PAGE];
             top = 0;
         }
-        long at = ((long) (pageCount - 1) << 32) | top;
+        long m = ((long) (pageCount - 1) << 40) | ((long) top << LENGTH_BITS);
         top += len;
-        return at;
+        return m;
     }
 
-    private void insert(int slot, long at, int len, int h, long n) {
-        if (size == address.length) {
-            int cap = size + (size >> 1);
-            address = Arrays.copyOf(address, cap);
-            length = Arrays.copyOf(length, cap);
-            hash = Arrays.copyOf(hash, cap);
-            count = Arrays.copyOf(count, cap);
-        }
-        address[size] = at;
-        length[size] = len;
-        hash[size] = h;
-        count[size] = n;
-        slots[slot] = ++size;
+    private void insert(int slot, int h, long m, int len, long n) {
+        if (2 * size == meta.length) meta = Arrays.copyOf(meta, 2 * (size + (size >> 1)));
+        if (len >= LONG_KEY) longKeys.put(size, len);
+        meta[2 * size] = m | Math.min(len, LONG_KEY);
+        meta[2 * size + 1] = n;
+        slots[slot] = ((long) h << 32) | ++size;
         if (size * 2 > slots.length) rehash();
     }
 
     private void rehash() {
-        slots = new int[slots.length * 2];
+        long[] old = slots;
+        slots = new long[old.length * 2];
         int mask = slots.length - 1;
-        for (int e = 0; e < size; e++) {
-            int i = mix(hash[e]) & mask;
+        for (long s : old) {
+            if (s == 0) continue;
+            int i = mix((int) (s >>> 32)) & mask;
             while (slots[i] != 0) i = (i + 1) & mask;
-            slots[i] = e + 1;
+            slots[i] = s;
         }
     }
 
