@@ -62,7 +62,7 @@ public final class BpeTrainer {
             done[0] += b;
             listener.progress("pre-tokenize", done[0], totalBytes);
         };
-        PreTokenTable counts = new PreTokenCounter(specials, threads).count(inputs, onBytes);
+        PreTokenCounts counts = new PreTokenCounter(specials, threads).count(inputs, onBytes);
         if (counts.size() == 0) {
             throw new JlmException("empty corpus: no text in " + inputs.stream().map(Path::toString).toList()
                     + (specials.isEmpty() ? "" : " besides special tokens"));
@@ -80,7 +80,7 @@ public final class BpeTrainer {
      * byte ~12 (its token id in the pool, its pair's list entry, list and pair-table slack), while the pre-token table
      * is still held, against what the JVM may still allocate.
      */
-    static void requireHeapForMerges(PreTokenTable counts) {
+    static void requireHeapForMerges(PreTokenCounts counts) {
         double need = counts.size() * 24.0 + counts.totalChars() * 12.0;
         System.gc();                                                          // once per run: measure live data, not garbage
         Runtime rt = Runtime.getRuntime();
@@ -94,10 +94,10 @@ public final class BpeTrainer {
 
     /** The merge phase on pre-token counts (exposed for tests and benchmarks). */
     public BpeModel merge(Map<String, int[]> counts, Listener listener) {
-        return merge(PreTokenTable.of(counts), listener, false);
+        return merge(PreTokenCounts.of(counts), listener, false);
     }
 
-    private BpeModel merge(PreTokenTable counts, Listener listener, boolean releaseCounts) {
+    private BpeModel merge(PreTokenCounts counts, Listener listener, boolean releaseCounts) {
         Merger m = new Merger(counts);
         if (releaseCounts) counts = null;                                     // words and frequencies hold it all now
         int target = vocabSize - m.vocab.size();
@@ -130,7 +130,7 @@ public final class BpeTrainer {
         int[] touched = new int[256];           // slots whose count grew in this merge
         int nTouched, mergeNumber;
 
-        Merger(PreTokenTable counts) {
+        Merger(PreTokenCounts counts) {
             for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
             int[] byteId = new int[256];
             for (int b : ByteUnicode.ORDER) {
@@ -165,7 +165,7 @@ public final class BpeTrainer {
             Arrays.fill(seenAtMerge, -1);
         }
 
-        private static long utf8Length(PreTokenTable counts) {
+        private static long utf8Length(PreTokenCounts counts) {
             long[] t = {0};
             counts.forEachChars((chars, off, len, count) -> {
                 for (int i = off; i < off + len; i++) {

@@ -33,8 +33,8 @@ public final class PreTokenCounter {
     }
 
     /** Counts of each pre-token over all files. {@code progress} receives bytes consumed. */
-    public PreTokenTable count(List<Path> files, LongConsumer progress) throws IOException {
-        PreTokenTable total = new PreTokenTable(1 << 16);
+    public PreTokenCounts count(List<Path> files, LongConsumer progress) throws IOException {
+        PreTokenCounts total = new PreTokenCounts();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "jlm-pretokenize");
             t.setDaemon(true);
@@ -57,7 +57,7 @@ public final class PreTokenCounter {
     /** One block's counts and its size in bytes. */
     private record Part(PreTokenTable counts, long bytes) {}
 
-    private static void drain(Future<Part> f, PreTokenTable total, LongConsumer progress) {
+    private static void drain(Future<Part> f, PreTokenCounts total, LongConsumer progress) {
         Part part = Futures.join(f);
         total.addAll(part.counts());
         progress.accept(part.bytes());

@@ -64,29 +64,50 @@ final class PreTokenTable {
 
     /** Adds every count of {@code other} to this table. */
     void addAll(PreTokenTable other) {
-        for (long os : other.slots) {
-            if (os == 0) continue;
-            int f = (int) os - 1, h = (int) (os >>> 32);
-            long om = other.meta[2 * f];
-            char[] q = other.pages[page(om)];
-            int qoff = offset(om), len = other.length(f, om), mask = slots.length - 1;
-            int i = mix(h) & mask;
-            boolean found = false;
-            for (long s; (s = slots[i]) != 0; i = (i + 1) & mask) {
-                if ((int) (s >>> 32) != h) continue;
-                int e = (int) s - 1;
-                long m = meta[2 * e];
-                if (length(e, m) == len && Arrays.equals(pages[page(m)], offset(m), offset(m) + len, q, qoff, qoff + len)) {
-                    meta[2 * e + 1] += other.meta[2 * f + 1];
-                    found = true;
-                    break;
-                }
-            }
-            if (found) continue;
-            long m = store(len);
-            System.arraycopy(q, qoff, pages[page(m)], offset(m), len);
-            insert(i, h, m, len, other.meta[2 * f + 1]);
+        for (long os : other.slots) if (os != 0) other.addEntryTo(this, os);
+    }
+
+    /**
+     * Adds every count of this table to {@code parts}, the entry with hash h to parts[{@link #partition}(h, bits)],
+     * partition by partition: each part's slots and entries stay in cache while it takes its share.
+     */
+    void addAllTo(PreTokenTable[] parts) {
+        int bits = Integer.numberOfTrailingZeros(parts.length);
+        int[] start = new int[parts.length + 1];
+        for (long s : slots) if (s != 0) start[partition((int) (s >>> 32), bits) + 1]++;
+        for (int p = 0; p < parts.length; p++) start[p + 1] += start[p];
+        long[] sorted = new long[size];
+        int[] at = Arrays.copyOf(start, parts.length);
+        for (long s : slots) if (s != 0) sorted[at[partition((int) (s >>> 32), bits)]++] = s;
+        for (int p = 0; p < parts.length; p++) {
+            for (int k = start[p]; k < start[p + 1]; k++) addEntryTo(parts[p], sorted[k]);
         }
+    }
+
+    /** Which of 2^bits partitions a pre-token with hash h belongs to (the hash's top bits: slots use its bottom bits). */
+    static int partition(int h, int bits) {
+        return bits == 0 ? 0 : mix(h) >>> (32 - bits);
+    }
+
+    /** Adds entry (slot value s) of this table to {@code to}. */
+    private void addEntryTo(PreTokenTable to, long s) {
+        int f = (int) s - 1, h = (int) (s >>> 32);
+        long om = meta[2 * f];
+        char[] q = pages[page(om)];
+        int qoff = offset(om), len = length(f, om), mask = to.slots.length - 1;
+        int i = mix(h) & mask;
+        for (long t; (t = to.slots[i]) != 0; i = (i + 1) & mask) {
+            if ((int) (t >>> 32) != h) continue;
+            int e = (int) t - 1;
+            long m = to.meta[2 * e];
+            if (to.length(e, m) == len && Arrays.equals(to.pages[page(m)], offset(m), offset(m) + len, q, qoff, qoff + len)) {
+                to.meta[2 * e + 1] += meta[2 * f + 1];
+                return;
+            }
+        }
+        long m = to.store(len);
+        System.arraycopy(q, qoff, to.pages[page(m)], offset(m), len);
+        to.insert(i, h, m, len, meta[2 * f + 1]);
     }
 
     /** A pre-token's characters: {@code chars[offset, offset + length)}, valid during the call only. */

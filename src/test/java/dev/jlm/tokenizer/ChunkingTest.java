@@ -55,7 +55,7 @@ class ChunkingTest {
         }
     }
 
-    static Map<String, Long> flat(PreTokenTable t) {
+    static Map<String, Long> flat(PreTokenCounts t) {
         return new TreeMap<>(t.toMap());
     }
 }

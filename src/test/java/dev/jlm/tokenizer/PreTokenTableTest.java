@@ -8,7 +8,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** The compact pre-token table against a HashMap: counts, merging two tables, growth past pages and a key longer than the length field. */
+/** The compact pre-token table against a HashMap: counts, merging two tables (directly and by partition), growth past pages and a key longer than the length field. */
 class PreTokenTableTest {
     @Test
     void countsEqualAHashMapAcrossGrowthAndMerging() {
@@ -22,7 +22,12 @@ class PreTokenTableTest {
             (i % 3 == 0 ? a : b).add(text, 2, 2 + k.length(), 1 + (i & 1));
             oracle.merge(k, (long) (1 + (i & 1)), Long::sum);
         }
+        PreTokenCounts partitioned = new PreTokenCounts();
+        partitioned.addAll(a);
+        partitioned.addAll(b);
         a.addAll(b);
+        assertEquals(new TreeMap<>(oracle), new TreeMap<>(partitioned.toMap()));
+        assertEquals(oracle.size(), partitioned.size());
         assertEquals(oracle.size(), a.size());
         assertEquals(new TreeMap<>(oracle), new TreeMap<>(a.toMap()));
         assertEquals(oracle.keySet().stream().mapToLong(String::length).sum(), a.totalChars());
