@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 
 /**
@@ -62,15 +63,15 @@ public final class BpeTrainer {
             done[0] += b;
             listener.progress("pre-tokenize", done[0], totalBytes);
         };
-        PreTokenCounts counts = new PreTokenCounter(specials, threads).count(inputs, onBytes);
-        if (counts.size() == 0) {
+        var counts = new AtomicReference<>(new PreTokenCounter(specials, threads).count(inputs, onBytes));
+        if (counts.get().size() == 0) {
             throw new JlmException("empty corpus: no text in " + inputs.stream().map(Path::toString).toList()
                     + (specials.isEmpty() ? "" : " besides special tokens"));
         }
         long t1 = System.nanoTime();
-        int distinct = counts.size();
-        requireHeapForMerges(counts);
-        BpeModel model = merge(counts, listener, true);             // the counts are dropped once the words are built
+        int distinct = counts.get().size();
+        requireHeapForMerges(counts.get());
+        BpeModel model = merge(counts, listener);                   // the counts are dropped once the words are built
         long t2 = System.nanoTime();
         return new Result(model, new Stats((t1 - t0) / 1e9, (t2 - t1) / 1e9, totalBytes, distinct));
     }
@@ -92,14 +93,22 @@ public final class BpeTrainer {
         }
     }
 
-    /** The merge phase on pre-token counts (exposed for tests and benchmarks). */
-    public BpeModel merge(Map<String, int[]> counts, Listener listener) {
-        return merge(PreTokenCounts.of(counts), listener, false);
+    /** Byte b's token id: the special tokens come first, then the 256 bytes in GPT-2's table order. */
+    private int[] byteIds() {
+        int[] byteId = new int[256];
+        int id = specials.size();
+        for (int b : ByteUnicode.ORDER) byteId[b] = id++;
+        return byteId;
     }
 
-    private BpeModel merge(PreTokenCounts counts, Listener listener, boolean releaseCounts) {
-        Merger m = new Merger(counts);
-        if (releaseCounts) counts = null;                                     // words and frequencies hold it all now
+    /** The merge phase on pre-token counts (exposed for tests and benchmarks). */
+    public BpeModel merge(Map<String, int[]> counts, Listener listener) {
+        return merge(new AtomicReference<>(PreTokenCounts.of(counts)), listener);
+    }
+
+    /** Takes the counts out of {@code counts}: they are garbage once the words are built, before the pair index is. */
+    private BpeModel merge(AtomicReference<PreTokenCounts> counts, Listener listener) {
+        Merger m = new Merger(WordTable.of(counts.getAndSet(null), byteIds()));
         int target = vocabSize - m.vocab.size();
         while (m.vocab.size() < vocabSize) {
             int slot = m.mostFrequentPair();                                  // 1) the most frequent pair (ties: greater)
@@ -118,9 +127,8 @@ public final class BpeTrainer {
     private final class Merger {
         final List<byte[]> vocab = new ArrayList<>(vocabSize);
         final List<int[]> merges = new ArrayList<>();
-        final int[] pool;             // every word's token ids: word w at pool[start[w], start[w] + length[w])
-        final int[] start, length;
-        final long[] freq;            // a word's count in the corpus
+        final int[] pool, start, length;        // the WordTable: word w is pool[start[w], start[w] + length[w])
+        final long[] freq;                      // its count in the corpus
         final PairIndex index = new PairIndex(1 << 15);
         long[] pairCount = new long[1 << 12];   // by PairIndex slot
         int[] touchedAt = new int[1 << 12];     // the merge at which a slot's count last grew
@@ -130,29 +138,14 @@ public final class BpeTrainer {
         int[] touched = new int[256];           // slots whose count grew in this merge
         int nTouched, mergeNumber;
 
-        Merger(PreTokenCounts counts) {
+        Merger(WordTable words) {
             for (String s : specials) vocab.add(s.getBytes(StandardCharsets.UTF_8));      // specials, then the 256 bytes
-            int[] byteId = new int[256];
-            for (int b : ByteUnicode.ORDER) {
-                byteId[b] = vocab.size();
-                vocab.add(new byte[] {(byte) b});
-            }
-            int n = counts.size();
-            start = new int[n];
-            length = new int[n];
-            freq = new long[n];
-            long total = utf8Length(counts);
-            if (total > Integer.MAX_VALUE - 16) throw new JlmException("the distinct pre-tokens hold " + total + " bytes: more than one pool of 2^31 ids");
-            pool = new int[(int) total];
-            int[] w = {0, 0};                                                  // word, pool position
-            counts.forEachChars((chars, off, len, count) -> {
-                byte[] bytes = new String(chars, off, len).getBytes(StandardCharsets.UTF_8);
-                start[w[0]] = w[1];
-                length[w[0]] = bytes.length;
-                freq[w[0]++] = count;
-                for (byte b : bytes) pool[w[1]++] = byteId[b & 0xFF];
-            });
-            for (int k = 0; k < n; k++) {
+            for (int b : ByteUnicode.ORDER) vocab.add(new byte[] {(byte) b});
+            pool = words.pool();
+            start = words.start();
+            length = words.length();
+            freq = words.freq();
+            for (int k = 0; k < freq.length; k++) {
                 for (int i = start[k], end = start[k] + length[k]; i + 1 < end; i++) {
                     int s = index.slot(pool[i], pool[i + 1]);
                     grow(s);
@@ -161,24 +154,8 @@ public final class BpeTrainer {
                 }
             }
             for (int s = 0; s < index.size(); s++) if (pairCount[s] > 0) heap.push(pairCount[s], s);
-            seenAtMerge = new int[n];
+            seenAtMerge = new int[freq.length];
             Arrays.fill(seenAtMerge, -1);
-        }
-
-        private static long utf8Length(PreTokenCounts counts) {
-            long[] t = {0};
-            counts.forEachChars((chars, off, len, count) -> {
-                for (int i = off; i < off + len; i++) {
-                    char ch = chars[i];
-                    if (ch < 0x80) t[0] += 1;
-                    else if (ch < 0x800) t[0] += 2;
-                    else if (Character.isHighSurrogate(ch) && i + 1 < off + len && Character.isLowSurrogate(chars[i + 1])) {
-                        t[0] += 4;
-                        i++;
-                    } else t[0] += 3;                                          // a lone surrogate encodes as '?': counted high
-                }
-            });
-            return t[0];
         }
 
         private void grow(int s) {

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * For each pair slot, the words that (may) hold the pair: a chain of blocks in one paged int arena — no object per
  * pair or per list. A list's blocks double in size (4 … 1024 ints) as it grows; a released list's blocks are reused
- * by later lists of the same size class. Entries may be stale (the word lost the pair) or repeated across blocks;
+ * by later lists (split when smaller blocks are wanted). Entries may be stale (the word lost the pair) or repeated across blocks;
  * a word added twice in a row is stored once.
  * Block layout at address x: [x] = next block's address + 1 (0: none), [x+1] = size class k (2^k ints), entries from x+2.
  */
@@ -83,11 +83,23 @@ final class PairLists {
         return (long) pageCount * PAGE * Integer.BYTES;
     }
 
-    /** A block of 2^k ints: a free one of that class, else carved from the current page (a new page when it is full). */
+    /**
+     * A block of 2^k ints: a free one of that class; else half of a free larger one, split down (the halves not taken
+     * go to the free lists: the large blocks of merged pairs' lists feed the small first blocks of new pairs); else
+     * carved from the current page (a new page when it is full).
+     */
     private int allocate(int k) {
-        if (free[k] != 0) {
-            int b = free[k] - 1;
-            free[k] = pages[b >>> PAGE_BITS][b & MASK];
+        int j = k;
+        while (j <= MAX_CLASS && free[j] == 0) j++;
+        if (j <= MAX_CLASS) {
+            int b = free[j] - 1;
+            free[j] = pages[b >>> PAGE_BITS][b & MASK];
+            while (j > k) {                                   // keep the lower half, free the upper: b + 2^(j-1)
+                j--;
+                int upper = b + (1 << j);
+                pages[upper >>> PAGE_BITS][upper & MASK] = free[j];
+                free[j] = upper + 1;
+            }
             return b;
         }
         int size = 1 << k;
