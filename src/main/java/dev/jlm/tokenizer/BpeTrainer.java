@@ -108,7 +108,9 @@ public final class BpeTrainer {
 
     /** Takes the counts out of {@code counts}: they are garbage once the words are built, before the pair index is. */
     private BpeModel merge(AtomicReference<PreTokenCounts> counts, Listener listener) {
-        Merger m = new Merger(WordTable.of(counts.getAndSet(null), byteIds()));
+        WordTable words = WordTable.of(counts.getAndSet(null), byteIds());
+        System.gc();                                    // the counts' space is free again before the pair index takes its own
+        Merger m = new Merger(words);
         int target = vocabSize - m.vocab.size();
         while (m.vocab.size() < vocabSize) {
             int slot = m.mostFrequentPair();                                  // 1) the most frequent pair (ties: greater)
