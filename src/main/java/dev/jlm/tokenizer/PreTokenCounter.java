@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,15 +43,16 @@ public final class PreTokenCounter {
             return t;
         })) {
             ArrayDeque<Future<Part>> inFlight = new ArrayDeque<>();
+            Queue<PreTokenTable> spare = new ConcurrentLinkedQueue<>();      // drained block tables, cleared for reuse
             SafeChunks chunks = new SafeChunks(specials.list(), blockSize);
             for (Path file : files) {
                 String name = file.toString();
                 chunks.forEach(file, c -> {
-                    inFlight.add(pool.submit(() -> countChunk(c, name)));
-                    while (inFlight.size() > 2 * threads) drain(inFlight.poll(), total, progress);
+                    inFlight.add(pool.submit(() -> countChunk(c, name, spare)));
+                    while (inFlight.size() > 2 * threads) drain(inFlight.poll(), total, progress, spare);
                 });
             }
-            while (!inFlight.isEmpty()) drain(inFlight.poll(), total, progress);
+            while (!inFlight.isEmpty()) drain(inFlight.poll(), total, progress, spare);
         }
         return total;
     }
@@ -57,19 +60,23 @@ public final class PreTokenCounter {
     /** One block's counts and its size in bytes. */
     private record Part(PreTokenTable counts, long bytes) {}
 
-    private static void drain(Future<Part> f, PreTokenCounts total, LongConsumer progress) {
+    private static void drain(Future<Part> f, PreTokenCounts total, LongConsumer progress, Queue<PreTokenTable> spare) {
         Part part = Futures.join(f);
         total.addAll(part.counts());
+        part.counts().clear();
+        spare.add(part.counts());
         progress.accept(part.bytes());
     }
 
-    private Part countChunk(SafeChunks.Chunk chunk, String file) {
+    private Part countChunk(SafeChunks.Chunk chunk, String file, Queue<PreTokenTable> spare) {
         String text = chunk.text(file);
-        PreTokenTable counts = new PreTokenTable(1 << 14);
+        PreTokenTable counts = spare.poll();
+        if (counts == null) counts = new PreTokenTable(1 << 14);
+        PreTokenTable table = counts;
         PreTokenizer.split(text, 0, text.length(), specials, new PreTokenizer.Visitor() {
             @Override
             public void preToken(int start, int end) {
-                counts.add(text, start, end, 1);                 // no String per occurrence
+                table.add(text, start, end, 1);                  // no String per occurrence
             }
 
             @Override
@@ -77,6 +84,6 @@ public final class PreTokenCounter {
                 // special tokens are not counted: they are never merged
             }
         });
-        return new Part(counts, chunk.length());
+        return new Part(table, chunk.length());
     }
 }

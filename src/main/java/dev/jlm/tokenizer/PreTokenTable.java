@@ -1,36 +1,38 @@
 package dev.jlm.tokenizer;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Distinct pre-tokens and their counts with no object per pre-token: the characters of every key in one paged char
- * arena; entry e as two longs, meta[2e] = where its chars are (page, offset, length packed) and meta[2e+1] = its
- * count; and an open-addressing table of (hash, entry) longs, so a probe compares hashes without touching entries.
- * A lookup costs about three cache misses (slot, entry, chars). A pre-token is looked up by its place in the text
- * (chars start..end): counting allocates nothing per occurrence. About 2 bytes per key char + ~45 bytes per distinct
- * pre-token (against ~110 with a String per key).
+ * Distinct pre-tokens and their counts with no object per pre-token. Each entry is one record in a paged long arena:
+ * [length, count, its chars packed four to a long (zero-padded)], so a hit reads one place; an open-addressing
+ * table of (hash, record address + 1) longs compares hashes without touching records. A lookup costs about two cache
+ * misses (slot, record). A pre-token is looked up by its place in the text (chars start..end): counting allocates
+ * nothing per occurrence. About 2 bytes per key char + ~40 bytes per distinct pre-token.
  */
 final class PreTokenTable {
-    private static final int PAGE_BITS = 18, PAGE = 1 << PAGE_BITS;
-    private static final int LENGTH_BITS = 22, LONG_KEY = (1 << LENGTH_BITS) - 1;   // length field; LONG_KEY: see longKeys
+    private static final int PAGE_BITS = 16, PAGE = 1 << PAGE_BITS, MAX_PAGES = 1 << 15;
 
-    private char[][] pages = new char[4][];
-    private int pageCount, top = PAGE;         // bump allocation in pages[pageCount - 1]
-    private long[] meta;                       // entry e: [2e] = page << 40 | offset << 22 | length, [2e + 1] = count
-    private long[] slots;                      // hash << 32 | (entry + 1); 0 = empty
-    private final Map<Integer, Integer> longKeys = new HashMap<>();   // entry → length, for keys of ≥ LONG_KEY chars
+    private long[][] pages = new long[4][];
+    private int[] used = new int[4];           // longs of records in each page
+    private int pageCount;
+    private long[] slots;                      // hash << 32 | (record address + 1); 0 = empty
     private int size;
 
     PreTokenTable(int expected) {
         slots = new long[Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1];
-        meta = new long[2 * Math.max(16, expected)];
     }
 
     int size() {
         return size;
+    }
+
+    /** Empties the table, keeping its arrays for reuse. */
+    void clear() {
+        Arrays.fill(slots, 0);
+        pageCount = 0;                                       // the pages stay allocated for reuse
+        size = 0;
     }
 
     /** count[text[start, end)] += n. */
@@ -41,35 +43,43 @@ final class PreTokenTable {
         int i = mix(h) & mask;
         for (long s; (s = slots[i]) != 0; i = (i + 1) & mask) {
             if ((int) (s >>> 32) != h) continue;
-            int e = (int) s - 1;
-            long m = meta[2 * e];
-            if (length(e, m) == len && same(m, text, start, len)) {
-                meta[2 * e + 1] += n;
+            int a = (int) s - 1;
+            long[] p = pages[a >>> PAGE_BITS];
+            int x = a & (PAGE - 1);
+            if (p[x] == len && same(p, x + 2, text, start, len)) {
+                p[x + 1] += n;
                 return;
             }
         }
-        long m = store(len);
-        char[] p = pages[page(m)];
-        int off = offset(m);
-        for (int j = 0; j < len; j++) p[off + j] = text.charAt(start + j);
-        insert(i, h, m, len, n);
+        int a = store(len);
+        long[] p = pages[a >>> PAGE_BITS];
+        int x = a & (PAGE - 1);
+        p[x] = len;
+        p[x + 1] = n;
+        for (int j = 0; j < len; j += 4) p[x + 2 + (j >> 2)] = pack(text, start + j, Math.min(4, len - j));
+        insert(i, h, a);
     }
 
-    private boolean same(long m, CharSequence text, int start, int len) {
-        char[] p = pages[page(m)];
-        int off = offset(m);
-        for (int j = 0; j < len; j++) if (p[off + j] != text.charAt(start + j)) return false;
+    /** Up to four chars text[from, from + k) in one long, first char lowest. */
+    private static long pack(CharSequence text, int from, int k) {
+        long v = 0;
+        for (int j = k - 1; j >= 0; j--) v = (v << 16) | text.charAt(from + j);
+        return v;
+    }
+
+    private static boolean same(long[] p, int x, CharSequence text, int start, int len) {
+        for (int j = 0; j < len; j += 4) if (p[x + (j >> 2)] != pack(text, start + j, Math.min(4, len - j))) return false;
         return true;
     }
 
     /** Adds every count of {@code other} to this table. */
     void addAll(PreTokenTable other) {
-        for (long os : other.slots) if (os != 0) other.addEntryTo(this, os);
+        for (long os : other.slots) if (os != 0) other.addRecordTo(this, os);
     }
 
     /**
      * Adds every count of this table to {@code parts}, the entry with hash h to parts[{@link #partition}(h, bits)],
-     * partition by partition: each part's slots and entries stay in cache while it takes its share.
+     * partition by partition: each part's slots and records stay in cache while it takes its share.
      */
     void addAllTo(PreTokenTable[] parts) {
         int bits = Integer.numberOfTrailingZeros(parts.length);
@@ -80,7 +90,7 @@ final class PreTokenTable {
         int[] at = Arrays.copyOf(start, parts.length);
         for (long s : slots) if (s != 0) sorted[at[partition((int) (s >>> 32), bits)]++] = s;
         for (int p = 0; p < parts.length; p++) {
-            for (int k = start[p]; k < start[p + 1]; k++) addEntryTo(parts[p], sorted[k]);
+            for (int k = start[p]; k < start[p + 1]; k++) addRecordTo(parts[p], sorted[k]);
         }
     }
 
@@ -89,25 +99,25 @@ final class PreTokenTable {
         return bits == 0 ? 0 : mix(h) >>> (32 - bits);
     }
 
-    /** Adds entry (slot value s) of this table to {@code to}. */
-    private void addEntryTo(PreTokenTable to, long s) {
-        int f = (int) s - 1, h = (int) (s >>> 32);
-        long om = meta[2 * f];
-        char[] q = pages[page(om)];
-        int qoff = offset(om), len = length(f, om), mask = to.slots.length - 1;
+    /** Adds the record of slot value s of this table to {@code to}. */
+    private void addRecordTo(PreTokenTable to, long s) {
+        int h = (int) (s >>> 32), a = (int) s - 1;
+        long[] q = pages[a >>> PAGE_BITS];
+        int y = a & (PAGE - 1), len = (int) q[y], words = (len + 3) >> 2, mask = to.slots.length - 1;
         int i = mix(h) & mask;
         for (long t; (t = to.slots[i]) != 0; i = (i + 1) & mask) {
             if ((int) (t >>> 32) != h) continue;
-            int e = (int) t - 1;
-            long m = to.meta[2 * e];
-            if (to.length(e, m) == len && Arrays.equals(to.pages[page(m)], offset(m), offset(m) + len, q, qoff, qoff + len)) {
-                to.meta[2 * e + 1] += meta[2 * f + 1];
+            int b = (int) t - 1;
+            long[] p = to.pages[b >>> PAGE_BITS];
+            int x = b & (PAGE - 1);
+            if (p[x] == len && Arrays.equals(p, x + 2, x + 2 + words, q, y + 2, y + 2 + words)) {
+                p[x + 1] += q[y + 1];
                 return;
             }
         }
-        long m = to.store(len);
-        System.arraycopy(q, qoff, to.pages[page(m)], offset(m), len);
-        to.insert(i, h, m, len, meta[2 * f + 1]);
+        int b = to.store(len);
+        System.arraycopy(q, y, to.pages[b >>> PAGE_BITS], b & (PAGE - 1), 2 + words);
+        to.insert(i, h, b);
     }
 
     /** A pre-token's characters: {@code chars[offset, offset + length)}, valid during the call only. */
@@ -117,9 +127,16 @@ final class PreTokenTable {
 
     /** Every pre-token, in the order first stored. */
     void forEachChars(CharsEntry v) {
-        for (int e = 0; e < size; e++) {
-            long m = meta[2 * e];
-            v.accept(pages[page(m)], offset(m), length(e, m), meta[2 * e + 1]);
+        char[] chars = new char[64];
+        for (int pg = 0; pg < pageCount; pg++) {
+            long[] p = pages[pg];
+            for (int x = 0; x < used[pg]; ) {
+                int len = (int) p[x];
+                if (chars.length < len) chars = new char[Math.max(len, 2 * chars.length)];
+                for (int j = 0; j < len; j++) chars[j] = (char) (p[x + 2 + (j >> 2)] >>> (16 * (j & 3)));
+                v.accept(chars, 0, len, p[x + 1]);
+                x += 2 + ((len + 3) >> 2);
+            }
         }
     }
 
@@ -134,7 +151,9 @@ final class PreTokenTable {
     /** Characters of all keys together. */
     long totalChars() {
         long t = 0;
-        for (int e = 0; e < size; e++) t += length(e, meta[2 * e]);
+        for (int pg = 0; pg < pageCount; pg++) {
+            for (int x = 0; x < used[pg]; x += 2 + (int) ((pages[pg][x] + 3) >> 2)) t += pages[pg][x];
+        }
         return t;
     }
 
@@ -150,43 +169,29 @@ final class PreTokenTable {
         return m;
     }
 
-    private static int page(long m) {
-        return (int) (m >>> 40);
-    }
-
-    private static int offset(long m) {
-        return (int) (m >>> LENGTH_BITS) & (PAGE - 1);
-    }
-
-    private int length(int e, long m) {
-        int len = (int) m & LONG_KEY;
-        return len == LONG_KEY ? longKeys.get(e) : len;
-    }
-
-    /** Room for {@code len} chars in the arena, as packed meta without the length. A key longer than a page gets its own. */
-    private long store(int len) {
-        if (top + len > PAGE) {
-            if (pageCount == pages.length) pages = Arrays.copyOf(pages, pageCount * 2);
-            if (len > PAGE) {
-                pages[pageCount++] = new char[len];
-                top = PAGE;                            // the next key starts a new page
-                return (long) (pageCount - 1) << 40;
+    /** Room for a record of {@code len} chars: its address (page << 16 | offset). A record longer than a page gets its own. */
+    private int store(int len) {
+        int need = 2 + ((len + 3) >> 2);
+        int pg = pageCount - 1;
+        if (pg < 0 || used[pg] + need > PAGE) {                 // offsets stay below PAGE, even in a reused larger page
+            pg = pageCount++;
+            if (pg == MAX_PAGES) throw new IllegalStateException("pre-token table full: " + size + " distinct pre-tokens");
+            if (pg == pages.length) {
+                pages = Arrays.copyOf(pages, 2 * pg);
+                used = Arrays.copyOf(used, 2 * pg);
             }
-            pages[pageCount++] = new char[PAGE];
-            top = 0;
+            if (need > PAGE) pages[pg] = new long[need];
+            else if (pages[pg] == null || pages[pg].length != PAGE) pages[pg] = new long[PAGE];
+            used[pg] = 0;
         }
-        long m = ((long) (pageCount - 1) << 40) | ((long) top << LENGTH_BITS);
-        top += len;
-        return m;
+        int a = (pg << PAGE_BITS) | used[pg];
+        used[pg] += need;
+        return a;
     }
 
-    private void insert(int slot, int h, long m, int len, long n) {
-        if (2 * size == meta.length) meta = Arrays.copyOf(meta, 2 * (size + (size >> 1)));
-        if (len >= LONG_KEY) longKeys.put(size, len);
-        meta[2 * size] = m | Math.min(len, LONG_KEY);
-        meta[2 * size + 1] = n;
-        slots[slot] = ((long) h << 32) | ++size;
-        if (size * 2 > slots.length) rehash();
+    private void insert(int slot, int h, int a) {
+        slots[slot] = ((long) h << 32) | (a + 1L);
+        if (++size * 2 > slots.length) rehash();
     }
 
     private void rehash() {
