@@ -23,6 +23,7 @@ public final class PreTokenCounter {
     private final int threads;
 
     private final int blockSize;
+    private final ThreadLocal<char[]> decodeBuffer = ThreadLocal.withInitial(() -> new char[0]);   // a worker's block text
 
     public PreTokenCounter(List<String> specialTokens, int threads) {
         this(specialTokens, threads, BLOCK);
@@ -69,7 +70,9 @@ public final class PreTokenCounter {
     }
 
     private Part countChunk(SafeChunks.Chunk chunk, String file, Queue<PreTokenTable> spare) {
-        String text = chunk.text(file);
+        char[] buffer = decodeBuffer.get();
+        CharArrayText text = chunk.decode(file, buffer);
+        if (text.array() != buffer) decodeBuffer.set(text.array());
         PreTokenTable counts = spare.poll();
         if (counts == null) counts = new PreTokenTable(1 << 14);
         PreTokenTable table = counts;

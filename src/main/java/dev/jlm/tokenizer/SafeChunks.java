@@ -4,10 +4,10 @@ import dev.jlm.JlmException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,16 +25,26 @@ final class SafeChunks {
     record Chunk(byte[] bytes, int length, long offset) {
         /** The block as text; invalid UTF-8 is an error naming the file and the byte offset. */
         String text(String file) {
+            return decode(file, new char[length]).toString();
+        }
+
+        /**
+         * The block as text in {@code into} (reused when it holds {@code length} chars — UTF-8 never has fewer bytes
+         * than chars — else a new array); invalid UTF-8 is an error naming the file and the byte offset.
+         */
+        CharArrayText decode(String file, char[] into) {
+            char[] chars = into.length >= length ? into : new char[length];
             CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
             ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
-            try {
-                return dec.decode(in).toString();
-            } catch (MalformedInputException e) {
+            CharBuffer out = CharBuffer.wrap(chars);
+            CoderResult r = dec.decode(in, out, true);
+            if (!r.isError()) r = dec.flush(out);
+            if (r.isMalformed()) {
                 throw new JlmException(file + ": invalid UTF-8 at byte offset " + (offset + in.position()) + " (the corpus must be UTF-8 text)");
-            } catch (CharacterCodingException e) {
-                throw new JlmException(file + ": cannot decode as UTF-8 near byte offset " + (offset + in.position()));
             }
+            if (r.isError()) throw new JlmException(file + ": cannot decode as UTF-8 near byte offset " + (offset + in.position()));
+            return new CharArrayText(chars, out.position());
         }
     }
 
