@@ -14,11 +14,13 @@ final class Memory {
         Thread t = new Thread(() -> {                      // the used heap, sampled: a true peak (never above the cap)
             var heap = ManagementFactory.getMemoryMXBean();
             while (true) {
-                heapPeak.accumulateAndGet(heap.getHeapMemoryUsage().getUsed(), Math::max);
                 try {
+                    heapPeak.accumulateAndGet(heap.getHeapMemoryUsage().getUsed(), Math::max);
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;
+                } catch (OutOfMemoryError e) {
+                    // the command itself reports a full heap in one line; this sample is skipped, not printed as a trace
                 }
             }
         }, "jlm-heap-sampler");

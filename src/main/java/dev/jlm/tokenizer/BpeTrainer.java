@@ -63,7 +63,8 @@ public final class BpeTrainer {
             done[0] += b;
             listener.progress("pre-tokenize", done[0], totalBytes);
         };
-        var counts = new AtomicReference<>(new PreTokenCounter(specials, threads).count(inputs, onBytes));
+        var counts = new AtomicReference<>(new PreTokenCounter(specials, threads).count(inputs, onBytes,
+                c -> requireHeapWhileCounting(c, done[0], totalBytes)));
         if (counts.get().size() == 0) {
             throw new JlmException("empty corpus: no text in " + inputs.stream().map(Path::toString).toList()
                     + (specials.isEmpty() ? "" : " besides special tokens"));
@@ -76,13 +77,36 @@ public final class BpeTrainer {
         return new Result(model, new Stats((t1 - t0) / 1e9, (t2 - t1) / 1e9, totalBytes, distinct));
     }
 
+    /** Heap the merge phase needs, in bytes: per word ~24 (offset, length, count, visit mark), per byte ~12 (its id in the pool, its pair's list entry, slack). */
+    static double mergeHeap(long words, long chars) {
+        return words * 24.0 + chars * 12.0;
+    }
+
+    /** Heap the counts hold, in bytes: per distinct pre-token ~48 (probe slots, record header), per char 2. */
+    static double countsHeap(long words, long chars) {
+        return words * 48.0 + chars * 2.0;
+    }
+
     /**
-     * Says so before the merge phase runs out of heap: per word ~24 bytes (offset, length, count, visit mark), per
-     * byte ~12 (its token id in the pool, its pair's list entry, list and pair-table slack), while the pre-token table
-     * is still held, against what the JVM may still allocate.
+     * Says so while counting, as soon as the pre-tokens counted so far and the merge phase they already imply need more
+     * than the whole heap: distinct pre-tokens only grow, so the run could not finish.
+     */
+    static void requireHeapWhileCounting(PreTokenCounts counts, long bytesDone, long totalBytes) {
+        long words = counts.size(), chars = counts.totalChars();
+        double need = countsHeap(words, chars) + mergeHeap(words, chars), max = Runtime.getRuntime().maxMemory();
+        if (need <= max) return;
+        double guess = need * Math.max(1, Math.min(4, (double) totalBytes / Math.max(1, bytesDone)));   // distinct words grow more slowly than the text
+        throw new JlmException(String.format(java.util.Locale.ROOT, "after %.0f%% of the corpus, %,d distinct pre-tokens already need about %.1f GB"
+                + " of Java heap to count and merge, more than the max heap (%.1f GB): give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg",
+                100.0 * bytesDone / Math.max(1, totalBytes), words, need / 1e9, max / 1e9, (int) Math.ceil(guess / 1e9)));
+    }
+
+    /**
+     * Says so before the merge phase runs out of heap: its estimate, while the counts are still held, against what the
+     * JVM may still allocate.
      */
     static void requireHeapForMerges(PreTokenCounts counts) {
-        double need = counts.size() * 24.0 + counts.totalChars() * 12.0;
+        double need = mergeHeap(counts.size(), counts.totalChars());
         System.gc();                                                          // once per run: measure live data, not garbage
         Runtime rt = Runtime.getRuntime();
         double free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());

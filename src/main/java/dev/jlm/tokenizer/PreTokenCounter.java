@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -37,6 +38,11 @@ public final class PreTokenCounter {
 
     /** Counts of each pre-token over all files. {@code progress} receives bytes consumed. */
     public PreTokenCounts count(List<Path> files, LongConsumer progress) throws IOException {
+        return count(files, progress, counts -> {});
+    }
+
+    /** As {@link #count(List, LongConsumer)}, showing {@code check} the counts so far after each block (it may throw to stop). */
+    PreTokenCounts count(List<Path> files, LongConsumer progress, Consumer<PreTokenCounts> check) throws IOException {
         PreTokenCounts total = new PreTokenCounts();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "jlm-pretokenize");
@@ -50,10 +56,10 @@ public final class PreTokenCounter {
                 String name = file.toString();
                 chunks.forEach(file, c -> {
                     inFlight.add(pool.submit(() -> countChunk(c, name, spare)));
-                    while (inFlight.size() > 2 * threads) drain(inFlight.poll(), total, progress, spare);
+                    while (inFlight.size() > 2 * threads) drain(inFlight.poll(), total, progress, spare, check);
                 });
             }
-            while (!inFlight.isEmpty()) drain(inFlight.poll(), total, progress, spare);
+            while (!inFlight.isEmpty()) drain(inFlight.poll(), total, progress, spare, check);
         }
         return total;
     }
@@ -61,12 +67,14 @@ public final class PreTokenCounter {
     /** One block's counts and its size in bytes. */
     private record Part(PreTokenTable counts, long bytes) {}
 
-    private static void drain(Future<Part> f, PreTokenCounts total, LongConsumer progress, Queue<PreTokenTable> spare) {
+    private static void drain(Future<Part> f, PreTokenCounts total, LongConsumer progress, Queue<PreTokenTable> spare,
+                              Consumer<PreTokenCounts> check) {
         Part part = Futures.join(f);
         total.addAll(part.counts());
         part.counts().clear();
         spare.add(part.counts());
         progress.accept(part.bytes());
+        check.accept(total);
     }
 
     private Part countChunk(SafeChunks.Chunk chunk, String file, Queue<PreTokenTable> spare) {

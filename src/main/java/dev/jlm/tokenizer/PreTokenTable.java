@@ -12,13 +12,14 @@ import java.util.Map;
  * nothing per occurrence. About 2 bytes per key char + ~40 bytes per distinct pre-token.
  */
 final class PreTokenTable {
-    private static final int PAGE_BITS = 16, PAGE = 1 << PAGE_BITS, MAX_PAGES = 1 << 15;
+    private static final int PAGE_BITS = 15, PAGE = 1 << PAGE_BITS, MAX_PAGES = (1 << 16) - 1;   // 256 KB pages: not humongous in 1 MB G1 regions
 
     private long[][] pages = new long[4][];
     private int[] used = new int[4];           // longs of records in each page
     private int pageCount;
     private long[] slots;                      // hash << 32 | (record address + 1); 0 = empty
     private int size;
+    private long chars;                        // of all keys
 
     PreTokenTable(int expected) {
         slots = new long[Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1];
@@ -33,6 +34,7 @@ final class PreTokenTable {
         Arrays.fill(slots, 0);
         pageCount = 0;                                       // the pages stay allocated for reuse
         size = 0;
+        chars = 0;
     }
 
     /** count[text[start, end)] += n. */
@@ -57,7 +59,7 @@ final class PreTokenTable {
         p[x] = len;
         p[x + 1] = n;
         for (int j = 0; j < len; j += 4) p[x + 2 + (j >> 2)] = pack(text, start + j, Math.min(4, len - j));
-        insert(i, h, a);
+        insert(i, h, a, len);
     }
 
     /** Up to four chars text[from, from + k) in one long, first char lowest. */
@@ -117,7 +119,7 @@ final class PreTokenTable {
         }
         int b = to.store(len);
         System.arraycopy(q, y, to.pages[b >>> PAGE_BITS], b & (PAGE - 1), 2 + words);
-        to.insert(i, h, b);
+        to.insert(i, h, b, len);
     }
 
     /** A pre-token's characters: {@code chars[offset, offset + length)}, valid during the call only. */
@@ -127,14 +129,14 @@ final class PreTokenTable {
 
     /** Every pre-token, in the order first stored. */
     void forEachChars(CharsEntry v) {
-        char[] chars = new char[64];
+        char[] buf = new char[64];
         for (int pg = 0; pg < pageCount; pg++) {
             long[] p = pages[pg];
             for (int x = 0; x < used[pg]; ) {
                 int len = (int) p[x];
-                if (chars.length < len) chars = new char[Math.max(len, 2 * chars.length)];
-                for (int j = 0; j < len; j++) chars[j] = (char) (p[x + 2 + (j >> 2)] >>> (16 * (j & 3)));
-                v.accept(chars, 0, len, p[x + 1]);
+                if (buf.length < len) buf = new char[Math.max(len, 2 * buf.length)];
+                for (int j = 0; j < len; j++) buf[j] = (char) (p[x + 2 + (j >> 2)] >>> (16 * (j & 3)));
+                v.accept(buf, 0, len, p[x + 1]);
                 x += 2 + ((len + 3) >> 2);
             }
         }
@@ -150,11 +152,7 @@ final class PreTokenTable {
 
     /** Characters of all keys together. */
     long totalChars() {
-        long t = 0;
-        for (int pg = 0; pg < pageCount; pg++) {
-            for (int x = 0; x < used[pg]; x += 2 + (int) ((pages[pg][x] + 3) >> 2)) t += pages[pg][x];
-        }
-        return t;
+        return chars;
     }
 
     static PreTokenTable of(Map<String, int[]> counts) {
@@ -169,7 +167,7 @@ final class PreTokenTable {
         return m;
     }
 
-    /** Room for a record of {@code len} chars: its address (page << 16 | offset). A record longer than a page gets its own. */
+    /** Room for a record of {@code len} chars: its address (page << 15 | offset). A record longer than a page gets its own. */
     private int store(int len) {
         int need = 2 + ((len + 3) >> 2);
         int pg = pageCount - 1;
@@ -189,8 +187,9 @@ final class PreTokenTable {
         return a;
     }
 
-    private void insert(int slot, int h, int a) {
+    private void insert(int slot, int h, int a, int len) {
         slots[slot] = ((long) h << 32) | (a + 1L);
+        chars += len;
         if (++size * 2 > slots.length) rehash();
     }
 
