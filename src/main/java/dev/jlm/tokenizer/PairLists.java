@@ -78,11 +78,6 @@ final class PairLists {
         fill[slot] = 0;
     }
 
-    /** Arena bytes in use or free for reuse (for memory accounting). */
-    long arenaBytes() {
-        return (long) pageCount * PAGE * Integer.BYTES;
-    }
-
     /**
      * A block of 2^k ints: a free one of that class; else half of a free larger one, split down (the halves not taken
      * go to the free lists: the large blocks of merged pairs' lists feed the small first blocks of new pairs); else

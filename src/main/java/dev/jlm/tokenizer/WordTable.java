@@ -29,10 +29,6 @@ record WordTable(int[] pool, int[] start, int[] length, long[] freq) {
         return t;
     }
 
-    int size() {
-        return start.length;
-    }
-
     /** UTF-8 bytes of all keys: an upper bound (a lone surrogate, which encodes as one '?', is counted as 3). */
     private static long utf8Length(PreTokenCounts counts) {
         long[] t = {0};
