@@ -63,7 +63,15 @@ class ModelReferenceTest {
             Torch.manualSeed(5);
             TransformerLm fused = new TransformerLm(c, Device.CPU, DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
             var ids = Torch.randint(0, 97, Device.CPU, 3, 16);
-            Close.assertAllClose(ref.forward(ids).toFloatArray(), fused.forward(ids).toFloatArray(), 1e-5, 1e-4);
+            var yRef = ref.forward(ids);
+            var yFused = fused.forward(ids);
+            Close.assertAllClose(yRef.toFloatArray(), yFused.toFloatArray(), 1e-5, 1e-4);
+            var w = Torch.randn(3, 16, 97);                                     // a loss that weighs every logit differently
+            yRef.mul(w).sum().backward();
+            yFused.mul(w).sum().backward();
+            for (var e : ref.params().named().entrySet()) {                      // q/k/v and w1/w3 run stacked on the fused path
+                Close.assertAllClose(e.getValue().grad().toFloatArray(), fused.params().named().get(e.getKey()).grad().toFloatArray(), 1e-4, 1e-4);
+            }
         }
     }
 
