@@ -14,21 +14,20 @@ public record BpeModel(byte[][] vocab, int[][] merges, List<String> specials) {
     }
 
     /**
-     * One merge, the single BPE step of both training and encoding: every non-overlapping (a, b) in src[0, n), left
-     * to right, becomes c. Writes to {@code dst} (which may be {@code src}: it writes no further than it reads) and
-     * returns the new length.
+     * One merge, the single BPE step of both training and encoding: every non-overlapping (a, b) in t[from, from + n),
+     * left to right, becomes c, in place (it writes no further than it reads); returns the new length.
      */
-    public static int mergePair(int[] src, int n, int a, int b, int c, int[] dst) {
-        int w = 0;
-        for (int i = 0; i < n; i++) {
-            if (i + 1 < n && src[i] == a && src[i + 1] == b) {
-                dst[w++] = c;
+    public static int mergePair(int[] t, int from, int n, int a, int b, int c) {
+        int w = from, end = from + n;
+        for (int i = from; i < end; i++) {
+            if (i + 1 < end && t[i] == a && t[i + 1] == b) {
+                t[w++] = c;
                 i++;
             } else {
-                dst[w++] = src[i];
+                t[w++] = t[i];
             }
         }
-        return w;
+        return w - from;
     }
 
     /** The longest token (by bytes). */

@@ -234,29 +234,29 @@ public final class BpeTrainer {
             }
         }
 
-        /** One word: old pairs next to each (a, b) occurrence uncounted, the merge done in place, new pairs counted. */
+        /**
+         * One word: the merge done in place (BpeModel's step), then, around each c of the new word, the old pairs uncounted
+         * and the new ones counted. Left of c stood x (its old pair (x, a)) or another c (that pair, (b, a), is the other
+         * c's right one); right of c stands y, or another c whose a followed this c's b.
+         */
         private void rewrite(int wi, int a, int b, int c) {
             int s0 = start[wi], n = length[wi];
-            long f = freq[wi];
-            int lastMatch = -2, w = 0;
-            for (int i = 0; i < n; i++) {                                          // greedy, left to right
-                if (i + 1 < n && pool[s0 + i] == a && pool[s0 + i + 1] == b) {
-                    if (i > 0 && lastMatch != i - 2) count(pool[s0 + i - 1], a, -f);   // else uncounted as the last match's right pair
-                    count(a, b, -f);
-                    if (i + 2 < n) count(b, pool[s0 + i + 2], -f);
-                    lastMatch = i;
-                    pool[s0 + w++] = c;
-                    i++;
-                } else {
-                    pool[s0 + w++] = pool[s0 + i];
-                }
-            }
+            int w = BpeModel.mergePair(pool, s0, n, a, b, c);
             if (w == n) return;                                                     // a stale list entry
             length[wi] = w;
+            long f = freq[wi];
             for (int j = s0; j < s0 + w; j++) {
                 if (pool[j] != c) continue;
-                if (j > s0 && pool[j - 1] != c) countNew(pool[j - 1], c, f, wi);   // (c, c) is counted as the left c's right pair
-                if (j + 1 < s0 + w) countNew(c, pool[j + 1], f, wi);
+                count(a, b, -f);
+                if (j > s0 && pool[j - 1] != c) {
+                    count(pool[j - 1], a, -f);
+                    countNew(pool[j - 1], c, f, wi);
+                }
+                if (j + 1 < s0 + w) {
+                    int y = pool[j + 1];
+                    count(b, y == c ? a : y, -f);
+                    countNew(c, y, f, wi);
+                }
             }
         }
 

@@ -170,7 +170,7 @@ public final class Tokenizer {
             }
             if (best == Integer.MAX_VALUE) break;
             int[] m = model.merges()[best];
-            n = BpeModel.mergePair(t, n, m[0], m[1], mergedId[best], t);
+            n = BpeModel.mergePair(t, 0, n, m[0], m[1], mergedId[best]);
         }
         return n == t.length ? t : Arrays.copyOf(t, n);
     }
