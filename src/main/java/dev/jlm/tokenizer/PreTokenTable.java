@@ -20,6 +20,7 @@ final class PreTokenTable {
     private long[] slots;                      // hash << 32 | (record address + 1); 0 = empty
     private int size;
     private long chars;                        // of all keys
+    private long[] key = new long[16];         // the key being looked up, packed (a table is used by one thread at a time)
 
     PreTokenTable(int expected) {
         slots = new long[Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1];
@@ -39,16 +40,33 @@ final class PreTokenTable {
 
     /** count[text[start, end)] += n. */
     void add(CharSequence text, int start, int end, long n) {
-        int h = 0;
-        for (int i = start; i < end; i++) h = 31 * h + text.charAt(i);          // String.hashCode's formula
-        int len = end - start, mask = slots.length - 1;
+        int len = end - start, h = 0;
+        if (key.length < (len + 3) >> 2) key = new long[Math.max((len + 3) >> 2, 2 * key.length)];
+        for (int j = 0; j < len; j += 4) {                                      // pack and hash in one pass
+            long v = 0;
+            for (int k = 0, m = Math.min(4, len - j); k < m; k++) {
+                char ch = text.charAt(start + j + k);
+                v |= (long) ch << (16 * k);
+                h = 31 * h + ch;                                                  // String.hashCode's formula
+            }
+            key[j >> 2] = v;
+        }
+        add(h, key, 0, len, n);
+    }
+
+    /**
+     * count[key] += n for the key of {@code len} chars packed at keys[from, from + ⌈len/4⌉) (four to a long, first char
+     * lowest, zero-padded) with hash h: the one probe both counting and merging tables go through.
+     */
+    private void add(int h, long[] keys, int from, int len, long n) {
+        int words = (len + 3) >> 2, mask = slots.length - 1;
         int i = mix(h) & mask;
         for (long s; (s = slots[i]) != 0; i = (i + 1) & mask) {
             if ((int) (s >>> 32) != h) continue;
             int a = (int) s - 1;
             long[] p = pages[a >>> PAGE_BITS];
             int x = a & (PAGE - 1);
-            if (p[x] == len && same(p, x + 2, text, start, len)) {
+            if (p[x] == len && same(p, x + 2, keys, from, words)) {
                 p[x + 1] += n;
                 return;
             }
@@ -58,19 +76,12 @@ final class PreTokenTable {
         int x = a & (PAGE - 1);
         p[x] = len;
         p[x + 1] = n;
-        for (int j = 0; j < len; j += 4) p[x + 2 + (j >> 2)] = pack(text, start + j, Math.min(4, len - j));
+        System.arraycopy(keys, from, p, x + 2, words);
         insert(i, h, a, len);
     }
 
-    /** Up to four chars text[from, from + k) in one long, first char lowest. */
-    private static long pack(CharSequence text, int from, int k) {
-        long v = 0;
-        for (int j = k - 1; j >= 0; j--) v = (v << 16) | text.charAt(from + j);
-        return v;
-    }
-
-    private static boolean same(long[] p, int x, CharSequence text, int start, int len) {
-        for (int j = 0; j < len; j += 4) if (p[x + (j >> 2)] != pack(text, start + j, Math.min(4, len - j))) return false;
+    private static boolean same(long[] p, int x, long[] q, int y, int words) {
+        for (int j = 0; j < words; j++) if (p[x + j] != q[y + j]) return false;
         return true;
     }
 
@@ -103,23 +114,10 @@ final class PreTokenTable {
 
     /** Adds the record of slot value s of this table to {@code to}. */
     private void addRecordTo(PreTokenTable to, long s) {
-        int h = (int) (s >>> 32), a = (int) s - 1;
+        int a = (int) s - 1;
         long[] q = pages[a >>> PAGE_BITS];
-        int y = a & (PAGE - 1), len = (int) q[y], words = (len + 3) >> 2, mask = to.slots.length - 1;
-        int i = mix(h) & mask;
-        for (long t; (t = to.slots[i]) != 0; i = (i + 1) & mask) {
-            if ((int) (t >>> 32) != h) continue;
-            int b = (int) t - 1;
-            long[] p = to.pages[b >>> PAGE_BITS];
-            int x = b & (PAGE - 1);
-            if (p[x] == len && Arrays.equals(p, x + 2, x + 2 + words, q, y + 2, y + 2 + words)) {
-                p[x + 1] += q[y + 1];
-                return;
-            }
-        }
-        int b = to.store(len);
-        System.arraycopy(q, y, to.pages[b >>> PAGE_BITS], b & (PAGE - 1), 2 + words);
-        to.insert(i, h, b, len);
+        int y = a & (PAGE - 1);
+        to.add((int) (s >>> 32), q, y + 2, (int) q[y], q[y + 1]);
     }
 
     /** A pre-token's characters: {@code chars[offset, offset + length)}, valid during the call only. */
