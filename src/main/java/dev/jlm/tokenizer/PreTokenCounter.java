@@ -81,9 +81,7 @@ public final class PreTokenCounter {
         char[] buffer = decodeBuffer.get();
         CharArrayText text = chunk.decode(file, buffer);
         if (text.array() != buffer) decodeBuffer.set(text.array());
-        PreTokenTable counts = spare.poll();
-        if (counts == null) counts = new PreTokenTable(1 << 14);
-        PreTokenTable table = counts;
+        PreTokenTable reused = spare.poll(), table = reused != null ? reused : new PreTokenTable(1 << 14);
         PreTokenizer.split(text, 0, text.length(), specials, new PreTokenizer.Visitor() {
             @Override
             public void preToken(int start, int end) {
