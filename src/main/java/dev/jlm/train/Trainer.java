@@ -66,11 +66,7 @@ public final class Trainer {
     public Summary run(Listener listener, World world) throws IOException {
         Path out = cfg.out();
         int ranks = world.size(), micro = cfg.gradAccum();
-        if (cfg.batchSize() % (ranks * micro) != 0) {
-            throw new JlmException("--batch-size " + cfg.batchSize() + " is not divisible by world size " + ranks + " × --grad-accum " + micro
-                    + ": every rank and micro-batch takes an equal share of the global batch");
-        }
-        MemoryBudget.require(cfg.model(), cfg.batchSize() / ranks / micro, true, cfg.device());
+        requireMicroBatches(ranks);
         long[] hash = {cfg.agreementHash()};
         world.agree(true, () -> {
             if (world.broadcast(hash)[0] != hash[0]) {
@@ -83,8 +79,7 @@ public final class Trainer {
             if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
             RunFolder.check(out, cfg.resume(), cfg.overwrite());
         });
-        if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
-        Torch.requireDevice(cfg.device());
+        useMachine();
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
 
         try (TokenFile train = TokenFile.open(cfg.train(), vocab, "--vocab-size");                   // ids checked per batch
@@ -95,10 +90,10 @@ public final class Trainer {
                 replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
                 Files.createDirectories(out);
             }
-            Torch.manualSeed(cfg.seed());
-            TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
-            AdamW opt = new AdamW(model.params().named(), cfg.adamw());
-            BatchSampler sampler = new BatchSampler(train, cfg.batchSize(), ctx, cfg.device(), cfg.seed());
+            Parts parts = build(train);
+            TransformerLm model = parts.model();
+            AdamW opt = parts.opt();
+            BatchSampler sampler = parts.sampler();
             Path last = out.resolve(LAST);
             long[] resumed = {0, cfg.seed()};                     // {step, sampler state}: rank 0 reads them, all ranks use them
             world.agree(world.isMain(), () -> {
@@ -181,17 +176,16 @@ public final class Trainer {
      */
     public StepProfile profile(int steps, Path events) throws IOException {
         if (steps <= 0) throw new JlmException("--profile must be positive, got " + steps);
-        MemoryBudget.require(cfg.model(), cfg.batchSize() / cfg.gradAccum(), true, cfg.device());
-        if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
-        Torch.requireDevice(cfg.device());
-        int ctx = cfg.model().contextLength(), micro = cfg.gradAccum(), rows = cfg.batchSize() / micro;
+        requireMicroBatches(1);
+        useMachine();
+        int micro = cfg.gradAccum(), rows = cfg.batchSize() / micro;
         try (TokenFile train = TokenFile.open(cfg.train(), cfg.model().vocabSize(), "--vocab-size");
              World world = World.solo();
              TensorScope run = TensorScope.open()) {
-            Torch.manualSeed(cfg.seed());
-            TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
-            AdamW opt = new AdamW(model.params().named(), cfg.adamw());
-            BatchSampler sampler = new BatchSampler(train, cfg.batchSize(), ctx, cfg.device(), cfg.seed());
+            Parts parts = build(train);
+            TransformerLm model = parts.model();
+            AdamW opt = parts.opt();
+            BatchSampler sampler = parts.sampler();
             long t0 = 0;
             for (int i = -2; i < steps; i++) {
                 if (i == 0) {
@@ -210,6 +204,32 @@ public final class Trainer {
             Profiler.stop(events);
             return StepProfile.read(events, steps, wallMs);
         }
+    }
+
+    /** Every rank and micro-batch takes an equal share of the global batch, and one share's activations fit in memory. */
+    private void requireMicroBatches(int ranks) {
+        int micro = cfg.gradAccum();
+        if (cfg.batchSize() % (ranks * micro) != 0) {
+            throw new JlmException("--batch-size " + cfg.batchSize() + " is not divisible by world size " + ranks + " × --grad-accum " + micro
+                    + ": every rank and micro-batch takes an equal share of the global batch");
+        }
+        MemoryBudget.require(cfg.model(), cfg.batchSize() / ranks / micro, true, cfg.device());
+    }
+
+    /** The configured intra-op threads and device (an error naming the device when it is missing). */
+    private void useMachine() {
+        if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
+        Torch.requireDevice(cfg.device());
+    }
+
+    /** What a run and a profile both start from: the seeded model, its optimizer and the batch sampler over {@code train}. */
+    private record Parts(TransformerLm model, AdamW opt, BatchSampler sampler) {}
+
+    private Parts build(TokenFile train) {
+        Torch.manualSeed(cfg.seed());
+        TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
+        return new Parts(model, new AdamW(model.params().named(), cfg.adamw()),
+                new BatchSampler(train, cfg.batchSize(), cfg.model().contextLength(), cfg.device(), cfg.seed()));
     }
 
     public record StepResult(double loss, double gradNorm) {}
