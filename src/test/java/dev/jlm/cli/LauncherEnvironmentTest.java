@@ -1,0 +1,50 @@
+package dev.jlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The launcher's process environment (scripts/lib/runtime-env.sh), as `scripts/jlm info` reports it from inside. */
+class LauncherEnvironmentTest {
+    static final Path ROOT = Path.of(System.getProperty("jlm.root", ".")).toAbsolutePath();
+    static final Path OPENMP_BUILD = Path.of("/usr/lib", ("amd64".equals(System.getProperty("os.arch")) ? "x86_64" : System.getProperty("os.arch"))
+            + "-linux-gnu", "openblas-openmp", "libopenblas.so.0");
+
+    @Test
+    void libtorchRunsOnOpenBlasOpenMpBuildWithoutPassiveWaiting() throws Exception {
+        assumeTrue(Files.exists(OPENMP_BUILD), "scripts/setup installs libopenblas0-openmp; not here: " + OPENMP_BUILD);
+        String blas = blasLine(Map.of());
+        assertTrue(blas.contains("/openblas-openmp/"), blas);
+        assertFalse(blas.contains("OMP_WAIT_POLICY"), blas);
+    }
+
+    @Test
+    void jlmBlasPthreadKeepsDebiansBuildWithPassiveWaiting() throws Exception {
+        String blas = blasLine(Map.of("JLM_BLAS", "pthread"));
+        assertFalse(blas.contains("/openblas-openmp/"), blas);
+        assertTrue(blas.contains("blas"), blas);
+        assertTrue(blas.endsWith("(OMP_WAIT_POLICY=PASSIVE)"), blas);
+    }
+
+    /** The "BLAS:" line of `scripts/jlm info` run with a clean process environment plus {@code env}. */
+    static String blasLine(Map<String, String> env) throws Exception {
+        assumeTrue(Files.exists(ROOT.resolve("target/classpath.txt")), "scripts/setup writes target/classpath.txt, which the launcher needs");
+        var pb = new ProcessBuilder(List.of("bash", ROOT.resolve("scripts/jlm").toString(), "info")).redirectErrorStream(true);
+        for (String k : List.of("LD_LIBRARY_PATH", "LD_PRELOAD", "OMP_WAIT_POLICY", "JLM_BLAS", "JLM_JAVA_OPTS")) pb.environment().remove(k);
+        pb.environment().put("JLM_NATIVE", System.getProperty("jlm.native"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "scripts/jlm info timed out");
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().filter(l -> l.startsWith("BLAS:")).findFirst().orElseThrow(() -> new AssertionError("no BLAS line in:\n" + out)).trim();
+    }
+}
