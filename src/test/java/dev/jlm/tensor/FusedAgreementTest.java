@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.jlm.nn.Functional;
 import dev.jlm.nn.Loss;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,23 +27,34 @@ class FusedAgreementTest {
         }
     }
 
-    /** The one-downcall causal attention (baddbmm with the mask as −∞ bias, softmax, bmm) against CS336's primitives: values and gradients. */
-    @Test
-    void fusedAttentionAgreesWithThePrimitivesForwardAndBackward() {
+    /**
+     * The one-downcall attention (baddbmm with the mask as −∞ bias, softmax, bmm) against CS336's primitives, values
+     * and gradients, on heads viewed out of (B, T, H, D) as the model does: a causal mask, a sliding window (keys
+     * i−40..i, not a prefix), and no bias at all.
+     */
+    @ParameterizedTest(name = "T = {0}, mask {1}")
+    @CsvSource({"9, causal", "200, causal", "200, window", "130, none"})
+    void fusedAttentionAgreesWithThePrimitivesForwardAndBackward(int t, String maskKind) {
         try (var s = TensorScope.open()) {
             Torch.manualSeed(1);
-            long b = 2, h = 3, t = 9, d = 8;
-            Tensor mask = Torch.ones(DType.BOOL, Device.CPU, t, t).tril(0);
-            Tensor bias = Torch.where(mask, Torch.full(0, DType.FLOAT32, Device.CPU), Torch.full(Double.NEGATIVE_INFINITY, DType.FLOAT32, Device.CPU));
+            long b = 2, h = 3, d = 8;
+            Tensor causal = Torch.ones(DType.BOOL, Device.CPU, t, t).tril(0);
+            Tensor mask = switch (maskKind) {
+                case "causal" -> causal;
+                case "window" -> Torch.where(Torch.ones(DType.BOOL, Device.CPU, t, t).tril(-41), Torch.zeros(DType.BOOL, Device.CPU, t, t), causal);
+                default -> Torch.ones(DType.BOOL, Device.CPU, t, t);
+            };
+            Tensor bias = maskKind.equals("none") ? null
+                    : Torch.where(mask, Torch.full(0, DType.FLOAT32, Device.CPU), Torch.full(Double.NEGATIVE_INFINITY, DType.FLOAT32, Device.CPU));
             Tensor[] ref = new Tensor[3], fused = new Tensor[3];
             for (int i = 0; i < 3; i++) {
-                Tensor x = Torch.randn(b, h, t, d);
+                Tensor x = Torch.randn(b, t, h, d);                                   // (B, T, H, D) viewed as (B, H, T, D), as the model does
                 ref[i] = x.clone().requiresGrad(true);
                 fused[i] = x.clone().requiresGrad(true);
             }
             Tensor w = Torch.randn(b, h, t, d);                                       // a loss that weighs every output
-            Tensor yRef = Functional.scaledDotProductAttention(ref[0], ref[1], ref[2], mask);
-            Tensor yFused = Fused.attention(fused[0], fused[1], fused[2], bias, 1 / Math.sqrt(d));
+            Tensor yRef = Functional.scaledDotProductAttention(ref[0].transpose(1, 2), ref[1].transpose(1, 2), ref[2].transpose(1, 2), mask);
+            Tensor yFused = Fused.attention(fused[0].transpose(1, 2), fused[1].transpose(1, 2), fused[2].transpose(1, 2), bias, 1 / Math.sqrt(d));
             assertAllClose(yRef.toFloatArray(), yFused.toFloatArray(), 1e-6, 1e-5);
             yRef.mul(w).sum().backward();
             yFused.mul(w).sum().backward();
