@@ -162,6 +162,9 @@ jlm_tensor jlm_fused_silu(jlm_tensor t);
  * fast path. q (..., Tq, D), k (..., Tk, D), v (..., Tk, Dv); bias (Tq, Tk) additive (0 or -inf), or NULL. */
 jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale);
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
+/* Rotary embedding of interleaved pairs: (x[2i], x[2i+1]) rotated by the angle whose cos/sin tables are given, as one
+ * complex multiply (float32/float64; other dtypes: the real formula). x (..., T, D), D even; cos, sin (T, D/2). */
+jlm_tensor jlm_fused_rope(jlm_tensor x, jlm_tensor cos, jlm_tensor sin);
 
 /* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */
 int jlm_profiler_start(void);

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "89b6e2a0190733886ff24893f637dcda9b14e812992997044b8eb6cd2bee645e";
+    public static final String HEADER_SHA256 = "11e20ac7e769593f4a9ecc2ddfb2a664bb44cd963c96f393840354d6ff2a5e82";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1485,6 +1485,19 @@ public final class jlm_h {
             return (MemorySegment) jlm_fused_sdpa$.MH.invokeExact(q, k, v, mask, is_causal);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_fused_sdpa failed", ex$);
+        }
+    }
+
+    private static final class jlm_fused_rope$ {
+        static final MethodHandle MH = downcall("jlm_fused_rope", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+    }
+
+    /** {@code jlm_tensor jlm_fused_rope(jlm_tensor x, jlm_tensor cos, jlm_tensor sin)} */
+    public static MemorySegment jlm_fused_rope(MemorySegment x, MemorySegment cos, MemorySegment sin) {
+        try {
+            return (MemorySegment) jlm_fused_rope$.MH.invokeExact(x, cos, sin);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_fused_rope failed", ex$);
         }
     }
 

@@ -43,8 +43,8 @@ public final class Attention {
         Tensor k = split(kProj.forward(x), b, t);
         Tensor v = split(vProj.forward(x), b, t);
         if (rope != null) {
-            q = rope.forward(q, start);
-            k = rope.forward(k, start);
+            q = path == Path.PRIMITIVES ? rope.forward(q, start) : rope.forwardFused(q, start);
+            k = path == Path.PRIMITIVES ? rope.forward(k, start) : rope.forwardFused(k, start);
         }
         if (cache != null) {                                             // k, v: (B, H, cached + T, Dh)
             Tensor[] kv = cache.append(k, v);

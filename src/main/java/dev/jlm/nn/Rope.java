@@ -1,6 +1,7 @@
 package dev.jlm.nn;
 
 import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Fused;
 import dev.jlm.tensor.Torch;
 import dev.jlm.tensor.Tensor;
 
@@ -38,6 +39,12 @@ public final class Rope {
     public Tensor forward(Tensor x, long start) {
         long t = x.size(-2);
         return rotate(x, cos.narrow(0, start, t), sin.narrow(0, start, t));            // tables (T, dK/2)
+    }
+
+    /** As {@link #forward(Tensor, long)}, by libtorch's complex multiply (the fused kernels' path). */
+    public Tensor forwardFused(Tensor x, long start) {
+        long t = x.size(-2);
+        return Fused.rope(x, cos.narrow(0, start, t), sin.narrow(0, start, t));
     }
 
     /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK). */

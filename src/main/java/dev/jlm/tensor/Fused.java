@@ -33,7 +33,6 @@ public final class Fused {
         return Torch.hasFusedAttention();
     }
 
-    /** torch's scaled_dot_product_attention; {@code mask} bool (true = attend) or null. */
     /**
      * softmax(q kᵀ·scale + bias) v as one downcall (baddbmm, softmax, bmm): q (..., Tq, D), k (..., Tk, D),
      * v (..., Tk, Dv), bias (Tq, Tk) additive — 0 where a query may attend, −∞ where not — or null.
@@ -43,8 +42,17 @@ public final class Fused {
                 scale), "fused attention");
     }
 
+    /** torch's scaled_dot_product_attention; {@code mask} bool (true = attend) or null. */
     public static Tensor sdpa(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
         MemorySegment m = mask == null ? MemorySegment.NULL : mask.handle();
         return Tensor.adopt(jlm_fused_sdpa(q.handle(), k.handle(), v.handle(), m, causal ? 1 : 0), "fused sdpa");
+    }
+
+    /**
+     * Rotary embedding of interleaved pairs as one complex multiply: x (..., T, D), D even; cos, sin (T, D/2), the
+     * angle of pair i at each position. The same rotation as {@code Rope}'s real formula, in a third of the passes.
+     */
+    public static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
+        return Tensor.adopt(jlm_fused_rope(x.handle(), cos.handle(), sin.handle()), "fused rope");
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.jlm.nn.Functional;
 import dev.jlm.nn.Loss;
+import dev.jlm.nn.Rope;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,6 +61,28 @@ class FusedAgreementTest {
             yRef.mul(w).sum().backward();
             yFused.mul(w).sum().backward();
             for (int i = 0; i < 3; i++) assertAllClose(ref[i].grad().toFloatArray(), fused[i].grad().toFloatArray(), 1e-5, 1e-5);
+        }
+    }
+
+    /**
+     * RoPE by one complex multiply against the real formula (CS336's), values and gradients, on heads viewed out of
+     * (B, T, H, D) from position 3 on; and in bfloat16, where it takes the real formula's branch in the shim.
+     */
+    @Test
+    void fusedRopeAgreesWithTheRealFormula() {
+        try (var s = TensorScope.open()) {
+            Torch.manualSeed(2);
+            Rope rope = new Rope(10000, 8, 32, Device.CPU);
+            Tensor x = Torch.randn(2, 11, 3, 8);                                    // (B, T, H, D)
+            Tensor a = x.clone().requiresGrad(true), b = x.clone().requiresGrad(true);
+            Tensor yRef = rope.forward(a.transpose(1, 2), 3), yFused = rope.forwardFused(b.transpose(1, 2), 3);
+            assertAllClose(yRef.toFloatArray(), yFused.toFloatArray(), 1e-6, 1e-5);
+            Tensor w = Torch.randn(2, 3, 11, 8);
+            yRef.mul(w).sum().backward();
+            yFused.mul(w).sum().backward();
+            assertAllClose(a.grad().toFloatArray(), b.grad().toFloatArray(), 1e-6, 1e-5);
+            Tensor xb = x.transpose(1, 2).to(DType.BFLOAT16);
+            assertAllClose(rope.forward(xb, 3).to(DType.FLOAT32).toFloatArray(), rope.forwardFused(xb, 3).to(DType.FLOAT32).toFloatArray(), 1e-2, 1e-2);
         }
     }
 }
