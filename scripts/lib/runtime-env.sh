@@ -1,6 +1,8 @@
 # Sourced by the jlm launcher and the benchmarks (for both peers): the process environment libtorch's CPU work runs in.
 #   JLM_BLAS=openmp|pthread   which build of Debian's OpenBLAS libtorch loads (default openmp when it is installed)
 #   JLM_MALLOC=tcmalloc|system
+case "${JLM_BLAS:-openmp}" in openmp | pthread) ;; *) echo "jlm: JLM_BLAS must be openmp or pthread, got '$JLM_BLAS'" >&2; exit 2 ;; esac
+case "${JLM_MALLOC:-tcmalloc}" in tcmalloc | system) ;; *) echo "jlm: JLM_MALLOC must be tcmalloc or system, got '$JLM_MALLOC'" >&2; exit 2 ;; esac
 ml="/usr/lib/$(uname -m)-linux-gnu"
 # One thread pool. Debian's libtorch runs its elementwise ops on libgomp's OpenMP pool and its matmuls in OpenBLAS;
 # the pthread build of OpenBLAS (Debian's default) keeps a second pool of its own, and on 2 cores each pool's idle

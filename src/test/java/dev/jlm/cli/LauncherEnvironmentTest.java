@@ -34,17 +34,31 @@ class LauncherEnvironmentTest {
         assertTrue(blas.endsWith("(OMP_WAIT_POLICY=PASSIVE)"), blas);
     }
 
+    @Test
+    void aMistypedEnvironmentChoiceIsRefusedInOneLine() throws Exception {
+        var r = launcherInfo(Map.of("JLM_BLAS", "opnemp"));
+        assertEquals(2, r.code(), r.out());
+        assertEquals("jlm: JLM_BLAS must be openmp or pthread, got 'opnemp'", r.out().strip());
+    }
+
+    record Result(int code, String out) {}
+
     /** The "BLAS:" line of `scripts/jlm info` run with a clean process environment plus {@code env}. */
     static String blasLine(Map<String, String> env) throws Exception {
+        var r = launcherInfo(env);
+        assertEquals(0, r.code(), r.out());
+        return r.out().lines().filter(l -> l.startsWith("BLAS:")).findFirst().orElseThrow(() -> new AssertionError("no BLAS line in:\n" + r.out())).trim();
+    }
+
+    /** `scripts/jlm info` run with a clean process environment plus {@code env}: exit code and output. */
+    static Result launcherInfo(Map<String, String> env) throws Exception {
         assumeTrue(Files.exists(ROOT.resolve("target/classpath.txt")), "scripts/setup writes target/classpath.txt, which the launcher needs");
         var pb = new ProcessBuilder(List.of("bash", ROOT.resolve("scripts/jlm").toString(), "info")).redirectErrorStream(true);
-        for (String k : List.of("LD_LIBRARY_PATH", "LD_PRELOAD", "OMP_WAIT_POLICY", "JLM_BLAS", "JLM_JAVA_OPTS")) pb.environment().remove(k);
+        for (String k : List.of("LD_LIBRARY_PATH", "LD_PRELOAD", "OMP_WAIT_POLICY", "JLM_BLAS", "JLM_MALLOC", "JLM_JAVA_OPTS")) pb.environment().remove(k);
         pb.environment().put("JLM_NATIVE", System.getProperty("jlm.native"));
         pb.environment().putAll(env);
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "scripts/jlm info timed out");
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> l.startsWith("BLAS:")).findFirst().orElseThrow(() -> new AssertionError("no BLAS line in:\n" + out)).trim();
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes()));
     }
 }
