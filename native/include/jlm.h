@@ -163,7 +163,7 @@ jlm_tensor jlm_fused_silu(jlm_tensor t);
 jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale);
 jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor mask, int is_causal);
 /* Rotary embedding of interleaved pairs: (x[2i], x[2i+1]) rotated by the angle whose cos/sin tables are given, as one
- * complex multiply (float32/float64; other dtypes: the real formula). x (..., T, D), D even; cos, sin (T, D/2). */
+ * complex multiply. x (..., T, D) float32 or float64, D even; cos, sin (T, D/2). */
 jlm_tensor jlm_fused_rope(jlm_tensor x, jlm_tensor cos, jlm_tensor sin);
 
 /* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */

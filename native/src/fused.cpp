@@ -66,12 +66,11 @@ jlm_tensor jlm_fused_rope(jlm_tensor x, jlm_tensor cos, jlm_tensor sin) {
     auto &X = unwrap(x);
     int64_t d = X.size(-1);
     if (d % 2 != 0) throw std::invalid_argument("rope: the last dimension must be even, got " + std::to_string(d));
+    if (X.scalar_type() != at::kFloat && X.scalar_type() != at::kDouble) {                // no complex bfloat16 / half
+      throw std::invalid_argument(std::string("rope: a complex multiply needs float32 or float64, got ") + c10::toString(X.scalar_type()));
+    }
     auto c = unwrap(cos).to(X.scalar_type()), s = unwrap(sin).to(X.scalar_type());   // (T, D/2)
     auto pairs = X.unflatten(-1, {d / 2, 2});                                            // (..., T, D/2, 2)
-    if (X.scalar_type() != at::kFloat && X.scalar_type() != at::kDouble) {                // no complex bfloat16 / half
-      auto e = pairs.select(-1, 0), o = pairs.select(-1, 1);
-      return jlm::wrap(at::stack({e * c - o * s, e * s + o * c}, -1).flatten(-2));
-    }
     bool viewable = pairs.stride(-1) == 1 && pairs.storage_offset() % 2 == 0;          // view_as_complex's demands
     for (int64_t i = 0; i < pairs.dim() - 1; i++) viewable = viewable && pairs.stride(i) % 2 == 0;
     auto z = at::view_as_complex(viewable ? pairs : pairs.contiguous());                // (..., T, D/2) complex

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "11e20ac7e769593f4a9ecc2ddfb2a664bb44cd963c96f393840354d6ff2a5e82";
+    public static final String HEADER_SHA256 = "49ae82e70377e45275535ba17cf7a752b1725eaea35568c7499addbe0c47357a";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;

@@ -1,5 +1,6 @@
 package dev.jlm.nn;
 
+import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Fused;
 import dev.jlm.tensor.Torch;
@@ -41,8 +42,12 @@ public final class Rope {
         return rotate(x, cos.narrow(0, start, t), sin.narrow(0, start, t));            // tables (T, dK/2)
     }
 
-    /** As {@link #forward(Tensor, long)}, by libtorch's complex multiply (the fused kernels' path). */
+    /**
+     * As {@link #forward(Tensor, long)}, by libtorch's complex multiply (the fused kernels' path); bfloat16 and half,
+     * which have no complex type there, take the real formula.
+     */
     public Tensor forwardFused(Tensor x, long start) {
+        if (x.dtype() != DType.FLOAT32 && x.dtype() != DType.FLOAT64) return forward(x, start);
         long t = x.size(-2);
         return Fused.rope(x, cos.narrow(0, start, t), sin.narrow(0, start, t));
     }

@@ -49,8 +49,9 @@ public final class Fused {
     }
 
     /**
-     * Rotary embedding of interleaved pairs as one complex multiply: x (..., T, D), D even; cos, sin (T, D/2), the
-     * angle of pair i at each position. The same rotation as {@code Rope}'s real formula, in a third of the passes.
+     * Rotary embedding of interleaved pairs as one complex multiply: x (..., T, D) float32 or float64, D even; cos,
+     * sin (T, D/2), the angle of pair i at each position. The same rotation as {@code Rope}'s real formula, in a third
+     * of the passes.
      */
     public static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
         return Tensor.adopt(jlm_fused_rope(x.handle(), cos.handle(), sin.handle()), "fused rope");

@@ -3,6 +3,8 @@ package dev.jlm.tensor;
 import static dev.jlm.testing.Close.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jlm.nn.Functional;
 import dev.jlm.nn.Loss;
@@ -66,7 +68,7 @@ class FusedAgreementTest {
 
     /**
      * RoPE by one complex multiply against the real formula (CS336's), values and gradients, on heads viewed out of
-     * (B, T, H, D) from position 3 on; and in bfloat16, where it takes the real formula's branch in the shim.
+     * (B, T, H, D) from position 3 on; and in bfloat16, which has no complex type and takes the real formula.
      */
     @Test
     void fusedRopeAgreesWithTheRealFormula() {
@@ -83,6 +85,9 @@ class FusedAgreementTest {
             assertAllClose(a.grad().toFloatArray(), b.grad().toFloatArray(), 1e-6, 1e-5);
             Tensor xb = x.transpose(1, 2).to(DType.BFLOAT16);
             assertAllClose(rope.forward(xb, 3).to(DType.FLOAT32).toFloatArray(), rope.forwardFused(xb, 3).to(DType.FLOAT32).toFloatArray(), 1e-2, 1e-2);
+            Tensor table = Torch.ones(11, 4);
+            var e = assertThrows(TorchException.class, () -> Fused.rope(xb, table, table));     // the shim has no bfloat16 branch
+            assertTrue(e.getMessage().contains("float32 or float64"), e.getMessage());
         }
     }
 }
