@@ -1,17 +1,20 @@
 # Sourced by the jlm launcher and the benchmarks (for both peers): the process environment libtorch's CPU work runs in.
 #   JLM_BLAS=openmp|pthread   which build of Debian's OpenBLAS libtorch loads (default openmp when it is installed)
 #   JLM_MALLOC=tcmalloc|system
-case "${JLM_BLAS:-openmp}" in openmp | pthread) ;; *) echo "jlm: JLM_BLAS must be openmp or pthread, got '$JLM_BLAS'" >&2; exit 2 ;; esac
-case "${JLM_MALLOC:-tcmalloc}" in tcmalloc | system) ;; *) echo "jlm: JLM_MALLOC must be tcmalloc or system, got '$JLM_MALLOC'" >&2; exit 2 ;; esac
+# Leaves jlm_blas_build (openmp|pthread): the build chosen.
+case "${JLM_BLAS:=openmp}" in openmp | pthread) ;; *) echo "jlm: JLM_BLAS must be openmp or pthread, got '$JLM_BLAS'" >&2; exit 2 ;; esac
+case "${JLM_MALLOC:=tcmalloc}" in tcmalloc | system) ;; *) echo "jlm: JLM_MALLOC must be tcmalloc or system, got '$JLM_MALLOC'" >&2; exit 2 ;; esac
 ml="/usr/lib/$(uname -m)-linux-gnu"
 # One thread pool. Debian's libtorch runs its elementwise ops on libgomp's OpenMP pool and its matmuls in OpenBLAS;
 # the pthread build of OpenBLAS (Debian's default) keeps a second pool of its own, and on 2 cores each pool's idle
 # threads spin on the core the other needs, so that build only works with OMP_WAIT_POLICY=PASSIVE, where every op pays
 # a thread wake-up. The OpenMP build runs its matmuls on libgomp's pool: one pool, whose threads may spin briefly
-# between ops (libgomp's default). Measured (scripts/bench-train, README): the TinyStories step 0.85-0.9x, the demo
-# model's 0.77x, for jlm and for PyTorch alike. LD_LIBRARY_PATH picks the build for jlm's processes only; the system's
-# alternative is left as it is.
-if [[ "${JLM_BLAS:-openmp}" == openmp && -f "$ml/openblas-openmp/libopenblas.so.0" ]]; then
+# between ops (libgomp's default). Measured (StepBench and model_ref.py bench alternated, README "Threads"): the
+# TinyStories step 0.85-0.9x, the demo model's 0.77x, for jlm and for PyTorch alike. LD_LIBRARY_PATH picks the build
+# for jlm's processes only; the system's alternative is left as it is.
+jlm_blas_build=pthread
+if [[ "$JLM_BLAS" == openmp && -f "$ml/openblas-openmp/libopenblas.so.0" ]]; then
+  jlm_blas_build=openmp
   [[ ":${LD_LIBRARY_PATH:-}:" == *":$ml/openblas-openmp:"* ]] || export LD_LIBRARY_PATH="$ml/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 else
   export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
@@ -19,7 +22,7 @@ fi
 # tcmalloc keeps freed tensor memory instead of handing it back to the kernel and faulting it in again each step
 # (measured: +10-15% tokens/s)
 tc="$ml/libtcmalloc_minimal.so.4"
-if [[ "${JLM_MALLOC:-tcmalloc}" != "system" && -f "$tc" && "${LD_PRELOAD:-}" != *tcmalloc* ]]; then
+if [[ "$JLM_MALLOC" == tcmalloc && -f "$tc" && "${LD_PRELOAD:-}" != *tcmalloc* ]]; then
   export LD_PRELOAD="$tc${LD_PRELOAD:+:$LD_PRELOAD}"
 fi
 unset ml tc
