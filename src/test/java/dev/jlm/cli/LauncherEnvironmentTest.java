@@ -58,7 +58,11 @@ class LauncherEnvironmentTest {
         pb.environment().put("JLM_NATIVE", System.getProperty("jlm.native"));
         pb.environment().putAll(env);
         Process p = pb.start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "scripts/jlm info timed out");
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);   // bash's java child too: nothing is left running
+            p.destroyForcibly();
+            throw new AssertionError("scripts/jlm info timed out after 60 s");
+        }
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes()));
     }
 }
