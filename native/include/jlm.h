@@ -49,7 +49,6 @@ int jlm_dtype(jlm_tensor t);
 int jlm_device(jlm_tensor t);
 int64_t jlm_numel(jlm_tensor t);
 int jlm_item(jlm_tensor t, double *out);
-int jlm_is_contiguous(jlm_tensor t);
 
 /* ---- creation and copies ---- */
 jlm_tensor jlm_empty(const int64_t *shape, int ndim, int dtype, int device);
@@ -67,8 +66,6 @@ jlm_tensor jlm_to_device(jlm_tensor t, int device);
 jlm_tensor jlm_randn(const int64_t *shape, int ndim, int dtype, int device);
 jlm_tensor jlm_rand(const int64_t *shape, int ndim, int dtype, int device);
 jlm_tensor jlm_randint(int64_t low, int64_t high, const int64_t *shape, int ndim, int device);
-jlm_tensor jlm_multinomial(jlm_tensor probs, int64_t num_samples, int replacement);
-int jlm_normal_(jlm_tensor t, double mean, double std);
 int jlm_uniform_(jlm_tensor t, double from, double to);
 int jlm_trunc_normal_(jlm_tensor t, double mean, double std, double a, double b);
 
@@ -76,17 +73,13 @@ int jlm_trunc_normal_(jlm_tensor t, double mean, double std, double a, double b)
 jlm_tensor jlm_view(jlm_tensor t, const int64_t *shape, int ndim);
 jlm_tensor jlm_reshape(jlm_tensor t, const int64_t *shape, int ndim);
 jlm_tensor jlm_transpose(jlm_tensor t, int64_t dim0, int64_t dim1);
-jlm_tensor jlm_permute(jlm_tensor t, const int64_t *dims, int ndim);
-jlm_tensor jlm_contiguous(jlm_tensor t);
 jlm_tensor jlm_narrow(jlm_tensor t, int64_t dim, int64_t start, int64_t length);
 jlm_tensor jlm_slice(jlm_tensor t, int64_t dim, int64_t start, int64_t end, int64_t step);
 jlm_tensor jlm_select(jlm_tensor t, int64_t dim, int64_t index);
 jlm_tensor jlm_unsqueeze(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_squeeze(jlm_tensor t, int64_t dim);
-jlm_tensor jlm_expand(jlm_tensor t, const int64_t *shape, int ndim);
 jlm_tensor jlm_index_select(jlm_tensor t, int64_t dim, jlm_tensor index);
 jlm_tensor jlm_gather(jlm_tensor t, int64_t dim, jlm_tensor index);
-jlm_tensor jlm_cat(jlm_tensor *ts, int n, int64_t dim);
 jlm_tensor jlm_stack(jlm_tensor *ts, int n, int64_t dim);
 
 /* ---- arithmetic and math (broadcasting as in PyTorch) ---- */
@@ -97,10 +90,6 @@ jlm_tensor jlm_div(jlm_tensor a, jlm_tensor b);
 jlm_tensor jlm_add_scalar(jlm_tensor a, double s);
 jlm_tensor jlm_mul_scalar(jlm_tensor a, double s);
 jlm_tensor jlm_pow_scalar(jlm_tensor a, double exponent);
-jlm_tensor jlm_maximum(jlm_tensor a, jlm_tensor b);
-jlm_tensor jlm_minimum(jlm_tensor a, jlm_tensor b);
-jlm_tensor jlm_clamp(jlm_tensor a, double min, double max);
-jlm_tensor jlm_neg(jlm_tensor a);
 jlm_tensor jlm_exp(jlm_tensor a);
 jlm_tensor jlm_log(jlm_tensor a);
 jlm_tensor jlm_sqrt(jlm_tensor a);
@@ -109,21 +98,17 @@ jlm_tensor jlm_sigmoid(jlm_tensor a);
 jlm_tensor jlm_sin(jlm_tensor a);
 jlm_tensor jlm_cos(jlm_tensor a);
 jlm_tensor jlm_abs(jlm_tensor a);
-jlm_tensor jlm_logical_not(jlm_tensor a);
 jlm_tensor jlm_matmul(jlm_tensor a, jlm_tensor b);
 jlm_tensor jlm_where(jlm_tensor cond, jlm_tensor a, jlm_tensor b);
-jlm_tensor jlm_masked_fill(jlm_tensor t, jlm_tensor mask, double value);
-/* Comparison codes of jlm_compare and jlm_compare_scalar; the result is a bool tensor. */
+/* Comparison codes of jlm_compare_scalar; the result is a bool tensor. */
 #define JLM_CMP_EQ 0
 #define JLM_CMP_NE 1
 #define JLM_CMP_LT 2
 #define JLM_CMP_LE 3
 #define JLM_CMP_GT 4
 #define JLM_CMP_GE 5
-jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op);
 jlm_tensor jlm_compare_scalar(jlm_tensor a, double s, int op);
 jlm_tensor jlm_tril(jlm_tensor t, int64_t diagonal);
-jlm_tensor jlm_triu(jlm_tensor t, int64_t diagonal);
 
 /* ---- reductions (ndims == 0 reduces over all dims) ---- */
 jlm_tensor jlm_sum(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
@@ -131,7 +116,6 @@ jlm_tensor jlm_mean(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
 jlm_tensor jlm_amax(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
 jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
 jlm_tensor jlm_norm(jlm_tensor t, double p, const int64_t *dims, int ndims, int keepdim);
-jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim, int keepdim);
 
 /* ---- in-place updates (optimizers) ---- */
 int jlm_mul_(jlm_tensor t, jlm_tensor other);
@@ -155,7 +139,6 @@ jlm_tensor jlm_detach(jlm_tensor t);
 
 /* ---- fused kernels: the optional fast path only, never used by the reference modules ---- */
 jlm_tensor jlm_fused_softmax(jlm_tensor t, int64_t dim);
-jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets);
 jlm_tensor jlm_fused_silu(jlm_tensor t);
 /* softmax(Q Kᵀ·scale + bias) V in one downcall: baddbmm (scale and mask folded in) → softmax → bmm, libtorch 1.x's
@@ -167,8 +150,9 @@ jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor m
 jlm_tensor jlm_fused_rope(jlm_tensor x, jlm_tensor cos, jlm_tensor sin);
 
 /* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */
-int jlm_profiler_start(void);
-/* Stops it; writes one line per event: push|pop, thread, handle, cpu_ns, sequence_nr, name (tab-separated). */
+/* with_flops != 0 also records the FLOPs of matrix products (mm, bmm, addmm, baddbmm), at some cost in time. */
+int jlm_profiler_start(int with_flops);
+/* Stops it; writes one line per event: push|pop, thread, handle, cpu_ns, sequence_nr, flops, name (tab-separated). */
 int jlm_profiler_stop(const char *path);
 /* A named range: the operators run until the matching pop are inside it (recorded only while profiling). */
 int jlm_range_push(const char *name);

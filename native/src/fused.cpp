@@ -13,7 +13,6 @@ using jlm::unwrap;
 extern "C" {
 
 jlm_tensor jlm_fused_softmax(jlm_tensor t, int64_t dim) { JLM_NEW(torch::softmax(unwrap(t), dim)) }
-jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim) { JLM_NEW(torch::log_softmax(unwrap(t), dim)) }
 
 // logits (..., V), targets (...) int64 -> mean cross-entropy, a scalar.
 jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets) {

@@ -19,11 +19,13 @@ thread_local std::vector<std::unique_ptr<at::RecordFunction>> ranges;  // this t
 
 extern "C" {
 
-int jlm_profiler_start(void) {
+int jlm_profiler_start(int with_flops) {
   JLM_DO({
 #ifdef JLM_HAS_PROFILER
-    torch::autograd::profiler::enableProfilerLegacy(
-        torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU));
+    // FLOPs of the matrix products need their input shapes recorded (report_input_shapes), which costs time: on request only
+    torch::autograd::profiler::enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(
+        torch::profiler::impl::ProfilerState::CPU, /*report_input_shapes=*/with_flops != 0, /*profile_memory=*/false,
+        /*with_stack=*/false, /*with_flops=*/with_flops != 0));
 #else
     throw std::runtime_error("this libtorch has no legacy autograd profiler (torch/csrc/autograd/profiler_legacy.h)");
 #endif
@@ -42,7 +44,7 @@ int jlm_profiler_stop(const char *path) {
         auto k = e.kind();
         if (k != torch::autograd::profiler::EventKind::PushRange && k != torch::autograd::profiler::EventKind::PopRange) continue;
         out << (k == torch::autograd::profiler::EventKind::PushRange ? "push" : "pop") << '\t' << e.threadId() << '\t' << e.handle()
-            << '\t' << static_cast<int64_t>(e.cpuUs() * 1000.0) << '\t' << e.sequenceNr() << '\t' << e.name() << '\n';
+            << '\t' << static_cast<int64_t>(e.cpuUs() * 1000.0) << '\t' << e.sequenceNr() << '\t' << e.flops() << '\t' << e.name() << '\n';
       }
     if (!out) throw std::runtime_error(std::string("write failed: ") + path);
 #else

@@ -185,6 +185,5 @@ int64_t jlm_numel(jlm_tensor t) { JLM_TRY { return jlm::unwrap(t).numel(); } JLM
 
 int jlm_item(jlm_tensor t, double *out) { JLM_DO(*out = jlm::unwrap(t).item<double>()) }
 
-int jlm_is_contiguous(jlm_tensor t) { JLM_TRY { return jlm::unwrap(t).is_contiguous() ? 1 : 0; } JLM_CATCH_RETURN(-1) }
 
 }  // extern "C"

@@ -73,14 +73,6 @@ jlm_tensor jlm_randint(int64_t low, int64_t high, const int64_t *shape, int ndim
   JLM_NEW(torch::randint(low, high, dims(shape, ndim), options(3, device)))
 }
 
-jlm_tensor jlm_multinomial(jlm_tensor probs, int64_t num_samples, int replacement) {
-  JLM_NEW(torch::multinomial(unwrap(probs), num_samples, replacement != 0))
-}
-
-int jlm_normal_(jlm_tensor t, double mean, double std) {
-  JLM_DO(torch::NoGradGuard g; unwrap(t).normal_(mean, std))
-}
-
 int jlm_uniform_(jlm_tensor t, double from, double to) {
   JLM_DO(torch::NoGradGuard g; unwrap(t).uniform_(from, to))
 }

@@ -1,4 +1,4 @@
-// tensor_ops.cpp — elementwise arithmetic and math, comparisons, where/masked_fill, tril/triu,
+// tensor_ops.cpp — elementwise arithmetic and math, comparisons with a scalar, where, tril,
 // reductions and matmul. These are the primitives the reference model is built from.
 #include "boundary.hpp"
 
@@ -6,18 +6,6 @@ using jlm::dims;
 using jlm::unwrap;
 
 namespace {
-at::Tensor compare(const at::Tensor &a, const at::Tensor &b, int op) {
-  switch (op) {
-    case JLM_CMP_EQ: return a.eq(b);
-    case JLM_CMP_NE: return a.ne(b);
-    case JLM_CMP_LT: return a.lt(b);
-    case JLM_CMP_LE: return a.le(b);
-    case JLM_CMP_GT: return a.gt(b);
-    case JLM_CMP_GE: return a.ge(b);
-  }
-  throw std::invalid_argument("unknown comparison code " + std::to_string(op));
-}
-
 at::Tensor compare(const at::Tensor &a, double s, int op) {
   switch (op) {
     case JLM_CMP_EQ: return a.eq(s);
@@ -40,10 +28,6 @@ jlm_tensor jlm_div(jlm_tensor a, jlm_tensor b) { JLM_NEW(unwrap(a) / unwrap(b)) 
 jlm_tensor jlm_add_scalar(jlm_tensor a, double s) { JLM_NEW(unwrap(a) + s) }
 jlm_tensor jlm_mul_scalar(jlm_tensor a, double s) { JLM_NEW(unwrap(a) * s) }
 jlm_tensor jlm_pow_scalar(jlm_tensor a, double e) { JLM_NEW(unwrap(a).pow(e)) }
-jlm_tensor jlm_maximum(jlm_tensor a, jlm_tensor b) { JLM_NEW(torch::maximum(unwrap(a), unwrap(b))) }
-jlm_tensor jlm_minimum(jlm_tensor a, jlm_tensor b) { JLM_NEW(torch::minimum(unwrap(a), unwrap(b))) }
-jlm_tensor jlm_clamp(jlm_tensor a, double min, double max) { JLM_NEW(unwrap(a).clamp(min, max)) }
-jlm_tensor jlm_neg(jlm_tensor a) { JLM_NEW(unwrap(a).neg()) }
 jlm_tensor jlm_exp(jlm_tensor a) { JLM_NEW(unwrap(a).exp()) }
 jlm_tensor jlm_log(jlm_tensor a) { JLM_NEW(unwrap(a).log()) }
 jlm_tensor jlm_sqrt(jlm_tensor a) { JLM_NEW(unwrap(a).sqrt()) }
@@ -52,14 +36,10 @@ jlm_tensor jlm_sigmoid(jlm_tensor a) { JLM_NEW(unwrap(a).sigmoid()) }
 jlm_tensor jlm_sin(jlm_tensor a) { JLM_NEW(unwrap(a).sin()) }
 jlm_tensor jlm_cos(jlm_tensor a) { JLM_NEW(unwrap(a).cos()) }
 jlm_tensor jlm_abs(jlm_tensor a) { JLM_NEW(unwrap(a).abs()) }
-jlm_tensor jlm_logical_not(jlm_tensor a) { JLM_NEW(unwrap(a).logical_not()) }
 jlm_tensor jlm_matmul(jlm_tensor a, jlm_tensor b) { JLM_NEW(torch::matmul(unwrap(a), unwrap(b))) }
 jlm_tensor jlm_where(jlm_tensor c, jlm_tensor a, jlm_tensor b) { JLM_NEW(torch::where(unwrap(c), unwrap(a), unwrap(b))) }
-jlm_tensor jlm_masked_fill(jlm_tensor t, jlm_tensor mask, double v) { JLM_NEW(unwrap(t).masked_fill(unwrap(mask), v)) }
-jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op) { JLM_NEW(compare(unwrap(a), unwrap(b), op)) }
 jlm_tensor jlm_compare_scalar(jlm_tensor a, double s, int op) { JLM_NEW(compare(unwrap(a), s, op)) }
 jlm_tensor jlm_tril(jlm_tensor t, int64_t k) { JLM_NEW(unwrap(t).tril(k)) }
-jlm_tensor jlm_triu(jlm_tensor t, int64_t k) { JLM_NEW(unwrap(t).triu(k)) }
 
 /* ---- reductions ---- */
 jlm_tensor jlm_sum(jlm_tensor t, const int64_t *d, int n, int keepdim) {
@@ -82,6 +62,5 @@ jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *d, int n, int keepdim) {
 jlm_tensor jlm_norm(jlm_tensor t, double p, const int64_t *d, int n, int keepdim) {
   JLM_NEW(n == 0 ? unwrap(t).norm(p) : unwrap(t).norm(p, dims(d, n), keepdim != 0))
 }
-jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim, int keepdim) { JLM_NEW(unwrap(t).argmax(dim, keepdim != 0)) }
 
 }  // extern "C"

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "49ae82e70377e45275535ba17cf7a752b1725eaea35568c7499addbe0c47357a";
+    public static final String HEADER_SHA256 = "a320edae1acf9ecd606ea3e9c2dd1b32a3792acfc1105dadf22c906d94d3f0ac";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -344,19 +344,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_is_contiguous$ {
-        static final MethodHandle MH = downcall("jlm_is_contiguous", FunctionDescriptor.of(C_INT, C_POINTER));
-    }
-
-    /** {@code int jlm_is_contiguous(jlm_tensor t)} */
-    public static int jlm_is_contiguous(MemorySegment t) {
-        try {
-            return (int) jlm_is_contiguous$.MH.invokeExact(t);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_is_contiguous failed", ex$);
-        }
-    }
-
     private static final class jlm_empty$ {
         static final MethodHandle MH = downcall("jlm_empty", FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT, C_INT, C_INT));
     }
@@ -526,32 +513,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_multinomial$ {
-        static final MethodHandle MH = downcall("jlm_multinomial", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT));
-    }
-
-    /** {@code jlm_tensor jlm_multinomial(jlm_tensor probs, int64_t num_samples, int replacement)} */
-    public static MemorySegment jlm_multinomial(MemorySegment probs, long num_samples, int replacement) {
-        try {
-            return (MemorySegment) jlm_multinomial$.MH.invokeExact(probs, num_samples, replacement);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_multinomial failed", ex$);
-        }
-    }
-
-    private static final class jlm_normal_$ {
-        static final MethodHandle MH = downcall("jlm_normal_", FunctionDescriptor.of(C_INT, C_POINTER, C_DOUBLE, C_DOUBLE));
-    }
-
-    /** {@code int jlm_normal_(jlm_tensor t, double mean, double std)} */
-    public static int jlm_normal_(MemorySegment t, double mean, double std) {
-        try {
-            return (int) jlm_normal_$.MH.invokeExact(t, mean, std);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_normal_ failed", ex$);
-        }
-    }
-
     private static final class jlm_uniform_$ {
         static final MethodHandle MH = downcall("jlm_uniform_", FunctionDescriptor.of(C_INT, C_POINTER, C_DOUBLE, C_DOUBLE));
     }
@@ -614,32 +575,6 @@ public final class jlm_h {
             return (MemorySegment) jlm_transpose$.MH.invokeExact(t, dim0, dim1);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_transpose failed", ex$);
-        }
-    }
-
-    private static final class jlm_permute$ {
-        static final MethodHandle MH = downcall("jlm_permute", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_INT));
-    }
-
-    /** {@code jlm_tensor jlm_permute(jlm_tensor t, const int64_t &#42; dims, int ndim)} */
-    public static MemorySegment jlm_permute(MemorySegment t, MemorySegment dims, int ndim) {
-        try {
-            return (MemorySegment) jlm_permute$.MH.invokeExact(t, dims, ndim);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_permute failed", ex$);
-        }
-    }
-
-    private static final class jlm_contiguous$ {
-        static final MethodHandle MH = downcall("jlm_contiguous", FunctionDescriptor.of(C_POINTER, C_POINTER));
-    }
-
-    /** {@code jlm_tensor jlm_contiguous(jlm_tensor t)} */
-    public static MemorySegment jlm_contiguous(MemorySegment t) {
-        try {
-            return (MemorySegment) jlm_contiguous$.MH.invokeExact(t);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_contiguous failed", ex$);
         }
     }
 
@@ -708,19 +643,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_expand$ {
-        static final MethodHandle MH = downcall("jlm_expand", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_INT));
-    }
-
-    /** {@code jlm_tensor jlm_expand(jlm_tensor t, const int64_t &#42; shape, int ndim)} */
-    public static MemorySegment jlm_expand(MemorySegment t, MemorySegment shape, int ndim) {
-        try {
-            return (MemorySegment) jlm_expand$.MH.invokeExact(t, shape, ndim);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_expand failed", ex$);
-        }
-    }
-
     private static final class jlm_index_select$ {
         static final MethodHandle MH = downcall("jlm_index_select", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_POINTER));
     }
@@ -744,19 +666,6 @@ public final class jlm_h {
             return (MemorySegment) jlm_gather$.MH.invokeExact(t, dim, index);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_gather failed", ex$);
-        }
-    }
-
-    private static final class jlm_cat$ {
-        static final MethodHandle MH = downcall("jlm_cat", FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT, C_LONG));
-    }
-
-    /** {@code jlm_tensor jlm_cat(jlm_tensor &#42; ts, int n, int64_t dim)} */
-    public static MemorySegment jlm_cat(MemorySegment ts, int n, long dim) {
-        try {
-            return (MemorySegment) jlm_cat$.MH.invokeExact(ts, n, dim);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_cat failed", ex$);
         }
     }
 
@@ -864,58 +773,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_maximum$ {
-        static final MethodHandle MH = downcall("jlm_maximum", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER));
-    }
-
-    /** {@code jlm_tensor jlm_maximum(jlm_tensor a, jlm_tensor b)} */
-    public static MemorySegment jlm_maximum(MemorySegment a, MemorySegment b) {
-        try {
-            return (MemorySegment) jlm_maximum$.MH.invokeExact(a, b);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_maximum failed", ex$);
-        }
-    }
-
-    private static final class jlm_minimum$ {
-        static final MethodHandle MH = downcall("jlm_minimum", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER));
-    }
-
-    /** {@code jlm_tensor jlm_minimum(jlm_tensor a, jlm_tensor b)} */
-    public static MemorySegment jlm_minimum(MemorySegment a, MemorySegment b) {
-        try {
-            return (MemorySegment) jlm_minimum$.MH.invokeExact(a, b);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_minimum failed", ex$);
-        }
-    }
-
-    private static final class jlm_clamp$ {
-        static final MethodHandle MH = downcall("jlm_clamp", FunctionDescriptor.of(C_POINTER, C_POINTER, C_DOUBLE, C_DOUBLE));
-    }
-
-    /** {@code jlm_tensor jlm_clamp(jlm_tensor a, double min, double max)} */
-    public static MemorySegment jlm_clamp(MemorySegment a, double min, double max) {
-        try {
-            return (MemorySegment) jlm_clamp$.MH.invokeExact(a, min, max);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_clamp failed", ex$);
-        }
-    }
-
-    private static final class jlm_neg$ {
-        static final MethodHandle MH = downcall("jlm_neg", FunctionDescriptor.of(C_POINTER, C_POINTER));
-    }
-
-    /** {@code jlm_tensor jlm_neg(jlm_tensor a)} */
-    public static MemorySegment jlm_neg(MemorySegment a) {
-        try {
-            return (MemorySegment) jlm_neg$.MH.invokeExact(a);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_neg failed", ex$);
-        }
-    }
-
     private static final class jlm_exp$ {
         static final MethodHandle MH = downcall("jlm_exp", FunctionDescriptor.of(C_POINTER, C_POINTER));
     }
@@ -1020,19 +877,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_logical_not$ {
-        static final MethodHandle MH = downcall("jlm_logical_not", FunctionDescriptor.of(C_POINTER, C_POINTER));
-    }
-
-    /** {@code jlm_tensor jlm_logical_not(jlm_tensor a)} */
-    public static MemorySegment jlm_logical_not(MemorySegment a) {
-        try {
-            return (MemorySegment) jlm_logical_not$.MH.invokeExact(a);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_logical_not failed", ex$);
-        }
-    }
-
     private static final class jlm_matmul$ {
         static final MethodHandle MH = downcall("jlm_matmul", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER));
     }
@@ -1059,32 +903,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_masked_fill$ {
-        static final MethodHandle MH = downcall("jlm_masked_fill", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_DOUBLE));
-    }
-
-    /** {@code jlm_tensor jlm_masked_fill(jlm_tensor t, jlm_tensor mask, double value)} */
-    public static MemorySegment jlm_masked_fill(MemorySegment t, MemorySegment mask, double value) {
-        try {
-            return (MemorySegment) jlm_masked_fill$.MH.invokeExact(t, mask, value);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_masked_fill failed", ex$);
-        }
-    }
-
-    private static final class jlm_compare$ {
-        static final MethodHandle MH = downcall("jlm_compare", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_INT));
-    }
-
-    /** {@code jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op)} */
-    public static MemorySegment jlm_compare(MemorySegment a, MemorySegment b, int op) {
-        try {
-            return (MemorySegment) jlm_compare$.MH.invokeExact(a, b, op);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_compare failed", ex$);
-        }
-    }
-
     private static final class jlm_compare_scalar$ {
         static final MethodHandle MH = downcall("jlm_compare_scalar", FunctionDescriptor.of(C_POINTER, C_POINTER, C_DOUBLE, C_INT));
     }
@@ -1108,19 +926,6 @@ public final class jlm_h {
             return (MemorySegment) jlm_tril$.MH.invokeExact(t, diagonal);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_tril failed", ex$);
-        }
-    }
-
-    private static final class jlm_triu$ {
-        static final MethodHandle MH = downcall("jlm_triu", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
-    }
-
-    /** {@code jlm_tensor jlm_triu(jlm_tensor t, int64_t diagonal)} */
-    public static MemorySegment jlm_triu(MemorySegment t, long diagonal) {
-        try {
-            return (MemorySegment) jlm_triu$.MH.invokeExact(t, diagonal);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_triu failed", ex$);
         }
     }
 
@@ -1186,19 +991,6 @@ public final class jlm_h {
             return (MemorySegment) jlm_norm$.MH.invokeExact(t, p, dims, ndims, keepdim);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_norm failed", ex$);
-        }
-    }
-
-    private static final class jlm_argmax$ {
-        static final MethodHandle MH = downcall("jlm_argmax", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT));
-    }
-
-    /** {@code jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim, int keepdim)} */
-    public static MemorySegment jlm_argmax(MemorySegment t, long dim, int keepdim) {
-        try {
-            return (MemorySegment) jlm_argmax$.MH.invokeExact(t, dim, keepdim);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_argmax failed", ex$);
         }
     }
 
@@ -1423,19 +1215,6 @@ public final class jlm_h {
         }
     }
 
-    private static final class jlm_fused_log_softmax$ {
-        static final MethodHandle MH = downcall("jlm_fused_log_softmax", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
-    }
-
-    /** {@code jlm_tensor jlm_fused_log_softmax(jlm_tensor t, int64_t dim)} */
-    public static MemorySegment jlm_fused_log_softmax(MemorySegment t, long dim) {
-        try {
-            return (MemorySegment) jlm_fused_log_softmax$.MH.invokeExact(t, dim);
-        } catch (Throwable ex$) {
-            throw new AssertionError("downcall jlm_fused_log_softmax failed", ex$);
-        }
-    }
-
     private static final class jlm_fused_cross_entropy$ {
         static final MethodHandle MH = downcall("jlm_fused_cross_entropy", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER));
     }
@@ -1502,13 +1281,13 @@ public final class jlm_h {
     }
 
     private static final class jlm_profiler_start$ {
-        static final MethodHandle MH = downcall("jlm_profiler_start", FunctionDescriptor.of(C_INT));
+        static final MethodHandle MH = downcall("jlm_profiler_start", FunctionDescriptor.of(C_INT, C_INT));
     }
 
-    /** {@code int jlm_profiler_start()} */
-    public static int jlm_profiler_start() {
+    /** {@code int jlm_profiler_start(int with_flops)} */
+    public static int jlm_profiler_start(int with_flops) {
         try {
-            return (int) jlm_profiler_start$.MH.invokeExact();
+            return (int) jlm_profiler_start$.MH.invokeExact(with_flops);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_profiler_start failed", ex$);
         }

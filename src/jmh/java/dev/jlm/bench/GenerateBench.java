@@ -27,7 +27,7 @@ public final class GenerateBench {
         String modelName = args.length > 4 ? args[4] : "tinystories";
         Torch.setNumThreads(threads);
         ModelConfig c = modelName.equals("demo")
-                ? ModelConfig.of(4096, 128, 128, 4, 4, 384, 10_000, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU)
+                ? ModelConfig.builder().vocabSize(4096).contextLength(128).dModel(128).numLayers(4).numHeads(4).dFf(384).build()
                 : ModelConfig.TINY_STORIES;
         Sampler sampler = mode.equals("greedy") ? Sampler.of(0, 1) : Sampler.of(1.0, 0.9);
         int[] prompt = new SplittableRandom(1).ints(promptLen, 0, c.vocabSize()).toArray();

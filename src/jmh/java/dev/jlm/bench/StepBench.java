@@ -1,7 +1,7 @@
 package dev.jlm.bench;
 
 import dev.jlm.data.Batch;
-import dev.jlm.experiments.Accounting;
+import dev.jlm.nn.Accounting;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
@@ -30,14 +30,14 @@ public final class StepBench {
         DType dtype = DType.parse(args.length > 5 ? args[5] : "float32");
         Torch.setNumThreads(threads);
         ModelConfig c = args.length > 6 && args[6].equals("demo")                     // scripts/demo's model
-                ? new ModelConfig(4096, 128, 128, 4, 4, 384, 10_000.0, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU)
+                ? ModelConfig.builder().vocabSize(4096).contextLength(128).dModel(128).numLayers(4).numHeads(4).dFf(384).build()
                 : ModelConfig.TINY_STORIES;
         double flops = 3 * new Accounting(c, batch).totalForwardFlops();
         int t = c.contextLength();
         try (var run = TensorScope.open()) {
             Torch.manualSeed(0);
-            TransformerLm model = new TransformerLm(c, dev, dtype, Kernels.of(fused));
-            AdamW opt = new AdamW(model.params().named(), new AdamWConfig(0.9, 0.95, 1e-8, 0.1));
+            TransformerLm model = new TransformerLm(c, dev, dtype, (fused ? Kernels.FUSED : Kernels.REFERENCE));
+            AdamW opt = new AdamW(model.params().named(), AdamWConfig.DEFAULT);
             double[] ms = new double[steps];
             for (int i = -2; i < steps; i++) {
                 try (var s = TensorScope.open()) {

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,28 +22,61 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a jlm checkpoint: {@code NAME.safetensors} with the config in its metadata;</li>
  *   <li>a PyTorch {@code state_dict} saved with {@code safetensors.torch.save_file} (no metadata), with a
- *       {@code config.json} beside it or the missing settings given as flags;</li>
+ *       {@code config.json} beside it or the missing settings given by the user;</li>
  *   <li>a HuggingFace-layout folder: {@code DIR/config.json} + {@code DIR/model.safetensors}.</li>
  * </ul>
- * What the tensors' shapes tell (vocab size, d_model, layers, d_ff, SwiGLU or SiLU, norms or none) is read from
- * them; a config file or flag that disagrees is an error, and what they cannot tell (heads, context length, RoPE θ)
- * is asked for by name. Every tensor's name and shape is then checked against the config — from the header alone,
- * before any tensor is allocated.
+ * What the tensors' shapes tell (vocab size, d_model, layers, d_ff) is read from them; a config or a given setting
+ * that disagrees is an error, and what they cannot tell (heads, context length, RoPE θ) is asked for by name. The
+ * architecture variants (norm, position, ffn) come from the config or the user, never from which tensors are there.
+ * Then the file must hold exactly the tensors that config builds, with their shapes — checked from the header alone,
+ * before any tensor is allocated: a missing, misnamed or extra tensor is refused by name.
  */
 public final class ModelFiles {
     public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors";
-    private static final Pattern LAYER = Pattern.compile("^layers\\.(\\d{1,9})\\.");
+    private static final Pattern LAYER = Pattern.compile("^" + TransformerLm.LAYERS + "\\.(\\d{1,9})\\.");
 
     /** The weights file, its model config, and where the config came from (for messages). */
     public record Resolved(Path weights, ModelConfig config, String configSource) {}
 
+    /** Where a state dict shows a setting: this axis of this tensor. */
+    private record Located(String tensor, int axis) {}
+
+    /** Found in the schema itself: the parameters of a probe config whose dimensions are distinct primes. */
+    private static final Map<String, Located> DIMENSIONS = locateDimensions();
+
     private ModelFiles() {}
+
+    private static Map<String, Located> locateDimensions() {
+        Map<String, Integer> probe = new LinkedHashMap<>();
+        probe.put("vocab_size", 1009);
+        probe.put("d_model", 26);            // one head of 26: even, as RoPE needs
+        probe.put("d_ff", 37);
+        ModelConfig c = ModelConfig.builder().vocabSize(1009).dModel(26).numHeads(1).dFf(37).numLayers(1).contextLength(4).build();
+        Map<String, long[]> shapes = TransformerLm.parameterShapes(c);
+        Map<String, Located> out = new LinkedHashMap<>();
+        probe.forEach((key, size) -> {
+            for (var e : shapes.entrySet()) {
+                for (int axis = 0; axis < e.getValue().length && !out.containsKey(key); axis++) {
+                    if (e.getValue()[axis] == size) out.put(key, new Located(e.getKey(), axis));
+                }
+            }
+            if (!out.containsKey(key)) throw new IllegalStateException("no parameter shows " + key);
+        });
+        return out;
+    }
+
+    /** {@link #resolve(Path, Map, UnaryOperator)} naming the given settings by their keys. */
+    public static Resolved resolve(Path checkpoint, Map<String, Object> given) throws IOException {
+        return resolve(checkpoint, given, UnaryOperator.identity());
+    }
 
     /**
      * @param checkpoint a safetensors file or a folder holding config.json and model.safetensors
-     * @param given      settings the user gave (CS336 names, see {@link ConfigJson}); each must agree with the files
+     * @param given      settings the user gave (keys of {@link ConfigJson}, values of the setting's type); each must agree
+     *                   with the files
+     * @param named      how messages name a given setting (the CLI: by its flag)
      */
-    public static Resolved resolve(Path checkpoint, Map<String, Object> given) throws IOException {
+    public static Resolved resolve(Path checkpoint, Map<String, Object> given, UnaryOperator<String> named) throws IOException {
         Path weights = checkpoint, configFile = checkpoint.toAbsolutePath().resolveSibling(CONFIG);
         if (Files.isDirectory(checkpoint)) {
             weights = checkpoint.resolve(WEIGHTS);
@@ -65,76 +100,119 @@ public final class ModelFiles {
         Map<String, Object> shapes = fromShapes(header, weights);
 
         Map<String, Object> merged = new LinkedHashMap<>();
-        for (String k : ConfigJson.KEYS) {
+        for (String k : ConfigJson.keys()) {
             Object d = declared.get(k), s = shapes.get(k), g = given.get(k);
             if (d != null && s != null && !Objects.equals(d, s)) {
                 throw new JlmException(declaredBy + " says " + k + " " + d + " but the tensors of " + weights + " have " + k + " " + s);
             }
             Object known = d != null ? d : s;
             if (g != null && known != null && !Objects.equals(g, known)) {
-                throw new JlmException(ConfigJson.flag(k) + " " + g + " disagrees with " + weights + ": " + k + " is " + known
-                        + (d != null ? " in " + declaredBy : " by its tensors' shapes"));
+                throw new JlmException(named.apply(k) + " " + dev.jlm.config.Settings.spell(g) + " disagrees with " + weights + ": " + k + " is "
+                        + dev.jlm.config.Settings.spell(known) + (d != null ? " in " + declaredBy : " by its tensors' shapes"));
             }
             if (known != null || g != null) merged.put(k, known != null ? known : g);
         }
         List<String> missing = new ArrayList<>();
         for (String k : List.of("num_heads", "context_length")) if (!merged.containsKey(k)) missing.add(k);
-        if (!merged.containsKey("rope_theta") && !"none".equals(merged.get("position"))) missing.add("rope_theta");
+        boolean rope = merged.get("position") != ModelConfig.Position.NONE;
+        if (!merged.containsKey("rope_theta") && rope) missing.add("rope_theta");
         if (!missing.isEmpty()) {
             throw new JlmException(weights + " carries no model config (no jlm metadata, no " + CONFIG + " beside it) and its tensors cannot tell "
-                    + String.join(", ", missing) + ": give " + String.join(" ", missing.stream().map(ConfigJson::flag).toList())
+                    + String.join(", ", missing) + ": give " + String.join(" ", missing.stream().map(named).toList())
                     + ", or write them into " + configFile);
         }
         merged.putIfAbsent("rope_theta", 10_000.0);   // unused without RoPE
-        ModelConfig config = ConfigJson.toConfig(merged, declaredBy != null ? declaredBy : weights.toString());
-        checkTensors(header, config, weights);
-        return new Resolved(weights, config, declaredBy != null ? declaredBy : "the tensors' shapes and the flags");
+        String source = declaredBy != null ? declaredBy : weights.toString();
+        ModelConfig config = ConfigJson.toConfig(merged, source);
+        checkTensors(header, config, weights, declaredBy != null ? "the config in " + declaredBy : "the config (" + describe(config) + ")");
+        return new Resolved(weights, config, declaredBy != null ? declaredBy : "the tensors' shapes and the given settings");
     }
 
-    /** What the state dict's names and shapes tell of the config. */
+    /** What the state dict's shapes tell of the config: the dimensions, and the layer count from the layers' names. */
     static Map<String, Object> fromShapes(Safetensors.Header h, Path file) {
         Map<String, Safetensors.Entry> e = h.entries();
-        Safetensors.Entry emb = e.get("token_embeddings.weight");
-        if (emb == null || emb.shape().length != 2) {
-            throw new JlmException(file + ": not a CS336 Transformer LM state dict (no 2-D token_embeddings.weight)");
-        }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vocab_size", toInt(emb.shape()[0], file));
-        m.put("d_model", toInt(emb.shape()[1], file));
+        for (var d : DIMENSIONS.entrySet()) {
+            Safetensors.Entry t = e.get(d.getValue().tensor());
+            if (t != null && t.shape().length > d.getValue().axis()) m.put(d.getKey(), toInt(t.shape()[d.getValue().axis()], file));
+        }
+        if (!m.containsKey("vocab_size")) {
+            throw new JlmException(file + ": not a CS336 Transformer LM state dict (no " + DIMENSIONS.get("vocab_size").tensor() + ")");
+        }
         int layers = 0;
         for (String name : e.keySet()) {
             Matcher x = LAYER.matcher(name);
             if (x.find()) layers = Math.max(layers, Integer.parseInt(x.group(1)) + 1);
         }
         if (layers > 0) m.put("num_layers", layers);
-        Safetensors.Entry w1 = e.get("layers.0.ffn.w1.weight");
-        if (w1 != null && w1.shape().length == 2) m.put("d_ff", toInt(w1.shape()[0], file));
-        if (w1 != null) m.put("ffn", e.containsKey("layers.0.ffn.w3.weight") ? "swiglu" : "silu");
-        if (!e.containsKey("ln_final.weight") && !e.containsKey("layers.0.ln1.weight")) m.put("norm", "none");
         return m;
     }
 
-    /** Every tensor the config builds must be in the file with its shape; extra tensors (buffers) are ignored. */
-    static void checkTensors(Safetensors.Header h, ModelConfig c, Path file) {
-        for (var want : TransformerLm.parameterShapes(c).entrySet()) {
-            Safetensors.Entry got = h.entries().get(want.getKey());
+    /**
+     * The file holds exactly the tensors the config builds: each with its shape and a floating-point dtype, none
+     * missing, none more. {@code configSource} says where the config came from, for the messages.
+     */
+    static void checkTensors(Safetensors.Header h, ModelConfig c, Path file, String configSource) {
+        Map<String, long[]> want = TransformerLm.parameterShapes(c);
+        TreeSet<String> extra = new TreeSet<>(h.entries().keySet());
+        extra.removeAll(want.keySet());
+        for (var w : want.entrySet()) {
+            Safetensors.Entry got = h.entries().get(w.getKey());
             if (got == null) {
-                throw new JlmException(file + ": tensor " + want.getKey() + " is missing but the config (" + describe(c) + ") needs it");
+                String near = nearest(w.getKey(), extra);
+                throw new JlmException(file + ": tensor " + w.getKey() + " is missing but " + configSource + " needs it"
+                        + (near == null ? "" : " (the file has " + near + ": a misnamed tensor?)"));
             }
-            if (!Arrays.equals(got.shape(), want.getValue())) {
-                throw new JlmException(file + ": tensor " + want.getKey() + " has shape " + Arrays.toString(got.shape()) + " but the config ("
-                        + describe(c) + ") expects " + Arrays.toString(want.getValue()));
+            if (!Arrays.equals(got.shape(), w.getValue())) {
+                throw new JlmException(file + ": tensor " + w.getKey() + " has shape " + Arrays.toString(got.shape()) + " but " + configSource
+                        + " expects " + Arrays.toString(w.getValue()));
             }
             switch (got.dtype()) {
                 case FLOAT32, BFLOAT16, FLOAT16, FLOAT64 -> { }
-                default -> throw new JlmException(file + ": tensor " + want.getKey() + " has dtype " + got.dtype() + ", not a floating-point type");
+                default -> throw new JlmException(file + ": tensor " + w.getKey() + " has dtype " + got.dtype() + ", not a floating-point type");
             }
         }
+        if (!extra.isEmpty()) {
+            List<String> names = new ArrayList<>(extra);
+            String shown = names.size() <= 3 ? String.join(", ", names) : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
+            throw new JlmException(file + ": " + (names.size() == 1 ? "tensor " : names.size() + " tensors ") + shown + (names.size() == 1 ? " is" : " are")
+                    + " not part of this model (" + describe(c) + "); jlm reads a model file exactly or not at all");
+        }
+    }
+
+    /** The name among {@code candidates} that differs from {@code name} in the fewest characters (at most 3), or null. */
+    private static String nearest(String name, Iterable<String> candidates) {
+        String best = null;
+        int bestD = 4;
+        for (String c : candidates) {
+            int d = distance(name, c);
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     static String describe(ModelConfig c) {
         return "vocab_size " + c.vocabSize() + ", d_model " + c.dModel() + ", num_layers " + c.numLayers() + ", d_ff " + c.dFf()
-                + ", ffn " + c.ffn().name().toLowerCase(java.util.Locale.ROOT) + ", norm " + c.norm().name().toLowerCase(java.util.Locale.ROOT);
+                + ", ffn " + dev.jlm.config.Settings.spell(c.ffn()) + ", norm " + dev.jlm.config.Settings.spell(c.norm())
+                + ", position " + dev.jlm.config.Settings.spell(c.position());
     }
 
     private static int toInt(long v, Path file) {

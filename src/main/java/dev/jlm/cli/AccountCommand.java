@@ -1,19 +1,24 @@
 package dev.jlm.cli;
 
-import dev.jlm.experiments.Accounting;
+import dev.jlm.config.Domain;
+import dev.jlm.nn.Accounting;
 import dev.jlm.nn.ModelConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "account", header = "Parameter count, memory and forward FLOPs by component of a model configuration.",
         showDefaultValues = true)
-final class AccountCommand implements Callable<Integer> {
-    @Mixin ModelOptions model;
+final class AccountCommand implements Callable<Integer>, SettingFlags.Host {
+    final ModelOptions model = new ModelOptions();
     @Domain("> 0") @Option(names = "--batch-size", description = "sequences per step, for the activation memory and FLOPs") long batch = 1;
+
+    @Override
+    public java.util.List<SettingFlags> settingFlags() {
+        return java.util.List.of(model.flags);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.tokenizer.BpeModel;
 import dev.jlm.tokenizer.BpeTrainer;
 import dev.jlm.tokenizer.ByteUnicode;

@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.data.TokenFile;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -52,8 +52,10 @@ final class Errors {
         return USAGE;
     }
 
+    /** The message in one line; the settings a library message names are said as their flags (batch_size → --batch-size). */
     static String oneLine(Throwable t) {
         String m = t.getMessage();
+        if (t instanceof JlmException j && m != null) m = SettingFlags.inFlagWords(m, j.settings());
         if (t instanceof java.nio.file.NoSuchFileException) m = "no such file: " + m;
         else if (t instanceof java.nio.file.AccessDeniedException) m = "permission denied: " + m;
         else if (m == null) m = t.getClass().getSimpleName();

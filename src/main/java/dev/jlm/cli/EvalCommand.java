@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", header = "Mean cross-entropy of a checkpoint over windows of a token file (JSON).", showDefaultValues = true,
         description = "Window k holds tokens k·T .. k·T+T (T the context length). Which windows: the first N (--windows N), every one"
                 + " (--windows all), or N drawn across the whole file (--windows N --sample, seeded by --seed).")
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "uint16 token file to evaluate on") Path data;
     @Domain("all or > 0") @Option(names = "--windows", description = "how many windows of context-length tokens (fewer if the file is"
@@ -33,14 +34,19 @@ final class EvalCommand implements Callable<Integer> {
     @Domain("> 0") @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
     @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
     @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
-    @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public java.util.List<SettingFlags> settingFlags() {
+        return java.util.List.of(checkpoint.model);
+    }
 
     @Override
     public Integer call() throws Exception {
         if (threads > 0) Torch.setNumThreads(threads);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.train.MemoryBudget.require(c, batchSize, false, Device.parse(device));
+        dev.jlm.nn.MemoryBudget.require(c, batchSize, false, Device.parse(device));
         try (TokenFile tokens = TokenFile.open(data, c.vocabSize(), "the checkpoint's vocab size"); var run = TensorScope.open()) {
             long available = Evaluator.available(tokens, c.contextLength());
             long n = windows.equals("all") ? available : Long.parseLong(windows);

@@ -12,10 +12,15 @@ import picocli.CommandLine.Option;
 @Command(name = "export", header = "Write a checkpoint's model in the HuggingFace layout: DIR/config.json + DIR/model.safetensors.",
         description = {"The weights keep the CS336 state-dict names (safetensors.torch.load_file loads them into a CS336 model);"
                 + " config.json holds the model settings under the CS336 names. The optimizer state is not exported."})
-final class ExportCommand implements Callable<Integer> {
+final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write (created; must not already hold a model)")
     Path out;
+
+    @Override
+    public java.util.List<SettingFlags> settingFlags() {
+        return java.util.List.of(checkpoint.model);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.generate.Generator;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "generate", header = "Generate text from a checkpoint, streamed as it is produced; stops at <|endoftext|>.",
         showDefaultValues = true)
-final class GenerateCommand implements Callable<Integer> {
+final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "the training data's tokenizer: a folder with"
@@ -37,8 +38,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer") String endToken = "<|endoftext|>";
     @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
-    @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
+
+    @Override
+    public java.util.List<SettingFlags> settingFlags() {
+        return java.util.List.of(checkpoint.model);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
         Sampler sampler = Sampler.of(temperature, topP);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.train.MemoryBudget.require(c, 1, false, Device.parse(device));
+        dev.jlm.nn.MemoryBudget.require(c, 1, false, Device.parse(device));
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {

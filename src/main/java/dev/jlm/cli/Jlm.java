@@ -26,11 +26,12 @@ public final class Jlm implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Jlm());
         addHelp(cl);
-        Domains.describe(cl);
+        addSettingFlags(cl);
+        OptionDomains.describe(cl);
         cl.setExecutionStrategy(parsed -> {                  // every option inside its domain before any work
             Integer help = CommandLine.executeHelpRequest(parsed);
             if (help != null) return help;
-            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) Domains.check(p.commandSpec());
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) OptionDomains.check(p.commandSpec());
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler(Errors::handle);
@@ -43,6 +44,14 @@ public final class Jlm implements Runnable {
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommandSpec().findOption("--help") == null) sub.getCommandSpec().mixinStandardHelpOptions(true);
             addHelp(sub);
+        }
+    }
+
+    /** The flags of every command's settings (SettingFlags.Host), made from the config records before anything parses. */
+    private static void addSettingFlags(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommand() instanceof SettingFlags.Host h) for (SettingFlags f : h.settingFlags()) f.addTo(sub.getCommandSpec());
+            addSettingFlags(sub);
         }
     }
 

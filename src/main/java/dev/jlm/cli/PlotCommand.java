@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
 import dev.jlm.experiments.RunLog;
 import java.nio.file.Path;

@@ -1,51 +1,50 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
 import dev.jlm.experiments.RunLog;
 import dev.jlm.experiments.Sweep;
-import dev.jlm.JlmException;
-import dev.jlm.train.DivergedException;
-import dev.jlm.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sweep", header = "Run a grid of trainings from one JSON description; resumable; writes summary.md/.csv and curves.png.",
-        showDefaultValues = true)
+        showDefaultValues = true,
+        description = {"The grid file is a JSON object with up to three keys, each optional:",
+                "  base: settings every run shares; grid: a list of values per setting, every combination is a run;",
+                "  runs: named variants, each combined with every grid point. Settings are `jlm train`'s flags without the",
+                "  dashes (lr_max or lr-max). Example:",
+                "  {\"base\": {\"train\": \"train.bin\", \"valid\": \"valid.bin\", \"steps\": 300},",
+                "   \"grid\": {\"lr_max\": [1e-4, 1e-3, 1e-2]},",
+                "   \"runs\": {\"baseline\": {}, \"post-norm\": {\"norm\": \"post\"}}}",
+                "The whole file is checked before the first run. Each run trains in OUT/NAME (NAME_key=value for grid points);"
+                        + " a finished or diverged run is skipped, an unfinished one resumes. Exit 1 when a run failed."})
 final class SweepCommand implements Callable<Integer> {
-    @Option(names = "--grid", required = true, description = "sweep description (JSON: base, grid, runs)") Path grid;
-    @Option(names = "--out", required = true, description = "sweep folder: one run folder per point") Path out;
+    @Option(names = "--grid", required = true, paramLabel = "FILE", description = "sweep description (JSON: base, grid, runs)") Path grid;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "sweep folder: one run folder per point") Path out;
     @Domain("> 0") @Option(names = "--y-max", description = "clip the plot's loss axis") Double yMax;
 
     @Override
     public Integer call() throws Exception {
-        Sweep sweep = new Sweep(grid, out);
-        var outcomes = sweep.run(config -> {                       // the trainer in this process, its errors typed
-            System.out.println("== " + config.getParent().getFileName());
-            try {
-                Trainer.Summary s = new Trainer(TrainCommand.parse("--config", config.toString())).run((step, total, loss, lr, tps, val) -> { });
-                System.out.printf(Locale.ROOT, "   steps %d-%d, train loss %.4f%s%n", s.firstStep(), s.lastStep(), s.finalTrainLoss(),
-                        s.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", val loss %.4f", s.finalValLoss()));
-                return Sweep.Result.OK;
-            } catch (DivergedException d) {
-                System.out.println("   diverged: " + d.getMessage());
-                return Sweep.Result.diverged(d.step(), d.getMessage());
-            } catch (JlmException | IllegalArgumentException | CommandLine.ParameterException | java.io.IOException e) {
-                System.out.println("   failed: " + Errors.oneLine(e));
-                return Sweep.Result.failed(Errors.oneLine(e));
-            }
-        });
+        var outcomes = new Sweep(grid, out).run(System.out::println);
         List<RunLog> logs = new ArrayList<>();
         for (var o : outcomes) if (Files.isRegularFile(o.dir().resolve("metrics.jsonl"))) logs.add(RunLog.read(o.dir()));
-        if (!logs.isEmpty()) Plot.write(logs, out.resolve("curves.png"), grid.getFileName().toString().replace(".json", ""), yMax);
+        List<String> wrote = new ArrayList<>(List.of(out.resolve("summary.md").toString(), "summary.csv"));
+        if (!logs.isEmpty()) {
+            Plot.write(logs, out.resolve("curves.png"), grid.getFileName().toString().replace(".json", ""), yMax);
+            wrote.add("curves.png");
+        }
         System.out.println(Files.readString(out.resolve("summary.md")));
-        System.out.println("wrote " + out.resolve("summary.md") + ", summary.csv, curves.png");
+        System.out.println("wrote " + String.join(", ", wrote));
+        long failed = outcomes.stream().filter(o -> o.result().failed()).count();
+        if (failed > 0) {
+            System.err.println("jlm: " + failed + " of " + outcomes.size() + " runs failed (see their error.txt)");
+            return Errors.FAILED;
+        }
         return 0;
     }
 }

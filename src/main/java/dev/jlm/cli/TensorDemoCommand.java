@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.nn.Functional;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;

@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.config.Domain;
 import dev.jlm.data.TokenFileWriter;
 import dev.jlm.tokenizer.ParallelEncoder;
 import dev.jlm.tokenizer.Tokenizer;

@@ -3,17 +3,14 @@ package dev.jlm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
-import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.config.Domain;
+import dev.jlm.config.Settings;
 import dev.jlm.dist.DistEnv;
 import dev.jlm.dist.LocalLauncher;
 import dev.jlm.dist.World;
-import dev.jlm.nn.Kernels;
-import dev.jlm.nn.ModelConfig;
-import dev.jlm.optim.AdamWConfig;
-import dev.jlm.optim.CosineSchedule;
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.train.TrainConfig;
+import dev.jlm.train.TrainSettings;
 import dev.jlm.train.StepProfile;
 import dev.jlm.train.Trainer;
 import java.nio.file.Files;
@@ -35,95 +32,55 @@ import picocli.CommandLine.Option;
         description = {"Writes RUN_DIR/step-NNNNNN.safetensors (+ .optim.safetensors), last.safetensors and metrics.jsonl.",
                 "Every option can also come from --config run.json (keys as the flags, without dashes, - or _); flags given on the"
                         + " command line win."})
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Every setting of a run (model, data, schedule, optimizer, machine): --d-model, --lr-max, --kernels … */
+    final SettingFlags settings = new SettingFlags(TrainConfig.class, true, "", k -> true);
+
     @Option(names = "--config", paramLabel = "FILE", description = "JSON object of option values, e.g. {\"d_model\": 512, \"steps\": 5000}")
     Path config;
-    @Option(names = "--train", paramLabel = "FILE", description = "training tokens: uint16 file from `jlm tokenize` (required)")
-    Path train;
-    @Option(names = "--valid", paramLabel = "FILE", description = "validation tokens (uint16); without it no validation loss is logged")
-    Path valid;
-    @Option(names = "--out", paramLabel = "RUN_DIR", description = "run folder for checkpoints and metrics.jsonl (required)")
-    Path out;
-    @CommandLine.Mixin ModelOptions modelOptions;
-    @Option(names = "--init-from", paramLabel = "CKPT|DIR", description = "start from these weights (a checkpoint, a PyTorch state_dict"
-            + " .safetensors or a folder with config.json + model.safetensors) with a new optimizer, e.g. to fine-tune; the model"
-            + " config comes from it, and model flags given must agree")
-    Path initFrom;
-    @Domain("> 0") @Option(names = "--batch-size", description = "sequences per step (each context-length tokens), over all ranks") int batchSize = 32;
-    @Domain("> 0") @Option(names = "--grad-accum", description = "micro-batches per step: each rank computes its share of the"
-            + " batch in K pieces and the step sees their mean gradient (the same run in less memory)") int gradAccum = 1;
     @Domain("> 0") @Option(names = "--nproc", description = "data-parallel worker processes on this machine (as torchrun --standalone"
             + " --nproc-per-node N); the cores are split between them and --batch-size stays the global batch") int nproc = 1;
     @Domain("> 0") @Option(names = "--dist-timeout", description = "seconds a rank waits for the others (rendezvous, each collective)"
             + " before it stops with an error naming the missing rank") double distTimeout = 300;
-    @Domain("> 0") @Option(names = "--steps", description = "optimizer steps of the whole run (a resumed run continues up to it)") long steps = 1000;
-    @Domain("> 0") @Option(names = "--lr-max", description = "peak learning rate, reached after warm-up") double lrMax = 1e-3;
-    @Domain(">= 0") @Option(names = "--lr-min", description = "learning rate at the end of the cosine (default: lr-max / 10)") Double lrMin;
-    @Domain(">= 0") @Option(names = "--warmup", description = "linear warm-up steps (default: steps / 20)") Long warmup;
-    @Domain("> 0") @Option(names = "--cosine-steps", description = "step where the cosine reaches lr-min (default: steps)") Long cosineSteps;
-    @Domain(">= 0") @Option(names = "--weight-decay", description = "AdamW decoupled weight decay") double weightDecay = 0.1;
-    @Domain("in [0, 1)") @Option(names = "--beta1", description = "AdamW first-moment decay") double beta1 = 0.9;
-    @Domain("in [0, 1)") @Option(names = "--beta2", description = "AdamW second-moment decay") double beta2 = 0.95;
-    @Domain("> 0") @Option(names = "--eps", description = "AdamW epsilon") double eps = 1e-8;
-    @Domain(">= 0") @Option(names = "--grad-clip", description = "clip gradients to this global L2 norm; 0 = off") double gradClip = 1.0;
-    @Domain("> 0") @Option(names = "--eval-every", description = "validation loss every N steps (and at the last step)") long evalEvery = 100;
-    @Domain("> 0") @Option(names = "--eval-windows", description = "validation windows of context-length tokens per evaluation") int evalWindows = 64;
-    @Domain("> 0") @Option(names = "--save-every", description = "checkpoint every N steps (and at the last step)") long saveEvery = 500;
-    @Option(names = "--seed", description = "seed of the initial weights and the batch sampler") long seed = 0;
-    @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
-    @Domain("one of float32, bfloat16") @Option(names = "--dtype", description = "compute dtype; weights and optimizer stay float32") String dtype = "float32";
     @Domain(">= 0") @Option(names = "--log-every", description = "off a terminal, a progress line every N steps (loss, lr, tokens/s,"
             + " ETA); 0 = every JLM_PROGRESS_SECONDS only") long logEvery = 100;
-    @Domain(">= 0") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Domain("> 0") @Option(names = "--profile", paramLabel = "N", description = "instead of training: N steps (after 2 warm-up steps) under"
             + " libtorch's profiler, then a table of where the time goes, by component (forward, backward, optimizer) and by operator;"
             + " writes nothing, --out is not needed") Integer profile;
     @Option(names = "--profile-events", paramLabel = "FILE", description = "with --profile: also keep libtorch's raw events here (TSV: push|pop,"
-            + " thread, handle, cpu_ns, sequence_nr, name)") Path profileEvents;
-    @Option(names = "--fused", description = "use libtorch's fused kernels (sdpa, cross-entropy, silu) instead of the reference modules")
-    boolean fused;
-    @Option(names = "--resume", description = "continue from RUN_DIR/last.safetensors (exactly: weights, optimizer, RNG, data position)")
-    boolean resume;
-    @Option(names = "--overwrite", description = "start over in a RUN_DIR that holds a run; its files are moved to RUN_DIR.replaced-TIME, not deleted")
-    boolean overwrite;
+            + " thread, handle, cpu_ns, sequence_nr, flops, name)") Path profileEvents;
 
     /** Options set from --config (so that a model option there counts as given, like a flag). */
     private final Set<String> fromConfig = new HashSet<>();
+
+    @Override
+    public List<SettingFlags> settingFlags() {
+        return List.of(settings);
+    }
 
     /** The run these flags and --config describe, every value checked against its domain. */
     TrainConfig config() throws Exception {
         if (config != null) {
             applyConfig(config);
-            Domains.check(spec);                              // values from the file obey the same domains
+            OptionDomains.check(spec);                        // values from the file obey the same domains
         }
-        if (train == null || (out == null && profile == null)) throw new IllegalArgumentException("--train and --out are required (flags or --config)");
-        ModelConfig model;
-        Path initWeights = null;
-        if (initFrom != null) {
-            ModelFiles.Resolved r = ModelFiles.resolve(initFrom, modelOptions.given(this::given));
-            model = r.config();
-            initWeights = r.weights();
-        } else {
-            model = modelOptions.config();
-        }
+        Map<String, Object> given = settings.values(this::given);
+        if (profile != null) given.putIfAbsent("out", Path.of("profile-run-not-written"));
+        TrainConfig cfg = TrainSettings.build(given, SettingFlags::flag);
         DistEnv env = DistEnv.from(System.getenv());
-        Device dev = Device.parse(device);
-        if (env.distributed() && dev.isCuda()) dev = Device.cuda(env.localRank());      // one GPU per local rank
-        int threadCount = threads;
-        if (env.distributed() && !given("--threads")) threadCount = Math.max(1, threads / env.localWorldSize());  // the cores, split
-        long cos = cosineSteps != null ? cosineSteps : steps;
-        long warm = warmup != null ? warmup : Math.min(cos, Math.max(1, steps / 20));
-        return TrainConfig.builder(model, train, out != null ? out : Path.of("profile-run-not-written")).valid(valid).initFrom(initWeights).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
-                .schedule(new CosineSchedule(lrMax, lrMin != null ? lrMin : lrMax / 10, warm, cos))
-                .adamw(new AdamWConfig(beta1, beta2, eps, weightDecay)).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows)
-                .saveEvery(saveEvery).seed(seed).device(dev).dtype(DType.parse(dtype)).threads(threadCount)
-                .kernels(Kernels.of(fused)).resume(resume).overwrite(overwrite).build();
+        if (env.distributed()) {
+            TrainConfig.Builder b = cfg.toBuilder();
+            if (cfg.device().isCuda()) b.device(Device.cuda(env.localRank()));                       // one GPU per local rank
+            if (!given("--threads")) b.threads(Math.max(1, cfg.threads() / env.localWorldSize()));  // the cores, split
+            cfg = b.build();
+        }
+        return cfg;
     }
 
-    /** Parses {@code args} as `jlm train` would and returns the run they describe (for sweeps: no process, no stderr to read). */
+    /** Parses {@code args} as `jlm train` would and returns the run they describe (no process, no stderr to read). */
     static TrainConfig parse(String... args) throws Exception {
         CommandLine root = Jlm.commandLine();
         String[] all = new String[args.length + 1];
@@ -131,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
         System.arraycopy(args, 0, all, 1, args.length);
         root.parseArgs(all);
         CommandLine cl = root.getSubcommands().get("train");
-        Domains.check(cl.getCommandSpec());
+        OptionDomains.check(cl.getCommandSpec());
         return ((TrainCommand) cl.getCommand()).config();
     }
 
@@ -141,6 +98,7 @@ final class TrainCommand implements Callable<Integer> {
         if (nproc > 1) return launch();
         TrainConfig cfg = config();
         DistEnv env = DistEnv.from(System.getenv());
+        Path out = cfg.out();
         Memory.watch();
         Progress bar = new Progress("", 1);
         Trainer.Summary s;
@@ -155,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         if (s.replaced() != null) System.out.println("the previous run in " + out + " was moved to " + s.replaced());
         if (s.steps() == 0) {
             System.out.printf(Locale.ROOT, "%s is already complete at step %d of --steps %d; nothing to do (raise --steps to train further)%n",
-                    out, s.lastStep(), steps);
+                    out, s.lastStep(), cfg.steps());
             return 0;
         }
         System.out.printf(Locale.ROOT, "trained steps %d-%d (%d steps) in %.1f s (%,d tokens, %.0f tokens/s): train loss %.4f%s%n",
@@ -174,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             StepProfile p = new Trainer(cfg).profile(profile, events);
             System.out.printf(Locale.ROOT, "profile: batch %d x %d tokens, %s, %s, %d thread(s), %s kernels%n", cfg.batchSize(),
-                    cfg.model().contextLength(), cfg.device(), cfg.dtype(), cfg.threads(), cfg.kernels().name().toLowerCase(Locale.ROOT));
+                    cfg.model().contextLength(), cfg.device(), cfg.dtype(), cfg.threads(), Settings.spell(cfg.kernels()));
             System.out.print(p.table(15));
         } finally {
             if (profileEvents == null) Files.deleteIfExists(events);
@@ -190,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         if (DistEnv.from(System.getenv()).distributed()) {
             throw new IllegalArgumentException("--nproc " + nproc + " inside a job that already has WORLD_SIZE set (torchrun starts the workers: drop --nproc)");
         }
-        config();                                                 // every flag and --config value checked before any worker starts
+        TrainConfig cfg = config();                               // every flag and --config value checked before any worker starts
         List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
         List<String> jvm = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -206,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
             if (a.equals("--nproc")) i++;
             else if (!a.startsWith("--nproc=")) cmd.add(a);
         }
-        if (!given("--threads")) cmd.addAll(List.of("--threads", String.valueOf(Math.max(1, threads / nproc))));
+        if (!given("--threads")) cmd.addAll(List.of("--threads", String.valueOf(Math.max(1, cfg.threads() / nproc))));
         return LocalLauncher.run(cmd, nproc, Duration.ofMillis((long) (distTimeout * 1000) + 10_000), System.out, System.err);
     }
 
@@ -228,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var e = it.next();
-            String name = "--" + e.getKey().replace('_', '-');
+            String name = SettingFlags.flag(e.getKey().replace('-', '_'));
             CommandLine.Model.OptionSpec opt = spec.findOption(name);
             if (opt == null || name.equals("--config")) throw new IllegalArgumentException("--config " + file + ": unknown option '" + e.getKey() + "'");
             if (parsed.hasMatchedOption(opt)) continue;

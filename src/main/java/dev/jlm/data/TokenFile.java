@@ -41,7 +41,7 @@ public final class TokenFile implements AutoCloseable {
         return new TokenFile(path, 1 << 16, "uint16");
     }
 
-    /** Opens a file whose ids must all be below {@code vocabSize}, checked as they are read; {@code limit} names it. */
+    /** Opens a file whose ids must all be below {@code vocabSize}, checked as they are read; {@code limit} names it (a setting's key, or words). */
     public static TokenFile open(Path path, int vocabSize, String limit) throws IOException {
         return new TokenFile(path, vocabSize, limit);
     }
@@ -77,7 +77,8 @@ public final class TokenFile implements AutoCloseable {
     }
 
     private JlmException tooLarge(int id, long offset) {
-        return new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", path, id, offset, limit, vocabSize));
+        var e = new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", path, id, offset, limit, vocabSize));
+        return limit.matches("[a-z][a-z0-9_]*") ? e.naming(limit) : e;      // a setting's key: the CLI says its flag
     }
 
     @Override

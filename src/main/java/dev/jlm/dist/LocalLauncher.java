@@ -24,7 +24,7 @@ public final class LocalLauncher {
     private LocalLauncher() {}
 
     public static int run(List<String> command, int nproc, Duration grace, PrintStream out, PrintStream err) throws InterruptedException {
-        if (nproc < 1) throw new JlmException("--nproc must be >= 1, got " + nproc);
+        if (nproc < 1) throw new JlmException("nproc must be >= 1, got " + nproc).naming("nproc");
         int port = freePort();
         List<Process> workers = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();

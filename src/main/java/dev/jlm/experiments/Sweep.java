@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jlm.JlmException;
+import dev.jlm.config.Settings;
 import dev.jlm.io.AtomicFile;
+import dev.jlm.io.JsonFiles;
+import dev.jlm.train.DivergedException;
+import dev.jlm.train.TrainConfig;
+import dev.jlm.train.TrainSettings;
+import dev.jlm.train.Trainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,38 +21,38 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A grid of training runs from one JSON description:
- * <pre>{"base": {train options}, "grid": {"lr_max": [1e-4, 1e-3]}, "runs": {"baseline": {}, "post-norm": {"norm": "post"}}}</pre>
- * Every named run (or one unnamed run) is combined with every point of the grid; each gets its own folder under
- * the sweep folder with its config.json. A finished (or diverged) run is not run again; an unfinished one resumes. The summary
- * (final/best validation loss, tokens, wall time, diverged: a NaN stop or a final loss above the first) is written
- * as summary.md and summary.csv.
+ * <pre>{"base": {settings}, "grid": {"lr_max": [1e-4, 1e-3]}, "runs": {"baseline": {}, "post-norm": {"norm": "post"}}}</pre>
+ * The settings are `jlm train`'s (keys as its flags without the dashes, - or _). Every named run (or one unnamed run)
+ * is combined with every point of the grid; each gets its own folder under the sweep folder, named after the run and
+ * the point, with its config.json. The whole description is checked before the first run: its keys, every setting's
+ * name, type and domain, and every run's name (a plain, unique folder name: nothing a run writes lies outside the
+ * sweep folder). A finished (or diverged) run is not run again; an unfinished one resumes. The summary (final/best
+ * validation loss, tokens, wall time, diverged: a NaN stop) is written as summary.md and summary.csv.
  */
 public final class Sweep {
-    /** Runs one training from a config file (the caller calls the trainer; the sweep only plans and records). */
-    public interface Runner {
-        Result train(Path config) throws Exception;
-    }
-
     /** How one training ended: ok, diverged at a step (a non-finite loss), or failed with a message. */
     public record Result(String error, Long divergedAtStep) {
         public static final Result OK = new Result(null, null);
 
-        public static Result diverged(long step, String message) {
-            return new Result(message, step);
-        }
-
-        public static Result failed(String message) {
-            return new Result(message, null);
+        public boolean failed() {
+            return error != null && divergedAtStep == null;
         }
     }
 
     public record Outcome(String name, Path dir, Result result, boolean skipped) {}
 
-    static final String ERROR = "error.txt", DIVERGED = "diverged-at-step";
+    /** A run of the sweep: its name, its settings as written to its config.json, and the config they make. */
+    public record Run(String name, ObjectNode settings, TrainConfig config) {}
 
+    static final String ERROR = "error.txt", DIVERGED = "diverged-at-step";
+    private static final Set<String> TOP = Set.of("base", "grid", "runs");
+    private static final Set<String> SET_BY_SWEEP = Set.of("out", "resume", "overwrite");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path spec, out;
 
@@ -55,25 +61,33 @@ public final class Sweep {
         this.out = out;
     }
 
-    /** The runs of the sweep: name → merged options. */
-    public Map<String, ObjectNode> expand() throws IOException {
-        if (!Files.isRegularFile(spec)) throw new JlmException("--grid " + spec + ": no such file");
-        JsonNode root;
-        try {
-            root = JSON.readTree(spec.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new JlmException("--grid " + spec + ":" + e.getLocation().getLineNr() + ": malformed JSON");
+    /** Every run of the sweep, checked as a whole; a JlmException naming the grid file, the run and the key otherwise. */
+    public List<Run> plan() throws IOException {
+        JsonNode root = JsonFiles.read(spec, "grid");
+        if (!root.isObject()) throw bad("expected a JSON object with base, grid and/or runs");
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!TOP.contains(k)) throw bad("unknown key '" + k + "' (a grid has base, grid and runs)");
         }
-        ObjectNode base = root.has("base") ? (ObjectNode) root.get("base") : JSON.createObjectNode();
+        ObjectNode base = object(root, "base");
         Map<String, ObjectNode> variants = new LinkedHashMap<>();
-        if (root.has("runs")) root.get("runs").fields().forEachRemaining(e -> variants.put(e.getKey(), (ObjectNode) e.getValue()));
-        else variants.put("", JSON.createObjectNode());
+        if (root.has("runs")) {
+            ObjectNode runs = object(root, "runs");
+            if (runs.isEmpty()) throw bad("runs is empty");
+            for (var it = runs.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isObject()) throw bad("runs." + e.getKey() + " must be an object of settings");
+                variants.put(requireName(e.getKey()), (ObjectNode) e.getValue());
+            }
+        } else {
+            variants.put("", JSON.createObjectNode());
+        }
         List<Map<String, JsonNode>> points = new ArrayList<>();
         points.add(new LinkedHashMap<>());
         if (root.has("grid")) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.get("grid").fields(); it.hasNext(); ) {
+            for (var it = object(root, "grid").fields(); it.hasNext(); ) {
                 var axis = it.next();
-                if (!axis.getValue().isArray()) throw new JlmException("--grid " + spec + ": grid." + axis.getKey() + " must be a list");
+                if (!axis.getValue().isArray() || axis.getValue().isEmpty()) throw bad("grid." + axis.getKey() + " must be a non-empty list of values");
                 List<Map<String, JsonNode>> next = new ArrayList<>();
                 for (var p : points) {
                     for (JsonNode v : axis.getValue()) {
@@ -85,7 +99,8 @@ public final class Sweep {
                 points = next;
             }
         }
-        Map<String, ObjectNode> runs = new LinkedHashMap<>();
+        List<Run> runs = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
         for (var v : variants.entrySet()) {
             for (var p : points) {
                 ObjectNode cfg = base.deepCopy();
@@ -93,39 +108,99 @@ public final class Sweep {
                 StringBuilder name = new StringBuilder(v.getKey());
                 for (var e : p.entrySet()) {
                     cfg.set(e.getKey(), e.getValue());
-                    name.append(name.isEmpty() ? "" : "_").append(e.getKey()).append('=').append(e.getValue().asText());
+                    name.append(name.isEmpty() ? "" : "_").append(e.getKey()).append('=').append(e.getValue().asText().replaceAll("[/\\\\]", "_"));
                 }
-                runs.put(name.isEmpty() ? "run" : name.toString(), cfg);
+                String n = name.isEmpty() ? "run" : name.toString();
+                if (!names.add(n)) throw bad("two runs are named " + n);
+                runs.add(new Run(n, cfg, config(n, cfg)));
             }
         }
         return runs;
     }
 
-    public List<Outcome> run(Runner runner) throws Exception {
+    /** The run's TrainConfig, its out folder under the sweep's: every key a setting, every value of its type and domain. */
+    private TrainConfig config(String run, ObjectNode settings) throws IOException {
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (var it = settings.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String key = e.getKey().replace('-', '_');
+            Settings.Setting s = Settings.find(TrainConfig.class, key);
+            if (s == null) throw bad("run " + run + ": unknown setting '" + e.getKey() + "' (the settings are jlm train's flags, without the dashes)");
+            if (SET_BY_SWEEP.contains(key)) throw bad("run " + run + ": '" + e.getKey() + "' is set by the sweep itself");
+            given.put(key, Settings.fromJson(s, e.getValue(), spec + ": run " + run));
+        }
+        given.put("out", out.resolve(run));
+        try {
+            return TrainSettings.build(given, UnaryOperator.identity());
+        } catch (JlmException e) {
+            throw bad("run " + run + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs every planned run that is not finished, in order; {@code log} is told what happens. */
+    public List<Outcome> run(Consumer<String> log) throws IOException {
+        List<Run> plan = plan();                                      // all checked before anything is written
         Files.createDirectories(out);
         List<Outcome> outcomes = new ArrayList<>();
-        for (var e : expand().entrySet()) {
-            Path dir = out.resolve(e.getKey());
-            ObjectNode cfg = e.getValue();
-            long steps = cfg.path("steps").asLong(1000);
-            cfg.put("out", dir.toString());
+        for (Run r : plan) {
+            Path dir = out.resolve(r.name());
+            TrainConfig cfg = r.config();
+            ObjectNode written = r.settings().deepCopy();
+            written.put("out", dir.toString());
             if (Files.isRegularFile(dir.resolve("metrics.jsonl"))) {
                 Result previous = readResult(dir);
-                if (RunLog.read(dir).lastStep() >= steps || previous.divergedAtStep() != null) {      // finished or diverged
-                    outcomes.add(new Outcome(e.getKey(), dir, previous, true));
+                if (RunLog.read(dir).lastStep() >= cfg.steps() || previous.divergedAtStep() != null) {      // finished or diverged
+                    outcomes.add(new Outcome(r.name(), dir, previous, true));
                     continue;
                 }
-                cfg.put("resume", true);
+                cfg = cfg.toBuilder().resume(true).build();
+                written.put("resume", true);
             }
             Files.createDirectories(dir);
-            Path cfgFile = dir.resolve("config.json");
-            AtomicFile.write(cfgFile, o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg)));
-            Result r = runner.train(cfgFile);
-            writeResult(dir, r);
-            outcomes.add(new Outcome(e.getKey(), dir, r, false));
+            AtomicFile.write(dir.resolve("config.json"), o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(written)));
+            log.accept("== " + r.name());
+            Result result = train(cfg, log);
+            writeResult(dir, result);
+            outcomes.add(new Outcome(r.name(), dir, result, false));
         }
         writeSummary(outcomes);
         return outcomes;
+    }
+
+    private static Result train(TrainConfig cfg, Consumer<String> log) {
+        try {
+            Trainer.Summary s = new Trainer(cfg).run((step, total, loss, lr, tps, val) -> { });
+            log.accept(String.format(Locale.ROOT, "   steps %d-%d, train loss %.4f%s", s.firstStep(), s.lastStep(), s.finalTrainLoss(),
+                    s.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", val loss %.4f", s.finalValLoss())));
+            return Result.OK;
+        } catch (DivergedException d) {
+            log.accept("   diverged: " + d.getMessage());
+            return new Result(d.getMessage(), d.step());
+        } catch (JlmException | IllegalArgumentException | IOException e) {
+            String m = String.valueOf(e.getMessage()).replace('\n', ' ');
+            log.accept("   failed: " + m);
+            return new Result(m, null);
+        }
+    }
+
+    /** A run's name is a plain folder name under the sweep folder. */
+    private String requireName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\") || name.startsWith("-")
+                || name.chars().anyMatch(ch -> ch < 0x20)) {
+            throw bad("run name '" + name + "' is not a plain folder name (no /, \\, leading -, . or ..)");
+        }
+        return name;
+    }
+
+    private ObjectNode object(JsonNode root, String key) {
+        JsonNode n = root.get(key);
+        if (n == null) return JSON.createObjectNode();
+        if (!n.isObject()) throw bad(key + " must be a JSON object");
+        return (ObjectNode) n;
+    }
+
+    private JlmException bad(String what) {
+        return new JlmException(spec + ": " + what);
     }
 
     /** error.txt holds a failure's message; diverged-at-step the step of a non-finite loss. */
@@ -157,15 +232,13 @@ public final class Sweep {
         for (Outcome o : outcomes) {
             RunLog log = Files.isRegularFile(o.dir().resolve("metrics.jsonl")) ? RunLog.read(o.dir()) : new RunLog(o.dir(), List.of());
             var last = log.rows().isEmpty() ? null : log.rows().getLast();
-            boolean nan = o.result().divergedAtStep() != null;
-            boolean blewUp = last != null && last.trainLoss() > log.rows().getFirst().trainLoss();   // ended above where it began
-            boolean diverged = nan || blewUp;
+            boolean nan = o.result().divergedAtStep() != null, failed = o.result().failed();
+            boolean rose = last != null && last.trainLoss() > log.rows().getFirst().trainLoss();   // ended above where it began
             String fv = fmt(log.finalVal()), bv = fmt(log.bestVal()), ft = last == null ? "" : fmt(last.trainLoss());
             String tokens = last == null ? "" : Long.toString(last.tokens()), wall = last == null ? "" : String.format(Locale.ROOT, "%.1f", last.wallSeconds());
-            boolean failed = !nan && o.result().error() != null;
-            String div = nan ? "yes (NaN at step " + o.result().divergedAtStep() + ")" : blewUp ? "yes (loss rose)" : failed ? "failed" : "no";
+            String div = nan ? "yes (NaN at step " + o.result().divergedAtStep() + ")" : failed ? "failed" : rose ? "no (final loss above the first)" : "no";
             md.append(String.format("| %s | %s | %s | %s | %s | %s s | %s |%n", o.name(), fv, bv, ft, tokens, wall, div));
-            csv.append(String.join(",", o.name(), fv, bv, ft, tokens, wall, diverged ? "yes" : failed ? "failed" : "no")).append('\n');
+            csv.append(String.join(",", o.name(), fv, bv, ft, tokens, wall, nan ? "yes" : failed ? "failed" : "no")).append('\n');
         }
         AtomicFile.write(out.resolve("summary.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
         AtomicFile.write(out.resolve("summary.csv"), o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));

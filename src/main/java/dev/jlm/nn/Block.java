@@ -1,8 +1,12 @@
 package dev.jlm.nn;
 
+import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 
-/** A Transformer block: attention and feed-forward sublayers with residuals; where the norms go is the ablation. */
+/**
+ * A Transformer block: attention and feed-forward sublayers with residuals; where the norms go is the ablation. The
+ * profiler's component ranges (attention, ffn, norm) are opened here, around each sublayer, and nowhere else.
+ */
 public final class Block {
     private final RmsNorm ln1, ln2;   // null when norm = NONE
     private final Attention attn;
@@ -17,21 +21,33 @@ public final class Block {
         ffn = new FeedForward(p.sub("ffn"), c, kernels);
     }
 
-    /** x: (B, T, D) → (B, T, D); cache as in {@link Attention#forward} (null without a cache). */
-    public Tensor forward(Tensor x, long start, Tensor mask, KvCache.Layer cache) {
+    /** x: (B, T, D) at the mask's positions start..start+T−1 → (B, T, D); cache as in {@link Attention#forward} (or null). */
+    public Tensor forward(Tensor x, CausalMask.Window mask, long start, KvCache.Layer cache) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attn.forward(ln1.forward(x), start, mask, cache));
-                yield h.add(ffn.forward(ln2.forward(h)));
+                Tensor h = x.add(attention(norm(ln1, x), mask, start, cache));
+                yield h.add(ffn(norm(ln2, h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = ln1.forward(x.add(attn.forward(x, start, mask, cache)));
-                yield ln2.forward(h.add(ffn.forward(h)));
+                Tensor h = norm(ln1, x.add(attention(x, mask, start, cache)));
+                yield norm(ln2, h.add(ffn(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attn.forward(x, start, mask, cache));
-                yield h.add(ffn.forward(h));
+                Tensor h = x.add(attention(x, mask, start, cache));
+                yield h.add(ffn(h));
             }
         };
+    }
+
+    private Tensor attention(Tensor x, CausalMask.Window mask, long start, KvCache.Layer cache) {
+        return Profiler.range("attention", () -> attn.forward(x, mask, start, cache));
+    }
+
+    private Tensor ffn(Tensor x) {
+        return Profiler.range("ffn", () -> ffn.forward(x));
+    }
+
+    static Tensor norm(RmsNorm n, Tensor x) {
+        return Profiler.range("norm", () -> n.forward(x));
     }
 }

@@ -1,6 +1,5 @@
 package dev.jlm.nn;
 
-import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 
 /** Token id → vector lookup; weight: (V, D). */
@@ -13,12 +12,6 @@ public final class Embedding {
 
     /** ids: (B, T) int64 → (B, T, D) */
     public Tensor forward(Tensor ids) {
-        try (var r = Profiler.range("embedding")) {
-            return compute(ids);
-        }
-    }
-
-    private Tensor compute(Tensor ids) {
         long[] s = ids.shape();
         return weight.indexSelect(0, ids.reshape(-1)).reshape(s[0], s[1], weight.size(1));
     }

@@ -1,7 +1,5 @@
 package dev.jlm.nn;
 
-import dev.jlm.tensor.Fused;
-import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 
 /** SwiGLU: w2(silu(w1 x) ⊙ w3 x), or the SiLU ablation w2(silu(w1 x)). w1, w3: (F, D); w2: (D, F). */
@@ -18,14 +16,7 @@ public final class FeedForward {
 
     /** x: (B, T, D) → (B, T, D) */
     public Tensor forward(Tensor x) {
-        try (var r = Profiler.range("ffn")) {
-            return compute(x);
-        }
-    }
-
-    private Tensor compute(Tensor x) {
-        Tensor h = w1.forward(x);                                   // (B, T, F)
-        h = kernels == Kernels.FUSED ? Fused.silu(h) : Functional.silu(h);
+        Tensor h = kernels.silu(w1.forward(x));                     // (B, T, F)
         if (w3 != null) h = h.mul(w3.forward(x));
         return w2.forward(h);
     }

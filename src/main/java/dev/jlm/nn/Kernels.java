@@ -1,15 +1,37 @@
 package dev.jlm.nn;
 
-/**
- * Which kernels a model's forward pass and loss use. REFERENCE: the CS336 modules built from tensor primitives
- * (softmax, SiLU, cross-entropy as the handout writes them). FUSED: libtorch's fused kernels for the same functions —
- * scaled_dot_product_attention where the linked libtorch has it (2.x), else its fused softmax; SiLU; cross-entropy.
- * Both give the same numbers within float tolerance (FusedAgreementTest, ModelReferenceTest).
- */
-public enum Kernels {
-    REFERENCE, FUSED;
+import dev.jlm.tensor.Tensor;
 
-    public static Kernels of(boolean fused) {
-        return fused ? FUSED : REFERENCE;
+/**
+ * How the model computes the functions that exist both as a CS336 reference module (built from tensor primitives, as
+ * the handout writes them) and as a libtorch fused kernel. The modules call this strategy; none of them branches on
+ * it. Both give the same numbers within float tolerance (FusedAgreementTest, ModelReferenceTest).
+ */
+public interface Kernels {
+    /**
+     * softmax(q kᵀ/√Dh, causally masked) v: q (B, H, T, Dh) at positions start..start+T−1, k and v (B, H, S, Dh) for
+     * keys 0..S−1 (S = start + T) → (B, H, T, Dh).
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, CausalMask.Window mask);
+
+    /** Rotary embedding of interleaved pairs: x (..., T, Dh) rotated by angles with cos, sin (T, Dh/2) → (..., T, Dh). */
+    Tensor rope(Tensor x, Tensor cos, Tensor sin);
+
+    /** SiLU(x) = x·σ(x), elementwise. */
+    Tensor silu(Tensor x);
+
+    /** Mean cross-entropy: logits (..., V), targets (...) int64 → (). */
+    Tensor crossEntropy(Tensor logits, Tensor targets);
+
+    Kernels REFERENCE = new ReferenceKernels();
+    Kernels FUSED = new FusedKernels();
+
+    /** The choice a run makes: a setting of TrainConfig and a flag. */
+    enum Choice {
+        REFERENCE, FUSED;
+
+        public Kernels kernels() {
+            return this == FUSED ? Kernels.FUSED : Kernels.REFERENCE;
+        }
     }
 }

@@ -12,26 +12,35 @@ import java.util.function.Consumer;
 
 /**
  * Named parameters by dotted path (tch-rs style): {@code params.sub("layers").sub(0).sub("attn")} makes
- * {@code layers.0.attn.q_proj.weight}, the CS336 state-dict names used in checkpoints and logs. Parameters are
- * float32, require grad, and live in the scope that is current when they are made (the run's scope).
+ * {@code layers.0.attn.q_proj.weight}, the CS336 state-dict names used in checkpoints and logs. The modules' constructors
+ * declare every parameter here, once: on a device, {@link #param} makes it (float32, requires grad, in the scope that is
+ * current: the run's); {@link #shapesOnly} records only its name and shape (llm.c's fill_in_parameter_sizes), which is
+ * how the schema is known before a tensor exists.
  */
 public final class Params {
     private final Map<String, Tensor> all;
+    private final Map<String, long[]> shapes;
     private final String prefix;
-    private final Device device;
+    private final Device device;                 // null: shapes only
 
     public Params(Device device) {
-        this(new LinkedHashMap<>(), "", device);
+        this(new LinkedHashMap<>(), new LinkedHashMap<>(), "", device);
     }
 
-    private Params(Map<String, Tensor> all, String prefix, Device device) {
+    /** Parameters that record their names and shapes and allocate nothing; {@link #param} returns null. */
+    public static Params shapesOnly() {
+        return new Params(new LinkedHashMap<>(), new LinkedHashMap<>(), "", null);
+    }
+
+    private Params(Map<String, Tensor> all, Map<String, long[]> shapes, String prefix, Device device) {
         this.all = all;
+        this.shapes = shapes;
         this.prefix = prefix;
         this.device = device;
     }
 
     public Params sub(String name) {
-        return new Params(all, prefix + name + ".", device);
+        return new Params(all, shapes, prefix + name + ".", device);
     }
 
     public Params sub(int index) {
@@ -42,10 +51,17 @@ public final class Params {
         return device;
     }
 
+    /** Whether parameters are made (false for {@link #shapesOnly}). */
+    public boolean allocates() {
+        return device != null;
+    }
+
     /** A new parameter of this shape, filled by {@code init} (under no-grad), registered under prefix + name. */
     public Tensor param(String name, Consumer<Tensor> init, long... shape) {
         String full = prefix + name;
-        if (all.containsKey(full)) throw new IllegalStateException("parameter " + full + " defined twice");
+        if (shapes.containsKey(full)) throw new IllegalStateException("parameter " + full + " defined twice");
+        shapes.put(full, shape.clone());
+        if (device == null) return null;
         Tensor t = Torch.empty(DType.FLOAT32, Device.CPU, shape);
         try (var g = NoGrad.enter()) {
             init.accept(t);
@@ -61,9 +77,19 @@ public final class Params {
         return Collections.unmodifiableMap(all);
     }
 
+    /** Every declared parameter's shape by full name, in declaration order. */
+    public Map<String, long[]> shapes() {
+        return Collections.unmodifiableMap(shapes);
+    }
+
+    /** Elements of all parameters declared. */
     public long count() {
         long n = 0;
-        for (Tensor t : all.values()) n += t.numel();
+        for (long[] s : shapes.values()) {
+            long e = 1;
+            for (long d : s) e = Math.multiplyExact(e, d);
+            n = Math.addExact(n, e);
+        }
         return n;
     }
 }

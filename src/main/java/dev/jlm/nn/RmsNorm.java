@@ -1,7 +1,6 @@
 package dev.jlm.nn;
 
 import dev.jlm.tensor.DType;
-import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 
 /** RMSNorm(x) = x / sqrt(mean(x²) + eps) · g, computed in float32 and cast back to x's dtype. */
@@ -15,12 +14,6 @@ public final class RmsNorm {
 
     /** x: (..., D) → (..., D) */
     public Tensor forward(Tensor x) {
-        try (var r = Profiler.range("norm")) {
-            return compute(x);
-        }
-    }
-
-    private Tensor compute(Tensor x) {
         DType in = x.dtype();
         Tensor x32 = in == DType.FLOAT32 ? x : x.to(DType.FLOAT32);
         Tensor rms = x32.pow(2).mean(true, -1).add(EPS).rsqrt();   // (..., 1)

@@ -1,10 +1,8 @@
 package dev.jlm.nn;
 
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
-import dev.jlm.tensor.Fused;
-import dev.jlm.tensor.Torch;
 import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
 
 /**
  * Rotary position embedding with interleaved pairs: dims 2i and 2i+1 of position p rotate together by
@@ -36,23 +34,17 @@ public final class Rope {
         this.sin = device.isCuda() ? cpuSin.to(device) : cpuSin;
     }
 
-    /** Positions start, start+1, …: x (..., T, dK) → (..., T, dK); the tables are sliced, not gathered. */
-    public Tensor forward(Tensor x, long start) {
-        long t = x.size(-2);
-        return rotate(x, cos.narrow(0, start, t), sin.narrow(0, start, t));            // tables (T, dK/2)
+    /** cos of the angles of positions start..start+T−1: (T, dK/2), a slice of the table. */
+    public Tensor cos(long start, long t) {
+        return cos.narrow(0, start, t);
     }
 
-    /**
-     * As {@link #forward(Tensor, long)}, by libtorch's complex multiply (the fused kernels' path); bfloat16 and half,
-     * which have no complex type there, take the real formula.
-     */
-    public Tensor forwardFused(Tensor x, long start) {
-        if (x.dtype() != DType.FLOAT32 && x.dtype() != DType.FLOAT64) return forward(x, start);
-        long t = x.size(-2);
-        return Fused.rope(x, cos.narrow(0, start, t), sin.narrow(0, start, t));
+    /** sin of the angles of positions start..start+T−1: (T, dK/2). */
+    public Tensor sin(long start, long t) {
+        return sin.narrow(0, start, t);
     }
 
-    /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK). */
+    /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK), by the real formula. */
     public Tensor forward(Tensor x, Tensor positions) {
         long[] posShape = positions.shape();
         long[] tableShape = new long[posShape.length + 1];
@@ -62,12 +54,13 @@ public final class Rope {
         return rotate(x, cos.indexSelect(0, flat).reshape(tableShape), sin.indexSelect(0, flat).reshape(tableShape));
     }
 
-    /** x: (..., T, dK), c and s broadcastable to (..., T, dK/2). */
-    private Tensor rotate(Tensor x, Tensor c, Tensor s) {
+    /** The real formula: x (..., T, dK), c and s broadcastable to (..., T, dK/2); computes in x's dtype. */
+    static Tensor rotate(Tensor x, Tensor c, Tensor s) {
         if (x.dtype() != c.dtype()) {                                       // lower-precision compute: rotate in x's dtype
             c = c.to(x.dtype());
             s = s.to(x.dtype());
         }
+        long dK = x.size(-1);
         Tensor even = x.slice(-1, 0, dK, 2);                                // (..., T, dK/2)
         Tensor odd = x.slice(-1, 1, dK, 2);
         Tensor rotEven = even.mul(c).sub(odd.mul(s));

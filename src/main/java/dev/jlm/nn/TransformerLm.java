@@ -1,25 +1,29 @@
 package dev.jlm.nn;
 
+import dev.jlm.data.Batch;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
-import dev.jlm.tensor.Torch;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The Transformer LM: token embedding → blocks → final RMSNorm → lm_head. Parameters carry the CS336 names.
- * Construct inside the run's long-lived TensorScope: parameters, RoPE tables and the causal mask live there.
+ * The Transformer LM: token embedding → blocks → final RMSNorm → lm_head, and its loss. Parameters carry the CS336
+ * names. Construct inside the run's long-lived TensorScope: parameters, RoPE tables and the causal mask live there.
  */
 public final class TransformerLm {
+    /** The parameter path of the blocks: layers.0., layers.1., … */
+    public static final String LAYERS = "layers";
     private final ModelConfig config;
     private final Params params;
     private final Embedding tokenEmbeddings;
     private final List<Block> layers = new ArrayList<>();
     private final RmsNorm lnFinal;   // null when norm = NONE
     private final Linear lmHead;
-    private final Tensor causal;     // (context, context) bool, true on and below the diagonal: the keys a query may see
+    private final CausalMask mask;   // null for a shapes-only model
     private final DType computeDType;
     private final Kernels kernels;
 
@@ -30,38 +34,31 @@ public final class TransformerLm {
 
     /** A freshly initialized model (from the current torch seed) computing with {@code kernels}. */
     public TransformerLm(ModelConfig c, Device device, DType computeDType, Kernels kernels) {
+        this(c, new Params(device), computeDType, kernels);
+    }
+
+    private TransformerLm(ModelConfig c, Params params, DType computeDType, Kernels kernels) {
         this.config = c;
+        this.params = params;
         this.kernels = kernels;
         this.computeDType = computeDType;
-        params = new Params(device);
+        boolean real = params.allocates();
         tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel());
-        Rope rope = c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), device) : null;
-        for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub("layers").sub(i), c, rope, kernels));
+        Rope rope = real && c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), params.device()) : null;
+        for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub(LAYERS).sub(i), c, rope, kernels));
         lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : new RmsNorm(params.sub("ln_final"), c.dModel());
         lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
-        causal = Torch.ones(DType.BOOL, device, c.contextLength(), c.contextLength()).tril(0);
+        mask = real ? new CausalMask(c.contextLength(), params.device()) : null;
     }
 
     /**
-     * The parameters this config builds, by CS336 name, with their shapes, in construction order — computed
-     * without allocating, so a checkpoint's header can be checked against a config before any tensor exists.
+     * The parameters this config builds, by CS336 name with their shapes, in construction order: the modules'
+     * own declarations, run without allocating (so a checkpoint's header is checked before any tensor exists).
      */
-    public static java.util.LinkedHashMap<String, long[]> parameterShapes(ModelConfig c) {
-        long v = c.vocabSize(), d = c.dModel(), f = c.dFf();
-        var out = new java.util.LinkedHashMap<String, long[]>();
-        out.put("token_embeddings.weight", new long[] {v, d});
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "layers." + i + ".";
-            if (c.norm() != ModelConfig.Norm.NONE) out.put(p + "ln1.weight", new long[] {d});
-            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "output_proj"}) out.put(p + "attn." + proj + ".weight", new long[] {d, d});
-            if (c.norm() != ModelConfig.Norm.NONE) out.put(p + "ln2.weight", new long[] {d});
-            out.put(p + "ffn.w1.weight", new long[] {f, d});
-            out.put(p + "ffn.w2.weight", new long[] {d, f});
-            if (c.ffn() == ModelConfig.Ffn.SWIGLU) out.put(p + "ffn.w3.weight", new long[] {f, d});
-        }
-        if (c.norm() != ModelConfig.Norm.NONE) out.put("ln_final.weight", new long[] {d});
-        out.put("lm_head.weight", new long[] {v, d});
-        return out;
+    public static Map<String, long[]> parameterShapes(ModelConfig c) {
+        Params shapes = Params.shapesOnly();
+        new TransformerLm(c, shapes, DType.FLOAT32, Kernels.REFERENCE);
+        return new LinkedHashMap<>(shapes.shapes());
     }
 
     public ModelConfig config() {
@@ -95,15 +92,19 @@ public final class TransformerLm {
         if (start + t > config.contextLength()) {
             throw new IllegalArgumentException("sequence length " + (start + t) + " exceeds the context length " + config.contextLength());
         }
-        Tensor mask = causal.narrow(0, start, t).narrow(1, 0, start + t); // (T, start + T): row i sees keys ≤ start + i
-        Tensor x = tokenEmbeddings.forward(ids);                         // (B, T, D)
+        CausalMask.Window window = mask.window(start, t, cache != null);  // (T, start + T): row i sees keys ≤ start + i
+        Tensor x = Profiler.range("embedding", () -> tokenEmbeddings.forward(ids));     // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, start, mask, cache == null ? null : cache.layer(i));
-        if (lnFinal != null) x = lnFinal.forward(x);
-        Tensor logits;
-        try (var r = Profiler.range("lm_head")) {
-            logits = lmHead.forward(x);                                  // (B, T, V)
-        }
+        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, window, start, cache == null ? null : cache.layer(i));
+        if (lnFinal != null) x = Block.norm(lnFinal, x);
+        Tensor h = x;
+        Tensor logits = Profiler.range("lm_head", () -> lmHead.forward(h));               // (B, T, V)
         return logits.dtype() == DType.FLOAT32 ? logits : logits.to(DType.FLOAT32);
+    }
+
+    /** The mean next-token cross-entropy of a batch (nanoGPT's forward(idx, targets)): () float32. */
+    public Tensor loss(Batch batch) {
+        Tensor logits = forward(batch.inputs());                                          // (B, T, V)
+        return Profiler.range("loss", () -> kernels.crossEntropy(logits, batch.targets()));
     }
 }

@@ -1,15 +1,8 @@
 package dev.jlm.optim;
 
-import dev.jlm.JlmException;
-
-/** Linear warm-up to lrMax, cosine annealing to lrMin at cosineSteps, then lrMin. */
-public record CosineSchedule(double lrMax, double lrMin, long warmup, long cosineSteps) {
-    public CosineSchedule {
-        if (warmup < 0 || cosineSteps < warmup) {
-            throw new JlmException("need 0 <= --warmup (" + warmup + ") <= --cosine-steps (" + cosineSteps + ")");
-        }
-    }
-
+/** The handout's schedule: linear warm-up to lrMax, cosine annealing to lrMin at cosineSteps, then lrMin. */
+public record CosineSchedule(double lrMax, double lrMin, long warmup, long cosineSteps) implements Schedule {
+    @Override
     public double lr(long t) {
         if (t < warmup) return t * lrMax / warmup;                              // 1) linear warm-up
         if (t <= cosineSteps) {                                                 // 2) cosine annealing

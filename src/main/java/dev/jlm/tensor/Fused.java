@@ -15,10 +15,6 @@ public final class Fused {
         return Tensor.adopt(jlm_fused_softmax(x.handle(), dim), "fused softmax");
     }
 
-    public static Tensor logSoftmax(Tensor x, long dim) {
-        return Tensor.adopt(jlm_fused_log_softmax(x.handle(), dim), "fused log_softmax");
-    }
-
     /** logits (..., V), targets (...) int64 → mean cross-entropy, shape (). */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         return Tensor.adopt(jlm_fused_cross_entropy(logits.handle(), targets.handle()), "fused cross_entropy");

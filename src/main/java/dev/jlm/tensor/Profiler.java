@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * libtorch's autograd profiler (CPU): {@link #start}, run the work, {@link #stop} writes its raw events to a file
- * (one line each: push|pop, thread, handle, cpu_ns, sequence_nr, name). {@link #range} names a stretch of work — a
+ * (one line each: push|pop, thread, handle, cpu_ns, sequence_nr, flops, name; flops of the matrix products when
+ * started with them, else 0). {@link #range} names a stretch of work — a
  * model component — so that the operators inside it can be attributed to it; outside profiling it costs a field
  * read. One profiling session at a time per process.
  */
@@ -29,8 +30,13 @@ public final class Profiler {
     private Profiler() {}
 
     public static void start() {
+        start(false);
+    }
+
+    /** Starts profiling; with {@code flops} each matrix product's FLOPs are recorded too (input shapes kept: slower). */
+    public static void start(boolean flops) {
         Native.ensureLoaded();
-        Native.check(jlm_profiler_start(), "profiler_start");
+        Native.check(jlm_profiler_start(flops ? 1 : 0), "profiler_start");
         active = true;
     }
 
@@ -44,6 +50,13 @@ public final class Profiler {
 
     public static boolean active() {
         return active;
+    }
+
+    /** {@code work} inside the range {@code name}: its operators are attributed to it. */
+    public static <T> T range(String name, java.util.function.Supplier<T> work) {
+        try (var r = range(name)) {
+            return work.get();
+        }
     }
 
     /** Opens the range {@code name} (a constant: each distinct name is kept for the process's life). */

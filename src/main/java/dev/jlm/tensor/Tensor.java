@@ -117,10 +117,6 @@ public final class Tensor implements AutoCloseable {
         return Device.of(c);
     }
 
-    public boolean isContiguous() {
-        return jlm_is_contiguous(handle()) == 1;
-    }
-
     /** The value of a one-element tensor. */
     public double item() {
         MemorySegment out = Scratch.out();
@@ -155,13 +151,6 @@ public final class Tensor implements AutoCloseable {
             t.tensor.copyTo(seg);
             return read.apply(seg);
         }
-    }
-
-    public boolean[] toBooleanArray() {
-        long[] v = to(DType.INT64).toLongArray();
-        boolean[] b = new boolean[v.length];
-        for (int i = 0; i < v.length; i++) b[i] = v[i] != 0;
-        return b;
     }
 
     /** This tensor in {@code dtype}, freed on close if a conversion had to be made. */
@@ -209,14 +198,6 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_transpose(handle(), dim0, dim1), "transpose");
     }
 
-    public Tensor permute(long... dims) {
-        return of(jlm_permute(handle(), Scratch.longs(dims), dims.length), "permute" + Arrays.toString(dims));
-    }
-
-    public Tensor contiguous() {
-        return of(jlm_contiguous(handle()), "contiguous");
-    }
-
     public Tensor narrow(long dim, long start, long length) {
         return of(jlm_narrow(handle(), dim, start, length), "narrow");
     }
@@ -236,10 +217,6 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor squeeze(long dim) {
         return of(jlm_squeeze(handle(), dim), "squeeze");
-    }
-
-    public Tensor expand(long... shape) {
-        return of(jlm_expand(handle(), Scratch.longs(shape), shape.length), "expand" + Arrays.toString(shape));
     }
 
     public Tensor indexSelect(long dim, Tensor index) {
@@ -288,22 +265,6 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_pow_scalar(handle(), exponent), "pow");
     }
 
-    public Tensor maximum(Tensor o) {
-        return of(jlm_maximum(handle(), o.handle()), "maximum");
-    }
-
-    public Tensor minimum(Tensor o) {
-        return of(jlm_minimum(handle(), o.handle()), "minimum");
-    }
-
-    public Tensor clamp(double min, double max) {
-        return of(jlm_clamp(handle(), min, max), "clamp");
-    }
-
-    public Tensor neg() {
-        return of(jlm_neg(handle()), "neg");
-    }
-
     public Tensor exp() {
         return of(jlm_exp(handle()), "exp");
     }
@@ -336,65 +297,19 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_abs(handle()), "abs");
     }
 
-    public Tensor logicalNot() {
-        return of(jlm_logical_not(handle()), "logical_not");
-    }
-
     /** Batched matrix product with broadcasting over leading dimensions, as torch.matmul. */
     public Tensor matmul(Tensor o) {
-        Tensor out = of(jlm_matmul(handle(), o.handle()), "matmul");
-        if (countMatmulFlops) matmulFlops += 2 * out.numel() * size(-1);   // 2·m·k·n per matrix product
-        return out;
-    }
-
-    private static volatile boolean countMatmulFlops;
-    private static long matmulFlops;
-
-    /**
-     * Counts the FLOPs (2·m·k·n) of every matmul from now on, or stops counting; returns the count so far and resets
-     * it. For checking FLOP accounting against what a model really executes; off by default (one field read).
-     */
-    public static synchronized long countMatmulFlops(boolean on) {
-        long n = matmulFlops;
-        matmulFlops = 0;
-        countMatmulFlops = on;
-        return n;
-    }
-
-    /** Copy with {@code value} where {@code mask} (bool, broadcastable) is true. */
-    public Tensor maskedFill(Tensor mask, double value) {
-        return of(jlm_masked_fill(handle(), mask.handle(), value), "masked_fill");
+        return of(jlm_matmul(handle(), o.handle()), "matmul");
     }
 
     public Tensor tril(long diagonal) {
         return of(jlm_tril(handle(), diagonal), "tril");
     }
 
-    public Tensor triu(long diagonal) {
-        return of(jlm_triu(handle(), diagonal), "triu");
+    /** this > s elementwise → bool (the official tests' masks: randn > 0.5). */
+    public Tensor gt(double s) {
+        return of(jlm_compare_scalar(handle(), s, JLM_CMP_GT), "gt");
     }
-
-    // comparisons → bool tensors (codes: jlm.h's JLM_CMP_*)
-    private Tensor cmp(Tensor o, int op, String name) {
-        return of(jlm_compare(handle(), o.handle(), op), name);
-    }
-
-    private Tensor cmp(double s, int op, String name) {
-        return of(jlm_compare_scalar(handle(), s, op), name);
-    }
-
-    public Tensor eq(Tensor o) { return cmp(o, JLM_CMP_EQ, "eq"); }
-    public Tensor ne(Tensor o) { return cmp(o, JLM_CMP_NE, "ne"); }
-    public Tensor lt(Tensor o) { return cmp(o, JLM_CMP_LT, "lt"); }
-    public Tensor le(Tensor o) { return cmp(o, JLM_CMP_LE, "le"); }
-    public Tensor gt(Tensor o) { return cmp(o, JLM_CMP_GT, "gt"); }
-    public Tensor ge(Tensor o) { return cmp(o, JLM_CMP_GE, "ge"); }
-    public Tensor eq(double s) { return cmp(s, JLM_CMP_EQ, "eq"); }
-    public Tensor ne(double s) { return cmp(s, JLM_CMP_NE, "ne"); }
-    public Tensor lt(double s) { return cmp(s, JLM_CMP_LT, "lt"); }
-    public Tensor le(double s) { return cmp(s, JLM_CMP_LE, "le"); }
-    public Tensor gt(double s) { return cmp(s, JLM_CMP_GT, "gt"); }
-    public Tensor ge(double s) { return cmp(s, JLM_CMP_GE, "ge"); }
 
     // ---------------------------------------------------------------- reductions (no dims = all dims)
 
@@ -424,10 +339,6 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor norm(double p, boolean keepdim, long... dims) {
         return of(jlm_norm(handle(), p, Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "norm");
-    }
-
-    public Tensor argmax(long dim, boolean keepdim) {
-        return of(jlm_argmax(handle(), dim, keepdim ? 1 : 0), "argmax");
     }
 
     // ---------------------------------------------------------------- in place (optimizers; use under NoGrad)
@@ -483,11 +394,6 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor fill_(double v) {
         Native.check(jlm_fill_(handle(), v), "fill_");
-        return this;
-    }
-
-    public Tensor normal_(double mean, double std) {
-        Native.check(jlm_normal_(handle(), mean, std), "normal_");
         return this;
     }
 

@@ -180,16 +180,6 @@ public final class Torch {
         }
     }
 
-    public static Tensor scalar(double value) {
-        return full(value, DType.FLOAT32, Device.CPU);
-    }
-
-    public static Tensor cat(long dim, Tensor... ts) {
-        MemorySegment[] hs = new MemorySegment[ts.length];
-        for (int i = 0; i < ts.length; i++) hs[i] = ts[i].handle();
-        return Tensor.adopt(jlm_cat(Scratch.handles(hs, hs.length), hs.length, dim), "cat");
-    }
-
     public static Tensor stack(long dim, Tensor... ts) {
         MemorySegment[] hs = new MemorySegment[ts.length];
         for (int i = 0; i < ts.length; i++) hs[i] = ts[i].handle();
@@ -220,8 +210,4 @@ public final class Torch {
         return Tensor.adopt(jlm_randint(low, high, Scratch.longs(shape), shape.length, device.code()), "randint");
     }
 
-    /** Draws {@code numSamples} indices per row of {@code probs} (..., V), as torch.multinomial. */
-    public static Tensor multinomial(Tensor probs, long numSamples, boolean replacement) {
-        return Tensor.adopt(jlm_multinomial(probs.handle(), numSamples, replacement ? 1 : 0), "multinomial");
-    }
 }

@@ -35,8 +35,8 @@ public final class BpeTrainer {
     public BpeTrainer(int vocabSize, List<String> specials, int threads) {
         int min = 256 + specials.size();
         if (vocabSize < min) {
-            throw new JlmException("--vocab-size " + vocabSize + " is smaller than 256 bytes + " + specials.size()
-                    + " special token(s) = " + min);
+            throw new JlmException("vocab_size " + vocabSize + " is smaller than 256 bytes + " + specials.size()
+                    + " special token(s) = " + min).naming("vocab_size");
         }
         this.vocabSize = vocabSize;
         this.specials = List.copyOf(specials);

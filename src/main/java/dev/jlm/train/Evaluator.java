@@ -4,7 +4,6 @@ import dev.jlm.JlmException;
 import dev.jlm.data.Batch;
 import dev.jlm.dist.World;
 import dev.jlm.data.TokenFile;
-import dev.jlm.nn.Loss;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.NoGrad;
 import dev.jlm.tensor.TensorScope;
@@ -86,7 +85,7 @@ public final class Evaluator {
                 for (int i = 0; i < b; i++) starts[i] = windows[k + i] * t;
                 try (var s = TensorScope.open()) {
                     var batch = Batch.windows(data, t, model.params().device(), starts);
-                    sum += Loss.crossEntropy(model.forward(batch.inputs()), batch.targets()).item() * b;
+                    sum += model.loss(batch).item() * b;
                 }
                 progress.accept(k + b);
             }

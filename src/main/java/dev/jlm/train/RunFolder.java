@@ -36,8 +36,9 @@ public final class RunFolder {
     public static void check(Path dir, boolean resume, boolean overwrite) throws IOException {
         List<Path> old = runFiles(dir);
         if (!old.isEmpty() && !resume && !overwrite) {
-            throw new JlmException("--out " + dir + " already holds a run (" + old.size() + " files: " + names(old)
-                    + "); add --resume to continue it, or --overwrite to start over (its files are then moved aside, not deleted)");
+            throw new JlmException("out " + dir + " already holds a run (" + old.size() + " files: " + names(old)
+                    + "); add resume to continue it, or overwrite to start over (its files are then moved aside, not deleted)")
+                    .naming("out", "resume", "overwrite");
         }
     }
 

@@ -44,8 +44,8 @@ public final class StepProfile {
         StepProfile p = new StepProfile(steps, wallMs);
         Map<String, List<String[]>> byThread = new LinkedHashMap<>();
         for (String line : Files.readAllLines(events)) {
-            String[] f = line.split("\t", 6);
-            if (f.length == 6) byThread.computeIfAbsent(f[1], k -> new ArrayList<>()).add(f);
+            String[] f = line.split("\t", 7);
+            if (f.length == 7) byThread.computeIfAbsent(f[1], k -> new ArrayList<>()).add(f);
         }
         Map<Long, String> componentOfSeq = new HashMap<>();
         for (List<String[]> thread : byThread.values()) p.walk(thread, componentOfSeq);
@@ -69,7 +69,7 @@ public final class StepProfile {
     private void walk(List<String[]> events, Map<Long, String> componentOfSeq) {
         Deque<Frame> stack = new ArrayDeque<>();
         for (String[] e : events) {
-            String kind = e[0], handle = e[2], name = e[5];
+            String kind = e[0], handle = e[2], name = e[6];
             long ns = Long.parseLong(e[3]), seq = Long.parseLong(e[4]);
             if (kind.equals("push")) {
                 Frame top = stack.peek();

@@ -1,93 +1,125 @@
 package dev.jlm.train;
 
 import dev.jlm.JlmException;
+import dev.jlm.config.Doc;
+import dev.jlm.config.Domain;
+import dev.jlm.config.Domains;
+import dev.jlm.config.Settings;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
-import dev.jlm.optim.CosineSchedule;
+import dev.jlm.optim.ScheduleConfig;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Everything a training run needs; built by `jlm train` from flags and --config, by tests and sweeps through
- * {@link #builder}, whose defaults are the CLI's. {@code initFrom}: weights to start from (a new optimizer), or null;
- * {@code overwrite}: replace a run already in {@code out} (its files are moved aside, see {@link RunFolder}).
+ * Everything a training run needs, built by name ({@link #builder}); each component is a setting — a `jlm train`
+ * flag, a --config and sweep key — with its help and domain declared here once (see {@code dev.jlm.config.Settings}).
+ * The builder's defaults are the CLI's. The schedule's defaults are filled in from {@code steps} on construction.
  */
-public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, int batchSize, int gradAccum, long steps,
-                          CosineSchedule schedule, AdamWConfig adamw, double gradClip, long evalEvery, int evalWindows,
-                          long saveEvery, long seed, Device device, DType dtype, int threads, Kernels kernels, boolean resume,
-                          boolean overwrite, Path initFrom) {
+public record TrainConfig(
+        ModelConfig model,
+        @Doc("training tokens: a uint16 file from `jlm tokenize` (required)") Path train,
+        @Doc("validation tokens (uint16); without them no validation loss is logged") Path valid,
+        @Doc("run folder for checkpoints and metrics.jsonl (required)") Path out,
+        @Doc("start from these weights (a checkpoint, a PyTorch state_dict .safetensors or a folder with config.json +"
+                + " model.safetensors) with a new optimizer, e.g. to fine-tune; the model settings come from it") Path initFrom,
+        @Doc("sequences per step (each context_length tokens), over all ranks") @Domain("> 0") int batchSize,
+        @Doc("micro-batches per step: each rank computes its share of the batch in K pieces and the step sees their mean"
+                + " gradient (the same run in less memory)") @Domain("> 0") int gradAccum,
+        @Doc("optimizer steps of the whole run (a resumed run continues up to it)") @Domain("> 0") long steps,
+        ScheduleConfig schedule,
+        AdamWConfig adamw,
+        @Doc("clip gradients to this global L2 norm; 0 = off") @Domain(">= 0") double gradClip,
+        @Doc("validation loss every N steps (and at the last step)") @Domain("> 0") long evalEvery,
+        @Doc("validation windows of context_length tokens per evaluation") @Domain("> 0") int evalWindows,
+        @Doc("checkpoint every N steps (and at the last step)") @Domain("> 0") long saveEvery,
+        @Doc("seed of the initial weights and the batch sampler") long seed,
+        @Doc("where to compute") @Domain("cpu or cuda:N") Device device,
+        @Doc("compute dtype; weights and optimizer state stay float32") @Domain("one of float32, bfloat16") DType dtype,
+        @Doc("intra-op threads; 0 = libtorch's default") @Domain("in [0, 4096]") int threads,
+        @Doc("kernels of the forward pass and loss: the reference modules or libtorch's fused kernels") Kernels.Choice kernels,
+        @Doc("continue the run in out from its last.safetensors (exactly: weights, optimizer, RNG, data position)") boolean resume,
+        @Doc("start over in an out folder that holds a run; its files are moved aside, not deleted") boolean overwrite) {
+
+    /** Settings that may differ between the ranks of one job (paths, the machine); all others must agree. */
+    private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "overwrite");
+
     public TrainConfig {
-        if (batchSize <= 0) throw new JlmException("--batch-size must be positive, got " + batchSize);
-        if (gradAccum <= 0) throw new JlmException("--grad-accum must be positive, got " + gradAccum);
-        if (batchSize % gradAccum != 0) {
-            throw new JlmException("--batch-size " + batchSize + " is not divisible by --grad-accum " + gradAccum + " (each micro-batch takes an equal share)");
+        if (train == null) throw new JlmException("train is required: the training token file").naming("train");
+        if (out == null) throw new JlmException("out is required: the run folder").naming("out");
+        if (batchSize > 0 && gradAccum > 0 && batchSize % gradAccum != 0) {
+            throw new JlmException("batch_size " + batchSize + " is not divisible by grad_accum " + gradAccum + " (each micro-batch takes an equal share)")
+                    .naming("batch_size", "grad_accum");
         }
-        if (steps <= 0) throw new JlmException("--steps must be positive, got " + steps);
-        if (gradClip < 0) throw new JlmException("--grad-clip must be >= 0 (0 = off), got " + gradClip);
-        if (evalWindows <= 0) throw new JlmException("--eval-windows must be positive");
-        if (resume && overwrite) throw new JlmException("--resume and --overwrite exclude each other: continue the run, or start over");
-        if (evalEvery <= 0) throw new JlmException("--eval-every must be positive, got " + evalEvery);
-        if (saveEvery <= 0) throw new JlmException("--save-every must be positive, got " + saveEvery);
-        if (threads < 0) throw new JlmException("--threads must be >= 0, got " + threads);
-        if (dtype != DType.FLOAT32 && dtype != DType.BFLOAT16) throw new JlmException("--dtype must be float32 or bfloat16, got " + dtype);
+        if (resume && overwrite) throw new JlmException("resume and overwrite exclude each other: continue the run, or start over").naming("resume", "overwrite");
+        schedule = schedule.resolved(steps);
     }
 
     /**
-     * What every rank of a data-parallel job must agree on (all but paths, device and threads, which may differ
-     * between machines), hashed: ranks started with different settings refuse to train together.
+     * What every rank of a data-parallel job must agree on (all settings but the per-rank ones; for valid and
+     * init_from, only whether they are set), hashed: ranks started with different settings refuse to train together.
      */
     public long agreementHash() {
-        String s = String.join("|", model.toString(), String.valueOf(batchSize), String.valueOf(gradAccum), String.valueOf(steps),
-                schedule.toString(), adamw.toString(), String.valueOf(gradClip), String.valueOf(evalEvery), String.valueOf(evalWindows),
-                String.valueOf(saveEvery), String.valueOf(seed), dtype.toString(), kernels.toString(), String.valueOf(resume),
-                String.valueOf(valid != null), String.valueOf(initFrom != null));
+        StringBuilder s = new StringBuilder();
+        for (Map.Entry<String, Object> e : Settings.values(this).entrySet()) {
+            if (!PER_RANK.contains(e.getKey())) s.append(e.getKey()).append('=').append(e.getValue()).append('|');
+        }
+        s.append("valid=").append(valid != null).append("|init_from=").append(initFrom != null);
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
             return java.nio.ByteBuffer.wrap(d).getLong();
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    public static Builder builder(ModelConfig model, Path train, Path out) {
-        return new Builder(model, train, out);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The same run (same schedule) stopped early, after step {@code stopAt}. */
+    public Builder toBuilder() {
+        return builder().model(model).train(train).valid(valid).out(out).initFrom(initFrom).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
+                .schedule(schedule).adamw(adamw).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows).saveEvery(saveEvery).seed(seed)
+                .device(device).dtype(dtype).threads(threads).kernels(kernels).resume(resume).overwrite(overwrite);
+    }
+
+    /** The same run (the same, resolved, schedule) stopped early, after step {@code stopAt}. */
     public TrainConfig stoppingAt(long stopAt) {
-        return new TrainConfig(model, train, valid, out, batchSize, gradAccum, stopAt, schedule, adamw, gradClip, evalEvery, evalWindows,
-                saveEvery, seed, device, dtype, threads, kernels, resume, overwrite, initFrom);
+        return toBuilder().steps(stopAt).build();
     }
 
-    /** Named settings with the CLI's defaults; the schedule defaults to warm-up steps/20 and cosine over all steps. */
+    /** Settings by name, with the CLI's defaults; train and out have none. */
     public static final class Builder {
-        private final ModelConfig model;
-        private final Path train, out;
-        private Path valid, initFrom;
+        private ModelConfig model = ModelConfig.TINY_STORIES;
+        private Path train, valid, out, initFrom;
         private int batchSize = 32, gradAccum = 1, evalWindows = 64, threads = Runtime.getRuntime().availableProcessors();
         private long steps = 1000, evalEvery = 100, saveEvery = 500, seed = 0;
-        private CosineSchedule schedule;
+        private ScheduleConfig schedule = ScheduleConfig.builder().build();
         private AdamWConfig adamw = AdamWConfig.DEFAULT;
         private double gradClip = 1.0;
         private Device device = Device.CPU;
         private DType dtype = DType.FLOAT32;
-        private Kernels kernels = Kernels.REFERENCE;
+        private Kernels.Choice kernels = Kernels.Choice.REFERENCE;
         private boolean resume, overwrite;
 
-        private Builder(ModelConfig model, Path train, Path out) {
-            this.model = model;
-            this.train = train;
-            this.out = out;
-        }
+        private Builder() {}
 
-        public Builder valid(Path v) { valid = v; return this; }
+        public Builder model(ModelConfig m) { model = m; return this; }
+        public Builder train(Path p) { train = p; return this; }
+        public Builder valid(Path p) { valid = p; return this; }
+        public Builder out(Path p) { out = p; return this; }
         public Builder initFrom(Path weights) { initFrom = weights; return this; }
         public Builder batchSize(int b) { batchSize = b; return this; }
         public Builder gradAccum(int k) { gradAccum = k; return this; }
         public Builder steps(long s) { steps = s; return this; }
-        public Builder schedule(CosineSchedule s) { schedule = s; return this; }
+        public Builder schedule(ScheduleConfig s) { schedule = s; return this; }
         public Builder adamw(AdamWConfig a) { adamw = a; return this; }
         public Builder gradClip(double g) { gradClip = g; return this; }
         public Builder evalEvery(long e) { evalEvery = e; return this; }
@@ -97,14 +129,14 @@ public record TrainConfig(ModelConfig model, Path train, Path valid, Path out, i
         public Builder device(Device d) { device = d; return this; }
         public Builder dtype(DType d) { dtype = d; return this; }
         public Builder threads(int t) { threads = t; return this; }
-        public Builder kernels(Kernels k) { kernels = k; return this; }
+        public Builder kernels(Kernels.Choice k) { kernels = k; return this; }
         public Builder resume(boolean r) { resume = r; return this; }
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 
+        /** The config, every setting checked against its domain. */
         public TrainConfig build() {
-            CosineSchedule s = schedule != null ? schedule : new CosineSchedule(1e-3, 1e-4, Math.min(steps, Math.max(1, steps / 20)), steps);
-            return new TrainConfig(model, train, valid, out, batchSize, gradAccum, steps, s, adamw, gradClip, evalEvery, evalWindows, saveEvery, seed,
-                    device, dtype, threads, kernels, resume, overwrite, initFrom);
+            return Domains.require(new TrainConfig(model, train, valid, out, initFrom, batchSize, gradAccum, steps, schedule, adamw, gradClip,
+                    evalEvery, evalWindows, saveEvery, seed, device, dtype, threads, kernels, resume, overwrite));
         }
     }
 }

@@ -7,12 +7,10 @@ import dev.jlm.io.AtomicFile;
 import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
 import dev.jlm.dist.World;
-import dev.jlm.nn.Kernels;
-import dev.jlm.nn.Loss;
+import dev.jlm.nn.MemoryBudget;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
 import dev.jlm.optim.GradClip;
-import dev.jlm.tensor.Fused;
 import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
@@ -76,14 +74,14 @@ public final class Trainer {
         });
         world.agree(world.isMain(), () -> {                       // refuse a clobber before any work
             Path parent = out.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) throw new JlmException("--out " + out + ": folder " + parent + " does not exist");
+            if (parent == null || !Files.isDirectory(parent)) throw new JlmException("out " + out + ": folder " + parent + " does not exist").naming("out");
             RunFolder.check(out, cfg.resume(), cfg.overwrite());
         });
         useMachine();
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
 
-        try (TokenFile train = TokenFile.open(cfg.train(), vocab, "--vocab-size");                   // ids checked per batch
-             TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "--vocab-size");
+        try (TokenFile train = TokenFile.open(cfg.train(), vocab, "vocab_size");                   // ids checked per batch
+             TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "vocab_size");
              TensorScope run = TensorScope.open()) {
             Path replaced = null;
             if (world.isMain()) {
@@ -175,11 +173,11 @@ public final class Trainer {
      * in one process; nothing is written to the run folder. The raw events go to {@code events}.
      */
     public StepProfile profile(int steps, Path events) throws IOException {
-        if (steps <= 0) throw new JlmException("--profile must be positive, got " + steps);
+        if (steps <= 0) throw new IllegalArgumentException("profiled steps must be positive, got " + steps);
         requireMicroBatches(1);
         useMachine();
         int micro = cfg.gradAccum(), rows = cfg.batchSize() / micro;
-        try (TokenFile train = TokenFile.open(cfg.train(), cfg.model().vocabSize(), "--vocab-size");
+        try (TokenFile train = TokenFile.open(cfg.train(), cfg.model().vocabSize(), "vocab_size");
              World world = World.solo();
              TensorScope run = TensorScope.open()) {
             Parts parts = build(train);
@@ -210,8 +208,8 @@ public final class Trainer {
     private void requireMicroBatches(int ranks) {
         int micro = cfg.gradAccum();
         if (cfg.batchSize() % (ranks * micro) != 0) {
-            throw new JlmException("--batch-size " + cfg.batchSize() + " is not divisible by world size " + ranks + " × --grad-accum " + micro
-                    + ": every rank and micro-batch takes an equal share of the global batch");
+            throw new JlmException("batch_size " + cfg.batchSize() + " is not divisible by world size " + ranks + " × grad_accum " + micro
+                    + ": every rank and micro-batch takes an equal share of the global batch").naming("batch_size", "grad_accum");
         }
         MemoryBudget.require(cfg.model(), cfg.batchSize() / ranks / micro, true, cfg.device());
     }
@@ -227,7 +225,7 @@ public final class Trainer {
 
     private Parts build(TokenFile train) {
         Torch.manualSeed(cfg.seed());
-        TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels());
+        TransformerLm model = new TransformerLm(cfg.model(), cfg.device(), cfg.dtype(), cfg.kernels().kernels());
         return new Parts(model, new AdamW(model.params().named(), cfg.adamw()),
                 new BatchSampler(train, cfg.batchSize(), cfg.model().contextLength(), cfg.device(), cfg.seed()));
     }
@@ -253,12 +251,7 @@ public final class Trainer {
         boolean finite = true;
         for (int i = 0; i < k; i++) {
             try (var s = TensorScope.open()) {
-                Batch b = micro.apply(i);
-                Tensor logits = model.forward(b.inputs());                                          // (b, T, V)
-                Tensor l;                                                                           // ()
-                try (var r = Profiler.range("loss")) {
-                    l = model.kernels() == Kernels.FUSED ? Fused.crossEntropy(logits, b.targets()) : Loss.crossEntropy(logits, b.targets());
-                }
+                Tensor l = model.loss(micro.apply(i));                                              // ()
                 double x = l.item();
                 local += x / k;
                 finite &= Double.isFinite(x);

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package order of the README's layout: each package of dev.jlm may name (import, or spell out in full) only the
- * packages below it. Only tensor sees the generated bindings; the tokenizer never touches native code.
+ * packages below it. Only tensor sees the generated bindings and the FFM linker; the tokenizer never touches native code.
  */
 class BoundaryArchitectureTest {
     static final Path SRC = Path.of(System.getProperty("jlm.root", "."), "src/main/java/dev/jlm");
     /** Bottom to top: a package may depend only on those before it. */
-    static final List<String> ORDER = List.of("bindings", "io", "tensor", "dist", "tokenizer", "data", "optim", "nn", "generate", "checkpoint",
-            "experiments", "train", "cli");
+    static final List<String> ORDER = List.of("bindings", "io", "config", "tensor", "dist", "tokenizer", "data", "optim", "nn", "generate", "checkpoint",
+            "train", "experiments", "cli");
     static final Pattern NAMED = Pattern.compile("dev\\.jlm\\.([a-z]+)\\.");
 
     @Test
@@ -49,6 +49,22 @@ class BoundaryArchitectureTest {
             }
         }
         assertEquals(List.of(), violations.stream().distinct().toList());
+    }
+
+    /** The boundary is one package wide: no other package names dev.jlm.bindings or makes downcalls of its own. */
+    @Test
+    void onlyTensorTouchesTheBindings() throws IOException {
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(SRC)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String pkg = SRC.relativize(f.getParent()).toString();
+                String s = Files.readString(f);
+                if (pkg.equals("tensor")) continue;
+                if (s.contains("dev.jlm.bindings")) violations.add(SRC.relativize(f) + " names dev.jlm.bindings");
+                if (s.contains("java.lang.foreign.Linker") || s.contains("SymbolLookup")) violations.add(SRC.relativize(f) + " links native code");
+            }
+        }
+        assertEquals(List.of(), violations);
     }
 
     @Test

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * independent Python model. Oracles: the original jlm checkpoint's loss and model_ref.py's loss.
  */
 class ModelFilesTest {
-    static final ModelConfig C = ModelConfig.of(97, 16, 32, 2, 4, 0, 500.0, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+    static final ModelConfig C = ModelConfig.builder().vocabSize(97).contextLength(16).dModel(32).numLayers(2).numHeads(4).ropeTheta(500.0).build();
     static final Path ROOT = Path.of(System.getProperty("jlm.root", "."));
 
     static void python(String... args) throws Exception {
@@ -61,7 +61,7 @@ class ModelFilesTest {
     @ParameterizedTest(name = "norm={0} position={1} ffn={2}")
     @CsvSource({"PRE, ROPE, SWIGLU", "POST, ROPE, SILU", "NONE, NONE, SWIGLU"})
     void parameterShapesAreWhatTheModelBuilds(ModelConfig.Norm norm, ModelConfig.Position pos, ModelConfig.Ffn ffn) {
-        ModelConfig c = ModelConfig.of(50, 8, 16, 3, 2, 0, 1e4, norm, pos, ffn);
+        ModelConfig c = ModelConfig.builder().vocabSize(50).contextLength(8).dModel(16).numLayers(3).numHeads(2).norm(norm).position(pos).ffn(ffn).build();
         try (var run = TensorScope.open()) {
             Map<String, Tensor> built = new TransformerLm(c, Device.CPU, DType.FLOAT32).params().named();
             var shapes = TransformerLm.parameterShapes(c);

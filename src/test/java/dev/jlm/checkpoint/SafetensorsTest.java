@@ -68,8 +68,8 @@ class SafetensorsTest {
 
     @Test
     void checkpointOfAnotherShapeIsAClearError(@TempDir Path dir) throws Exception {
-        var small = ModelConfig.of(50, 8, 16, 1, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
-        var wide = ModelConfig.of(50, 8, 32, 1, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+        var small = ModelConfig.builder().vocabSize(50).contextLength(8).dModel(16).numLayers(1).numHeads(2).build();
+        var wide = ModelConfig.builder().vocabSize(50).contextLength(8).dModel(32).numLayers(1).numHeads(2).build();
         Path f = dir.resolve("m.safetensors");
         try (var s = TensorScope.open()) {
             Checkpoint.save(f, new TransformerLm(small, Device.CPU, DType.FLOAT32), null, 0, Map.of());

@@ -31,7 +31,7 @@ class CliGenerateTest {
         try (var s = TensorScope.open()) {
             Torch.manualSeed(1);
             for (var e : Map.of(ok, 300, wrong, 512).entrySet()) {
-                var c = ModelConfig.of(e.getValue(), 8, 16, 1, 2, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+                var c = ModelConfig.builder().vocabSize(e.getValue()).contextLength(8).dModel(16).numLayers(1).numHeads(2).build();
                 Checkpoint.save(e.getKey(), new TransformerLm(c, Device.CPU, DType.FLOAT32), null, 0, Map.of());
             }
         }

@@ -4,41 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
+import dev.jlm.config.Domains;
+import dev.jlm.testing.Seeded;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /**
- * For every verb and every option that declares a {@link Domain}: a generated value outside it is refused before any
- * work — exit 2, one line "jlm: --flag must be …, got …", no file written. The required options get plausible
- * values (paths under an empty folder), so that only the option under test can be wrong.
+ * For every verb and every option that has a domain (its own @Domain, or its setting's): a generated value outside it
+ * is refused before any work — exit 2, one line "jlm: --flag must be …, got …", no file written. The required options
+ * get plausible values (paths under an empty folder), so that only the option under test can be wrong. 400 cases
+ * drawn from a fixed seed; each case's name is its command line.
  */
 class OptionDomainPropertyTest {
-    record Case(String verb, String option, Class<?> type, String domain) {}
-
-    Path dir;
-
-    @BeforeProperty
-    void folder() throws Exception {
-        dir = Files.createTempDirectory("jlm-domains");
-    }
-
-    @AfterProperty
-    void cleanUp() throws Exception {
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    record Case(String verb, String option, Class<?> type, String domain) {
+        @Override
+        public String toString() {
+            return verb + " " + option;
         }
     }
 
@@ -52,37 +42,45 @@ class OptionDomainPropertyTest {
         for (var e : cl.getSubcommands().entrySet()) {
             String verb = (prefix + " " + e.getKey()).strip();
             for (var opt : e.getValue().getCommandSpec().options()) {
-                if (opt.userObject() instanceof Field f && f.getAnnotation(Domain.class) != null) {
-                    out.add(new Case(verb, opt.longestName(), opt.type(), f.getAnnotation(Domain.class).value()));
-                }
+                String d = OptionDomains.of(opt);
+                if (d != null) out.add(new Case(verb, opt.longestName(), opt.type(), d));
             }
             walk(e.getValue(), verb, out);
         }
     }
 
-    /** Values that lie outside the domain, as command-line text. */
-    static Arbitrary<String> outside(Case c) {
+    /** A value outside the case's domain, as command-line text: edge values first, then random ones. */
+    static String outside(Case c, SplittableRandom r) {
         String d = c.domain();
-        if (d.startsWith("one of ") || d.equals("cpu or cuda:N") || d.equals("all or > 0")) {
-            return Arbitraries.strings().alpha().numeric().withChars(":-_.").ofMinLength(1).ofMaxLength(12)
-                    .filter(s -> Domains.violation(d, s) != null && !s.startsWith("-"));
+        if (d.startsWith("one of ") || d.contains("cpu or cuda:N") || d.equals("all or > 0")) {
+            while (true) {
+                String s = Seeded.string(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.", 12);
+                if (!s.startsWith("-") && Domains.violation(d, s) != null) return s;
+            }
         }
         boolean integral = c.type() == int.class || c.type() == Integer.class || c.type() == long.class || c.type() == Long.class;
         long max = c.type() == int.class || c.type() == Integer.class ? Integer.MAX_VALUE : Long.MAX_VALUE;
-        Arbitrary<Double> numbers = Arbitraries.oneOf(Arbitraries.doubles().between(-1e12, 1e12), Arbitraries.of(0.0, -1.0, 1.0, 256.0, 65537.0, -0.0));
-        Arbitrary<String> text = integral
-                ? numbers.map(x -> Long.toString((long) Math.max(-max - 1, Math.min(max, Math.rint(x)))))
-                : Arbitraries.oneOf(numbers.map(x -> Double.toString(x)), Arbitraries.of("NaN", "-Infinity", "Infinity"));
-        return text.filter(s -> Domains.violation(d, integral ? (Object) Long.parseLong(s) : (Object) Double.parseDouble(s)) != null);
+        while (true) {
+            double x = r.nextInt(3) == 0 ? Seeded.pick(r, List.of(0.0, -1.0, 1.0, 256.0, 65537.0, -0.0)) : r.nextDouble(-1e12, 1e12);
+            String text;
+            if (integral) text = Long.toString((long) Math.max(-max - 1, Math.min(max, Math.rint(x))));
+            else text = r.nextInt(8) == 0 ? Seeded.pick(r, List.of("NaN", "-Infinity", "Infinity")) : Double.toString(x);
+            Object v = integral ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
+            if (Domains.violation(d, v) != null) return text;
+        }
     }
 
-    @Provide
-    Arbitrary<Map.Entry<Case, String>> badValues() {
-        return Arbitraries.of(cases()).flatMap(c -> outside(c).map(v -> Map.entry(c, v)));
+    static Stream<Arguments> badValues() {
+        List<Case> cases = cases();
+        SplittableRandom r = new SplittableRandom(20261128);
+        return Stream.generate(() -> {
+            Case c = Seeded.pick(r, cases);
+            return Arguments.of(c, outside(c, r));
+        }).limit(400);
     }
 
     /** The verb with its required options filled in, then the option under test. */
-    List<String> command(Case c, String value) {
+    static List<String> command(Path dir, Case c, String value) {
         String p = dir.resolve("missing").toString();
         List<String> args = new ArrayList<>(List.of(c.verb().split(" ")));
         switch (c.verb()) {
@@ -102,11 +100,12 @@ class OptionDomainPropertyTest {
         return args;
     }
 
-    @Property(tries = 400, seed = "20261128")
-    void outOfDomainValuesAreRefusedBeforeAnyWork(@ForAll("badValues") Map.Entry<Case, String> bad) throws Exception {
-        Case c = bad.getKey();
-        var r = CliTrainTest.run(command(c, bad.getValue()).toArray(String[]::new));
-        String where = "jlm " + c.verb() + " " + c.option() + "=" + bad.getValue() + ": ";
+    @ParameterizedTest(name = "jlm {0} = {1}")
+    @MethodSource("badValues")
+    void outOfDomainValuesAreRefusedBeforeAnyWork(Case c, String value, @TempDir Path dir) throws Exception {
+        List<String> cmd = command(dir, c, value);
+        var r = CliTrainTest.run(cmd.toArray(String[]::new));
+        String where = "jlm " + String.join(" ", cmd) + ": ";
         assertEquals(2, r.code(), where + r.err());
         assertFalse(r.err().contains("\n"), where + "more than one line: " + r.err());
         assertTrue(r.err().startsWith("jlm: " + c.option() + " must be " + c.domain()), where + r.err());

@@ -34,12 +34,12 @@ public final class DistCheck {
             pg.allReduce(List.of(a, b), false);
             double want = size * (size + 1) / 2.0;
             for (Tensor t : List.of(a, b)) {
-                double lo = -t.neg().amax(false).item(), hi = t.amax(false).item();
+                double lo = -t.mul(-1).amax(false).item(), hi = t.amax(false).item();
                 if (lo != want || hi != want) failures += String.format(Locale.ROOT, " all-reduce gave [%s, %s], want %s;", lo, hi, want);
             }
             Tensor c = Torch.full(rank == 0 ? 7 : -1, DType.FLOAT32, dev, 5);
             pg.broadcast(List.of(c), 0);
-            if (-c.neg().amax(false).item() != 7 || c.amax(false).item() != 7) failures += " broadcast did not copy rank 0's values;";
+            if (-c.mul(-1).amax(false).item() != 7 || c.amax(false).item() != 7) failures += " broadcast did not copy rank 0's values;";
             pg.barrier();
             Tensor big = Torch.ones(DType.FLOAT32, dev, 23_000_000);
             double[] ms = new double[5];

@@ -121,8 +121,7 @@ public final class GpuCheck {
 
         for (dev.jlm.tensor.DType dt : new dev.jlm.tensor.DType[] {dev.jlm.tensor.DType.FLOAT32, dev.jlm.tensor.DType.BFLOAT16}) {
             check("TransformerLm trains on " + d + " in " + dt + " (loss falls over 30 steps)", () -> {
-                var c = dev.jlm.nn.ModelConfig.of(512, 64, 128, 2, 4, 0, 1e4, dev.jlm.nn.ModelConfig.Norm.PRE,
-                        dev.jlm.nn.ModelConfig.Position.ROPE, dev.jlm.nn.ModelConfig.Ffn.SWIGLU);
+                var c = dev.jlm.nn.ModelConfig.builder().vocabSize(512).contextLength(64).dModel(128).numLayers(2).numHeads(4).build();
                 Torch.manualSeed(0);
                 var model = new dev.jlm.nn.TransformerLm(c, d, dt, dev.jlm.nn.Kernels.FUSED);
                 var opt = new dev.jlm.optim.AdamW(model.params().named(), new dev.jlm.optim.AdamWConfig(0.9, 0.95, 1e-8, 0.1));

@@ -3,6 +3,7 @@ package dev.jlm.optim;
 import static dev.jlm.testing.Close.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
@@ -27,7 +28,7 @@ class OptimTest {
                 w.uniform_(-bound, bound);
             }
             w.requiresGrad(true);
-            AdamW opt = new AdamW(Map.of("weight", w), new AdamWConfig(0.9, 0.999, 1e-8, 0.01));
+            AdamW opt = new AdamW(Map.of("weight", w), AdamWConfig.builder().beta1(0.9).beta2(0.999).eps(1e-8).weightDecay(0.01).build());
             for (int i = 0; i < 1000; i++) {
                 try (var s = TensorScope.open()) {
                     w.clearGrad();
@@ -50,8 +51,36 @@ class OptimTest {
                 0.7142857142857143, 0.8571428571428571, 1.0, 0.9887175604818206, 0.9554359905560885, 0.9018241671106134,
                 0.8305704108364301, 0.7452476826029011, 0.6501344202803389, 0.55, 0.44986557971966115, 0.3547523173970989,
                 0.26942958916356996, 0.19817583288938662, 0.14456400944391146, 0.11128243951817937, 0.1, 0.1, 0.1, 0.1};
-        CosineSchedule s = new CosineSchedule(1, 0.1, 7, 21);
+        Schedule s = ScheduleConfig.builder().lrMax(1).lrMin(0.1).warmup(7L).cosineSteps(21L).build().resolved(25);
         for (int t = 0; t < expected.length; t++) assertEquals(expected[t], s.lr(t), 1e-12, "t=" + t);
+    }
+
+    /**
+     * Oracle: closed form of warmup-stable-decay with lr_max 1, lr_min 0.1, 4 warm-up steps and a 5-step linear decay
+     * that ends at step 20: t/4 up to step 4, 1 until step 15, then 1 − 0.9·(t − 15)/5, and 0.1 from step 20 on.
+     */
+    @Test
+    void wsdScheduleMatchesItsClosedForm() {
+        Schedule s = ScheduleConfig.builder().schedule(ScheduleConfig.Shape.WSD).lrMax(1).lrMin(0.1).warmup(4L).decaySteps(5L).cosineSteps(20L)
+                .build().resolved(30);
+        long[] t = {0, 2, 4, 10, 14, 15, 16, 17, 19, 20, 25};
+        double[] expected = {0, 0.5, 1, 1, 1, 1, 0.82, 0.64, 0.28, 0.1, 0.1};
+        for (int i = 0; i < t.length; i++) assertEquals(expected[i], s.lr(t[i]), 1e-12, "t=" + t[i]);
+    }
+
+    /** Defaults from the run's length: warm-up a twentieth, the end at the last step, WSD's decay a fifth of the rest; lr_min a tenth. */
+    @Test
+    void scheduleDefaultsComeFromTheRunsLength() {
+        ScheduleConfig c = ScheduleConfig.builder().schedule(ScheduleConfig.Shape.WSD).lrMax(2e-3).build().resolved(100);
+        assertEquals(5L, c.warmup());
+        assertEquals(100L, c.cosineSteps());
+        assertEquals(19L, c.decaySteps());
+        assertEquals(2e-4, c.lrMin(), 1e-18);
+        assertEquals(2e-3, c.lr(80), 0);                       // stable until step 81
+        assertEquals(2e-3 - 1.8e-3 * 10 / 19, c.lr(91), 1e-15); // decaying
+        var e = assertThrows(dev.jlm.JlmException.class, () -> ScheduleConfig.builder().schedule(ScheduleConfig.Shape.WSD).warmup(50L)
+                .decaySteps(60L).build().resolved(100));
+        assertEquals("need warmup (50) + decay_steps (60) <= cosine_steps (100)", e.getMessage());
     }
 
     /** Oracle: closed form. Grads 3·1 (4 elems) and 4·1 (9 elems) → norm sqrt(36 + 144) = sqrt(180). */

@@ -29,16 +29,13 @@ class RandomTest {
     }
 
     @Test
-    void randRandintMultinomialMatchPyTorch() {
+    void randRandintMatchPyTorch() {
         try (var s = TensorScope.open()) {
             Torch.manualSeed(7);
             assertArrayEquals(new float[] {0.5349225401878357f, 0.19880318641662598f, 0.6592116951942444f, 0.6568902730941772f},
                     Torch.rand(DType.FLOAT32, Device.CPU, 4).toFloatArray());
             Torch.manualSeed(7);
             assertArrayEquals(new long[] {15, 92, 21, 86, 83, 47}, Torch.randint(0, 100, Device.CPU, 6).toLongArray());
-            Torch.manualSeed(3);
-            Tensor p = Torch.fromArray(new float[] {0.1f, 0.2f, 0.3f, 0.4f, 0.7f, 0.1f, 0.1f, 0.1f}, 2, 4);
-            assertArrayEquals(new long[] {0, 1, 3, 0, 1, 0}, Torch.multinomial(p, 3, true).toLongArray());
         }
     }
 

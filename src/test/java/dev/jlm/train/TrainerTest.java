@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
-import dev.jlm.optim.CosineSchedule;
+import dev.jlm.optim.ScheduleConfig;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
-    static final ModelConfig SMALL = ModelConfig.of(64, 16, 32, 2, 4, 0, 1e4, ModelConfig.Norm.PRE, ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU);
+    static final ModelConfig SMALL = ModelConfig.builder().vocabSize(64).contextLength(16).dModel(32).numLayers(2).numHeads(4).build();
 
     static TrainConfig cfg(Path train, Path valid, Path out, long steps, double lr, long saveEvery, boolean resume) {
-        return TrainConfig.builder(SMALL, train, out).valid(valid).batchSize(4).steps(steps).schedule(new CosineSchedule(lr, lr / 10, 2, steps))
-                .adamw(new AdamWConfig(0.9, 0.95, 1e-8, 0.1)).gradClip(1.0).evalEvery(3).evalWindows(8).saveEvery(saveEvery).seed(7)
+        return TrainConfig.builder().model(SMALL).train(train).out(out).valid(valid).batchSize(4).steps(steps)
+                .schedule(ScheduleConfig.builder().lrMax(lr).lrMin(lr / 10).warmup(2L).cosineSteps(steps).build())
+                .adamw(AdamWConfig.DEFAULT).gradClip(1.0).evalEvery(3).evalWindows(8).saveEvery(saveEvery).seed(7)
                 .device(Device.CPU).dtype(DType.FLOAT32).threads(1).resume(resume).build();
     }
 
@@ -81,13 +82,12 @@ class TrainerTest {
         java.util.Arrays.fill(ids, 70);                                 // every window holds an id over the vocab
         Path big = TokenFiles.write(dir.resolve("big.bin"), ids);
         var e = assertThrows(JlmException.class, () -> new Trainer(cfg(big, null, dir.resolve("r"), 2, 1e-3, 1, false)).run((s, n, l, r, t, v) -> {}));
-        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(big.toString()) + ": token id 70 at offset \\d+ exceeds --vocab-size 64"),
+        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(big.toString()) + ": token id 70 at offset \\d+ exceeds vocab_size 64"),
                 e.getMessage());
         Path tiny = TokenFiles.write(dir.resolve("tiny.bin"), new int[] {1, 2, 3});
         var e2 = assertThrows(JlmException.class, () -> new Trainer(cfg(tiny, null, dir.resolve("r2"), 2, 1e-3, 1, false)).run((s, n, l, r, t, v) -> {}));
-        assertTrue(e2.getMessage().contains("shorter than --context-length + 1"), e2.getMessage());
-        var e3 = assertThrows(JlmException.class, () -> ModelConfig.of(64, 16, 30, 2, 4, 0, 1e4, ModelConfig.Norm.PRE,
-                ModelConfig.Position.ROPE, ModelConfig.Ffn.SWIGLU));
-        assertEquals("--d-model 30 is not divisible by --num-heads 4", e3.getMessage());
+        assertTrue(e2.getMessage().contains("shorter than context_length + 1"), e2.getMessage());
+        var e3 = assertThrows(JlmException.class, () -> ModelConfig.builder().vocabSize(64).contextLength(16).dModel(30).numLayers(2).numHeads(4).build());
+        assertEquals("d_model 30 is not divisible by num_heads 4", e3.getMessage());
     }
 }

@@ -1,6 +1,5 @@
-package dev.jlm.experiments;
+package dev.jlm.nn;
 
-import dev.jlm.nn.ModelConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,12 +9,27 @@ import java.util.Map;
  * A training step costs about 3× the forward FLOPs (backward ≈ 2× forward).
  */
 public record Accounting(ModelConfig c, long batch) {
+    /**
+     * Parameters of the model this config builds, from its modules' own declarations (TransformerLm.parameterShapes):
+     * those of one and two layers give the per-layer count, so any depth costs the same to count.
+     */
     public long params() {
-        long d = c.dModel(), f = c.dFf(), v = c.vocabSize();
-        long norms = c.norm() == ModelConfig.Norm.NONE ? 0 : 2 * d;
-        long ffn = (c.ffn() == ModelConfig.Ffn.SWIGLU ? 3 : 2) * d * f;
-        long perLayer = 4 * d * d + ffn + norms;
-        return v * d + c.numLayers() * perLayer + (c.norm() == ModelConfig.Norm.NONE ? 0 : d) + v * d;
+        try {
+            long one = count(c.toBuilder().numLayers(1).build()), two = count(c.toBuilder().numLayers(2).build());
+            return Math.addExact(one, Math.multiplyExact(c.numLayers() - 1L, two - one));
+        } catch (ArithmeticException overflow) {
+            throw new dev.jlm.JlmException("the model has more than 2^63 parameters (" + c + ")");
+        }
+    }
+
+    private static long count(ModelConfig c) {
+        long n = 0;
+        for (long[] shape : TransformerLm.parameterShapes(c).values()) {
+            long e = 1;
+            for (long d : shape) e = Math.multiplyExact(e, d);
+            n = Math.addExact(n, e);
+        }
+        return n;
     }
 
     /** Forward FLOPs by component, summed over layers. */

@@ -1,0 +1,55 @@
+package dev.jlm.cli;
+
+import dev.jlm.config.Domain;
+import dev.jlm.config.Domains;
+import dev.jlm.config.Settings;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The domain of every option, declared once: a command's own option carries its {@link Domain} on its field, a
+ * setting's flag (see {@link SettingFlags}) has its setting's. Shown in the help, and checked before any work.
+ */
+final class OptionDomains {
+    private OptionDomains() {}
+
+    /** The option's domain, or null when any value goes. */
+    static String of(OptionSpec opt) {
+        if (opt.userObject() instanceof Settings.Setting s) return s.domain();
+        if (opt.userObject() instanceof Field f && f.getAnnotation(Domain.class) != null) return f.getAnnotation(Domain.class).value();
+        return null;
+    }
+
+    /** Appends "(domain)" to the description of every option of the tree that has one. */
+    static void describe(CommandLine cl) {
+        CommandSpec spec = cl.getCommandSpec();
+        for (OptionSpec opt : new ArrayList<>(spec.options())) {
+            String d = of(opt);
+            if (d == null) continue;
+            List<String> text = new ArrayList<>(Arrays.asList(opt.description()));
+            if (text.isEmpty()) text.add("");
+            text.set(text.size() - 1, (text.getLast() + " (" + d + ")").strip());
+            spec.remove(opt);
+            spec.addOption(OptionSpec.builder(opt).description(text.toArray(String[]::new)).build());
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) describe(sub);
+    }
+
+    /** Throws a ParameterException naming the first option whose value lies outside its domain. */
+    static void check(CommandSpec spec) {
+        for (OptionSpec opt : spec.options()) {
+            String d = of(opt);
+            Object v = opt.getValue();
+            if (d == null || v == null) continue;
+            String why = Domains.violation(d, v);
+            if (why != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), opt.longestName() + " must be " + why + ", got " + Domains.shown(v));
+            }
+        }
+    }
+}
