@@ -1,6 +1,7 @@
 package dev.jlm.cli;
 
 import dev.jlm.JlmException;
+import dev.jlm.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -15,6 +16,10 @@ final class Errors {
         Throwable t = e;
         if (t instanceof CommandLine.ParameterException p) return handleUsage(p, null);   // a --config value out of its domain
         if (t instanceof UncheckedIOException u) t = u.getCause();
+        if (t instanceof ConfigException) {                  // settings that make no config: a usage error, like a bad flag
+            cl.getErr().println("jlm: " + oneLine(t) + " (see: " + cl.getCommandSpec().qualifiedName(" ") + " --help)");
+            return USAGE;
+        }
         if (t instanceof JlmException || t instanceof IllegalArgumentException || t instanceof IOException) {
             cl.getErr().println("jlm: " + oneLine(t));
             return FAILED;

@@ -73,7 +73,7 @@ public final class Domains {
             Object v = Settings.get(r, c);
             if (d == null || v == null) continue;
             String why = violation(d, v instanceof Enum<?> e ? Settings.spell(e) : v);
-            if (why != null) throw new JlmException(Settings.key(c) + " must be " + why + ", got " + shown(v)).naming(Settings.key(c));
+            if (why != null) throw new ConfigException(Settings.key(c) + " must be " + why + ", got " + shown(v)).naming(Settings.key(c));
         }
         return r;
     }

@@ -1,7 +1,7 @@
 package dev.jlm.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.jlm.JlmException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -160,11 +160,11 @@ public final class Settings {
             case "boolean" -> v.isBoolean();
             default -> v.isTextual();
         };
-        if (!ok) throw new JlmException(source + ": " + s.key() + " must be " + want + ", got " + v);
+        if (!ok) throw new ConfigException(source + ": " + s.key() + " must be " + want + ", got " + v);
         try {
             return parse(s.component(), v.isTextual() ? v.asText() : v.toString());
         } catch (IllegalArgumentException e) {
-            throw new JlmException(source + ": " + s.key() + ": " + e.getMessage());
+            throw new ConfigException(source + ": " + s.key() + ": " + e.getMessage());
         }
     }
 
@@ -225,7 +225,7 @@ public final class Settings {
                 case "long" -> { return n.longValue(); }
                 case "double" -> { return n.doubleValue(); }
                 case "int" -> {
-                    if (n.longValue() != n.intValue()) throw new JlmException(key(c) + " " + n + " does not fit an int");
+                    if (n.longValue() != n.intValue()) throw new ConfigException(key(c) + " " + n + " does not fit an int");
                     return n.intValue();
                 }
                 default -> { }
@@ -272,7 +272,7 @@ public final class Settings {
         try {
             field(builder, c).set(builder, v);
         } catch (IllegalAccessException | IllegalArgumentException e) {
-            throw new JlmException(key(c) + ": " + v + " is not " + expected(c.getType()));
+            throw new ConfigException(key(c) + ": " + v + " is not " + expected(c.getType()));
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.jlm.nn;
 
-import dev.jlm.JlmException;
+import dev.jlm.config.ConfigException;
 import dev.jlm.config.Doc;
 import dev.jlm.config.Domain;
 import dev.jlm.config.Domains;
@@ -35,17 +35,17 @@ public record ModelConfig(
     public ModelConfig {
         if (dFf == 0 && dModel > 0) dFf = defaultDFf(dModel, ffn);
         if (numHeads > 0 && dModel % numHeads != 0) {
-            throw new JlmException(String.format(Locale.ROOT, "d_model %d is not divisible by num_heads %d", dModel, numHeads)).naming("d_model", "num_heads");
+            throw new ConfigException(String.format(Locale.ROOT, "d_model %d is not divisible by num_heads %d", dModel, numHeads)).naming("d_model", "num_heads");
         }
         if (position == Position.ROPE && numHeads > 0 && (dModel / numHeads) % 2 != 0) {
-            throw new JlmException("RoPE needs an even head dimension; d_model/num_heads = " + dModel / numHeads).naming("d_model", "num_heads");
+            throw new ConfigException("RoPE needs an even head dimension; d_model/num_heads = " + dModel / numHeads).naming("d_model", "num_heads");
         }
     }
 
     /** SwiGLU: 8/3·d_model to the nearest multiple of 64 (1344 for d_model 512, as in CS336); SiLU: 4·d_model (about the same parameters). */
     private static int defaultDFf(int dModel, Ffn ffn) {
         long f = ffn == Ffn.SILU ? 4L * dModel : Math.max(64, Math.round(8.0 * dModel / 3 / 64) * 64);
-        if (f > Integer.MAX_VALUE) throw new JlmException("d_model " + dModel + " is too large: its default d_ff " + f + " does not fit an int").naming("d_model");
+        if (f > Integer.MAX_VALUE) throw new ConfigException("d_model " + dModel + " is too large: its default d_ff " + f + " does not fit an int").naming("d_model");
         return (int) f;
     }
 

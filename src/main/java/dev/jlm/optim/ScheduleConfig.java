@@ -1,6 +1,6 @@
 package dev.jlm.optim;
 
-import dev.jlm.JlmException;
+import dev.jlm.config.ConfigException;
 import dev.jlm.config.Doc;
 import dev.jlm.config.Domain;
 import dev.jlm.config.Domains;
@@ -35,9 +35,9 @@ public record ScheduleConfig(
         long end = cosineSteps != null ? cosineSteps : steps;
         long warm = warmup != null ? warmup : Math.min(end, Math.max(1, steps / 20));
         long decay = decaySteps != null ? decaySteps : (end - warm) / 5;
-        if (warm > end) throw new JlmException("need warmup (" + warm + ") <= cosine_steps (" + end + ")").naming("warmup", "cosine_steps");
+        if (warm > end) throw new ConfigException("need warmup (" + warm + ") <= cosine_steps (" + end + ")").naming("warmup", "cosine_steps");
         if (schedule == Shape.WSD && warm + decay > end) {
-            throw new JlmException("need warmup (" + warm + ") + decay_steps (" + decay + ") <= cosine_steps (" + end + ")")
+            throw new ConfigException("need warmup (" + warm + ") + decay_steps (" + decay + ") <= cosine_steps (" + end + ")")
                     .naming("warmup", "decay_steps", "cosine_steps");
         }
         return new ScheduleConfig(schedule, lrMax, lrMin != null ? lrMin : lrMax / 10, warm, end, decay);

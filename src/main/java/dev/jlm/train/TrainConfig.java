@@ -1,6 +1,6 @@
 package dev.jlm.train;
 
-import dev.jlm.JlmException;
+import dev.jlm.config.ConfigException;
 import dev.jlm.config.Doc;
 import dev.jlm.config.Domain;
 import dev.jlm.config.Domains;
@@ -52,13 +52,13 @@ public record TrainConfig(
     private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "overwrite");
 
     public TrainConfig {
-        if (train == null) throw new JlmException("train is required: the training token file").naming("train");
-        if (out == null) throw new JlmException("out is required: the run folder").naming("out");
+        if (train == null) throw new ConfigException("train is required: the training token file").naming("train");
+        if (out == null) throw new ConfigException("out is required: the run folder").naming("out");
         if (batchSize > 0 && gradAccum > 0 && batchSize % gradAccum != 0) {
-            throw new JlmException("batch_size " + batchSize + " is not divisible by grad_accum " + gradAccum + " (each micro-batch takes an equal share)")
+            throw new ConfigException("batch_size " + batchSize + " is not divisible by grad_accum " + gradAccum + " (each micro-batch takes an equal share)")
                     .naming("batch_size", "grad_accum");
         }
-        if (resume && overwrite) throw new JlmException("resume and overwrite exclude each other: continue the run, or start over").naming("resume", "overwrite");
+        if (resume && overwrite) throw new ConfigException("resume and overwrite exclude each other: continue the run, or start over").naming("resume", "overwrite");
         schedule = schedule.resolved(steps);
     }
 

@@ -14,11 +14,11 @@ import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
+import dev.jlm.testing.PyTorchOracle;
 import dev.jlm.testing.TokenFiles;
 import dev.jlm.train.Evaluator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,15 +33,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ModelFilesTest {
     static final ModelConfig C = ModelConfig.builder().vocabSize(97).contextLength(16).dModel(32).numLayers(2).numHeads(4).ropeTheta(500.0).build();
-    static final Path ROOT = Path.of(System.getProperty("jlm.root", "."));
-
-    static void python(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", ROOT.resolve("scripts/reference/model_ref.py").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-    }
 
     static double jlmLoss(ModelFiles.Resolved r, Path tokens) throws Exception {
         try (var run = TensorScope.open(); TokenFile data = TokenFile.open(tokens)) {
@@ -76,12 +67,12 @@ class ModelFilesTest {
         double reference = jlmLoss(ModelFiles.resolve(ckpt, Map.of()), tokens);
         Path sd = dir.resolve("torch/model.safetensors");
         Files.createDirectories(sd.getParent());
-        python("state-dict", ckpt.toString(), sd.toString());
+        PyTorchOracle.run("state-dict", ckpt.toString(), sd.toString());
         assertTrue(Safetensors.readHeader(sd).metadata().isEmpty());
 
         // what the tensors cannot tell is asked for by name
         var e = assertThrows(JlmException.class, () -> ModelFiles.resolve(sd, Map.of()));
-        assertTrue(e.getMessage().contains("cannot tell num_heads, context_length, rope_theta: give --num-heads --context-length --rope-theta"),
+        assertTrue(e.getMessage().contains("cannot tell num_heads, context_length, rope_theta: give num_heads context_length rope_theta"),
                 e.getMessage());
         // flags fill the gaps; the shapes give the rest
         ModelFiles.Resolved r = ModelFiles.resolve(sd, Map.of("num_heads", 4, "context_length", 16, "rope_theta", 500.0));
@@ -90,7 +81,7 @@ class ModelFilesTest {
         // a flag that disagrees with the tensors is refused
         var bad = assertThrows(JlmException.class, () -> ModelFiles.resolve(sd, Map.of("num_heads", 4, "context_length", 16,
                 "rope_theta", 500.0, "d_model", 64)));
-        assertEquals("--d-model 64 disagrees with " + sd + ": d_model is 32 by its tensors' shapes", bad.getMessage());
+        assertEquals("d_model 64 disagrees with " + sd + ": d_model is 32 by its tensors' shapes", bad.getMessage());
         // a config.json beside the file works too, and must agree with the tensors
         Files.writeString(sd.resolveSibling("config.json"), """
                 {"vocab_size": 97, "context_length": 16, "d_model": 32, "num_layers": 2, "num_heads": 4, "d_ff": 64, "rope_theta": 500}""");
@@ -110,14 +101,14 @@ class ModelFilesTest {
         assertTrue(Files.isRegularFile(hf.resolve("config.json")) && Files.isRegularFile(hf.resolve("model.safetensors")));
         double jlm = jlmLoss(ModelFiles.resolve(hf, Map.of()), tokens);
         assertEquals(jlmLoss(ModelFiles.resolve(ckpt, Map.of()), tokens), jlm, 0.0);
-        assertEquals(ModelReferenceOracle.eval(hf, tokens, 20), jlm, 1e-4);
+        assertEquals(PyTorchOracle.eval(hf, tokens, 20), jlm, 1e-4);
     }
 
     @Test
     void headerIsCheckedAgainstTheConfigBeforeAnyAllocation(@TempDir Path dir) throws Exception {
         Path ckpt = savedModel(dir.resolve("m.safetensors"), 0);
         Path sd = dir.resolve("sd.safetensors");
-        python("state-dict", ckpt.toString(), sd.toString());
+        PyTorchOracle.run("state-dict", ckpt.toString(), sd.toString());
         Files.writeString(dir.resolve("config.json"), """
                 {"vocab_size": 97, "context_length": 16, "d_model": 32, "num_layers": 2, "num_heads": 4, "d_ff": 2048, "rope_theta": 500}""");
         var e = assertThrows(JlmException.class, () -> ModelFiles.resolve(sd, Map.of()));

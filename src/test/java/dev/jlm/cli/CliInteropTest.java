@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.testing.PyTorchOracle;
 import dev.jlm.testing.TokenFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +44,7 @@ class CliInteropTest {
 
         Path sd = dir.resolve("torch/model.safetensors");
         Files.createDirectories(sd.getParent());
-        Process p = new ProcessBuilder("/usr/bin/python3", Path.of(System.getProperty("jlm.root", ".")).resolve("scripts/reference/model_ref.py")
-                .toString(), "state-dict", last, sd.toString()).redirectErrorStream(true).start();
-        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        PyTorchOracle.run("state-dict", last, sd.toString());
         var missing = CliTrainTest.run("eval", "--checkpoint", sd.toString(), "--data", valid.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().endsWith("give --num-heads --context-length --rope-theta, or write them into " + sd.resolveSibling("config.json")),

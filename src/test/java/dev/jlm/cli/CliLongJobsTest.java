@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jlm.checkpoint.ModelReferenceOracleAccess;
 import dev.jlm.testing.ChildJvm;
+import dev.jlm.testing.PyTorchOracle;
 import dev.jlm.testing.TokenFiles;
 import dev.jlm.train.Evaluator;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ class CliLongJobsTest {
         assertEquals(0, all.code(), all.err());
         var json = new ObjectMapper().readTree(all.out());
         assertEquals(37, json.get("windows").asLong());                                   // every window of the file
-        assertEquals(ModelReferenceOracleAccess.eval(ckpt, valid, 1000), json.get("loss").asDouble(), 1e-4);   // Python, all 37
+        assertEquals(PyTorchOracle.eval(ckpt, valid, 1000), json.get("loss").asDouble(), 1e-4);   // Python, all 37
 
         long[] a = Evaluator.sample(10, 1000, 1), b = Evaluator.sample(10, 1000, 1), c = Evaluator.sample(10, 1000, 2);
         assertArrayEquals(a, b);

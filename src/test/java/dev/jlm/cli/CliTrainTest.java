@@ -55,8 +55,8 @@ class CliTrainTest {
         assertEquals(8 * 16, json.get("tokens").asLong());
 
         Run bad = run("train", "--config", cfg.toString(), "--num-heads", "3");
-        assertEquals(1, bad.code());
-        assertEquals("jlm: --d-model 32 is not divisible by --num-heads 3", bad.err());
+        assertEquals(2, bad.code());                                    // flags that contradict each other: a usage error
+        assertEquals("jlm: --d-model 32 is not divisible by --num-heads 3 (see: jlm train --help)", bad.err());
         Path wrong = Files.writeString(dir.resolve("w.json"), "{\"learning_rate\": 1}");
         assertEquals("jlm: --config " + wrong + ": unknown option 'learning_rate'", run("train", "--config", wrong.toString()).err());
         Path notCkpt = Files.writeString(dir.resolve("x.safetensors"), "nope");

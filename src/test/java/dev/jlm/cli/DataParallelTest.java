@@ -148,11 +148,16 @@ class DataParallelTest {
         assertSameLosses(metrics(one), m, "2 ranks, killed and restarted from a checkpoint");
     }
 
-    @Test
-    void badLaunchesFailFastWithAClearError(@TempDir Path dir) throws Exception {
+    /** The settings of one short run for the bad-launch tests: 5 steps, 10 s collective timeout. */
+    static List<String> shortRun(Path dir) throws IOException {
         Path train = TokenFiles.random(dir.resolve("t.bin"), 20000, 64, 1);
-        List<String> run = with(args(train, "--steps", "5"), "--out", dir.resolve("run").toString(), "--threads", "1", "--dist-timeout", "10");
-        // ranks started with different model settings: both stop, rank 1 says why, rank 0 names rank 1
+        return with(args(train, "--steps", "5"), "--out", dir.resolve("run").toString(), "--threads", "1", "--dist-timeout", "10");
+    }
+
+    /** Ranks started with different model settings: both stop, rank 1 says why, rank 0 names rank 1; nothing is written. */
+    @Test
+    void ranksStartedWithOtherSettingsBothStop(@TempDir Path dir) throws Exception {
+        List<String> run = shortRun(dir);
         int port = LocalLauncher.freePort();
         List<String> other = new ArrayList<>(run);
         other.set(other.indexOf("--d-model") + 1, "48");
@@ -164,26 +169,42 @@ class DataParallelTest {
         assertTrue(Files.readString(dir.resolve("a1.log")).contains("rank 1 was started with other settings than rank 0"));
         assertTrue(Files.readString(dir.resolve("a0.log")).contains("stopping: rank 1 failed"));
         assertFalse(Files.exists(dir.resolve("run")), "nothing written");
-        // the rendezvous port taken by another program
+    }
+
+    @Test
+    void aTakenRendezvousPortIsNamed(@TempDir Path dir) throws Exception {
+        List<String> run = shortRun(dir);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Process p = start(ChildJvm.jlm(run), dir.resolve("b.log"), rankEnv(0, 2, taken.getLocalPort()));
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertNotEquals(0, p.exitValue());
             assertTrue(Files.readString(dir.resolve("b.log")).contains("port " + taken.getLocalPort() + " is in use by another program"));
         }
-        // ranks that disagree on the world size
-        port = LocalLauncher.freePort();
+    }
+
+    @Test
+    void ranksThatDisagreeOnTheWorldSizeAreNamed(@TempDir Path dir) throws Exception {
+        List<String> run = shortRun(dir);
+        int port = LocalLauncher.freePort();
         Process w0 = start(ChildJvm.jlm(run), dir.resolve("c0.log"), rankEnv(0, 2, port));
         Process w1 = start(ChildJvm.jlm(run), dir.resolve("c1.log"), rankEnv(1, 3, port));
         assertTrue(w0.waitFor(60, TimeUnit.SECONDS) && w1.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, w0.exitValue());
         assertTrue(Files.readString(dir.resolve("c1.log")).contains("WORLD_SIZE is 3 here but rank 0 started with 2"), Files.readString(dir.resolve("c1.log")));
         assertTrue(Files.readString(dir.resolve("c0.log")).contains("not every rank arrived within the timeout"), Files.readString(dir.resolve("c0.log")));
-        // a global batch that the ranks × micro-batches do not divide, and RANK outside WORLD_SIZE: before any network
-        var r = CliTrainTest.run(with(run, "--grad-accum", "3").toArray(String[]::new));
-        assertEquals(1, r.code());
+    }
+
+    /** A global batch that the ranks × micro-batches do not divide: refused before any network. */
+    @Test
+    void anIndivisibleBatchIsRefusedBeforeAnyNetwork(@TempDir Path dir) throws Exception {
+        var r = CliTrainTest.run(with(shortRun(dir), "--grad-accum", "3").toArray(String[]::new));
+        assertEquals(2, r.code());
         assertTrue(r.err().contains("--batch-size 8 is not divisible by --grad-accum 3"), r.err());
-        Process bad = start(ChildJvm.jlm(run), dir.resolve("d.log"), rankEnv(2, 2, LocalLauncher.freePort()));
+    }
+
+    @Test
+    void aRankOutsideTheWorldIsRefused(@TempDir Path dir) throws Exception {
+        Process bad = start(ChildJvm.jlm(shortRun(dir)), dir.resolve("d.log"), rankEnv(2, 2, LocalLauncher.freePort()));
         assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, bad.exitValue());
         assertTrue(Files.readString(dir.resolve("d.log")).contains("RANK 2 is outside 0..WORLD_SIZE-1 = 0..1"));

@@ -10,13 +10,16 @@ import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.TorchException;
+import dev.jlm.testing.OpenScope;
 import dev.jlm.testing.TokenFiles;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Oracle: the official test_get_batch (dataset = arange(100), T = 7, B = 32, 1000 draws, counts within 5σ). */
+@ExtendWith(OpenScope.class)
 class BatchSamplerTest {
     @Test
     void officialStatisticalTest(@TempDir Path dir) throws Exception {
@@ -51,7 +54,7 @@ class BatchSamplerTest {
         try (TokenFile data = TokenFile.open(file)) {
             assertThrows(TorchException.class, () -> new BatchSampler(data, 32, 7, Device.cuda(99), 0));
             var e = assertThrows(JlmException.class, () -> new BatchSampler(data, 2, 100, Device.CPU, 0));
-            assertTrue(e.getMessage().contains("shorter than --context-length + 1 = 101"), e.getMessage());
+            assertTrue(e.getMessage().contains("shorter than context_length + 1 = 101"), e.getMessage());
         }
         Path odd = java.nio.file.Files.write(dir.resolve("odd.bin"), new byte[] {1, 2, 3});
         assertThrows(JlmException.class, () -> TokenFile.open(odd));

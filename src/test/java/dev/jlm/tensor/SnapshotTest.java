@@ -6,27 +6,17 @@ import static dev.jlm.testing.Close.assertShape;
 import dev.jlm.nn.Functional;
 import dev.jlm.nn.Rope;
 import dev.jlm.testing.Npz;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.jlm.testing.OpenScope;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Oracle: the official CS336 snapshots (tests/_snapshots/*.npz). Inputs are made as the official conftest makes
  * them: torch.manual_seed(s) then torch.randn of the same shape, so this also proves the generator is PyTorch's.
  */
+@ExtendWith(OpenScope.class)
 class SnapshotTest {
     static final long B = 4, TQ = 12, TK = 16, D = 64;
-    TensorScope scope;
-
-    @BeforeEach
-    void open() {
-        scope = TensorScope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
 
     static Tensor seeded(long seed, long... shape) {
         Torch.manualSeed(seed);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.ModelConfig;
@@ -14,6 +13,7 @@ import dev.jlm.tensor.Device;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
 import dev.jlm.testing.Close;
+import dev.jlm.testing.PyTorchOracle;
 import dev.jlm.testing.TokenFiles;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,15 +28,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * python3-torch, the same libtorch), evaluating the same safetensors checkpoint on the same token file.
  */
 class ModelReferenceTest {
-    static final Path ROOT = Path.of(System.getProperty("jlm.root", "."));
-
-    static double pythonEval(Path ckpt, Path tokens, int windows) throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/python3", ROOT.resolve("scripts/reference/model_ref.py").toString(), "eval",
-                ckpt.toString(), tokens.toString(), Integer.toString(windows)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow()).get("loss").asDouble();
-    }
 
     @ParameterizedTest(name = "norm={0} position={1} ffn={2}")
     @CsvSource({"PRE, ROPE, SWIGLU", "POST, ROPE, SWIGLU", "NONE, ROPE, SWIGLU", "PRE, NONE, SWIGLU", "PRE, ROPE, SILU"})
@@ -51,7 +42,7 @@ class ModelReferenceTest {
             Checkpoint.save(ckpt, model, null, 0, Map.of());
             jlm = Evaluator.evaluate(model, data, 20, 7).loss();
         }
-        assertEquals(pythonEval(ckpt, tokens, 20), jlm, 1e-4);
+        assertEquals(PyTorchOracle.eval(ckpt, tokens, 20), jlm, 1e-4);
     }
 
     @Test
