@@ -8,16 +8,16 @@ import dev.jlm.tensor.Tensor;
  * profiler's component ranges (attention, ffn, norm) are opened here, around each sublayer, and nowhere else.
  */
 public final class Block {
-    private final RmsNorm ln1, ln2;   // null when norm = NONE
+    private final Normalization ln1, ln2;   // null when norm = NONE
     private final Attention attn;
     private final FeedForward ffn;
     private final ModelConfig.Norm norm;
 
     public Block(Params p, ModelConfig c, Rope rope, Kernels kernels) {
         norm = c.norm();
-        ln1 = norm == ModelConfig.Norm.NONE ? null : new RmsNorm(p.sub("ln1"), c.dModel());
+        ln1 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln1"));
         attn = new Attention(p.sub("attn"), c, rope, kernels);
-        ln2 = norm == ModelConfig.Norm.NONE ? null : new RmsNorm(p.sub("ln2"), c.dModel());
+        ln2 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln2"));
         ffn = new FeedForward(p.sub("ffn"), c, kernels);
     }
 
@@ -47,7 +47,7 @@ public final class Block {
         return Profiler.range("ffn", () -> ffn.forward(x));
     }
 
-    static Tensor norm(RmsNorm n, Tensor x) {
+    static Tensor norm(Normalization n, Tensor x) {
         return Profiler.range("norm", () -> n.forward(x));
     }
 }

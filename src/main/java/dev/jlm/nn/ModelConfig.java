@@ -49,6 +49,11 @@ public record ModelConfig(
         return (int) f;
     }
 
+    /** This model's normalization layer, declared under {@code p}: RMSNorm over d_model (CS336). */
+    Normalization normalization(Params p) {
+        return new RmsNorm(p, dModel);
+    }
+
     public int dHead() {
         return dModel / numHeads;
     }

@@ -4,7 +4,7 @@ import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Tensor;
 
 /** RMSNorm(x) = x / sqrt(mean(x²) + eps) · g, computed in float32 and cast back to x's dtype. */
-public final class RmsNorm {
+public final class RmsNorm implements Normalization {
     static final double EPS = 1e-5;
     final Tensor weight;
 
@@ -13,6 +13,7 @@ public final class RmsNorm {
     }
 
     /** x: (..., D) → (..., D) */
+    @Override
     public Tensor forward(Tensor x) {
         DType in = x.dtype();
         Tensor x32 = in == DType.FLOAT32 ? x : x.to(DType.FLOAT32);

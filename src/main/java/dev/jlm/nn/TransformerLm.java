@@ -21,7 +21,7 @@ public final class TransformerLm {
     private final Params params;
     private final Embedding tokenEmbeddings;
     private final List<Block> layers = new ArrayList<>();
-    private final RmsNorm lnFinal;   // null when norm = NONE
+    private final Normalization lnFinal;   // null when norm = NONE
     private final Linear lmHead;
     private final CausalMask mask;   // null for a shapes-only model
     private final DType computeDType;
@@ -46,7 +46,7 @@ public final class TransformerLm {
         tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel());
         Rope rope = real && c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), params.device()) : null;
         for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub(LAYERS).sub(i), c, rope, kernels));
-        lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : new RmsNorm(params.sub("ln_final"), c.dModel());
+        lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : c.normalization(params.sub("ln_final"));
         lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
         mask = real ? new CausalMask(c.contextLength(), params.device()) : null;
     }
