@@ -9,9 +9,8 @@ ml="/usr/lib/$(uname -m)-linux-gnu"
 # the pthread build of OpenBLAS (Debian's default) keeps a second pool of its own, and on 2 cores each pool's idle
 # threads spin on the core the other needs, so that build only works with OMP_WAIT_POLICY=PASSIVE, where every op pays
 # a thread wake-up. The OpenMP build runs its matmuls on libgomp's pool: one pool, whose threads may spin briefly
-# between ops (libgomp's default). Measured (StepBench and model_ref.py bench alternated, README "Threads"): the
-# TinyStories step 0.85-0.9x, the demo model's 0.77x, for jlm and for PyTorch alike. LD_LIBRARY_PATH picks the build
-# for jlm's processes only; the system's alternative is left as it is.
+# between ops (libgomp's default): measured in docs/benchmarks.md, "One training step". LD_LIBRARY_PATH picks the
+# build for jlm's processes only; the system's alternative is left as it is.
 jlm_blas_build=pthread
 if [[ "$JLM_BLAS" == openmp && -f "$ml/openblas-openmp/libopenblas.so.0" ]]; then
   jlm_blas_build=openmp
@@ -20,7 +19,7 @@ else
   export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 fi
 # tcmalloc keeps freed tensor memory instead of handing it back to the kernel and faulting it in again each step
-# (measured: +10-15% tokens/s)
+# (docs/benchmarks.md, "Settings whose reasons are measurements")
 tc="$ml/libtcmalloc_minimal.so.4"
 if [[ "$JLM_MALLOC" == tcmalloc && -f "$tc" && "${LD_PRELOAD:-}" != *tcmalloc* ]]; then
   export LD_PRELOAD="$tc${LD_PRELOAD:+:$LD_PRELOAD}"
