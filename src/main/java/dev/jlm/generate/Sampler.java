@@ -12,7 +12,7 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
     /** From the flags: temperature 0 means greedy; top-p 1 keeps every token. */
     static Sampler of(double temperature, double topP) {
         if (temperature < 0) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
         return temperature == 0 ? new Greedy() : new TopP(temperature, topP);
     }
 
