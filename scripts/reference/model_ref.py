@@ -4,6 +4,9 @@ and as the Python peer of the training-step benchmark. Reads jlm's safetensors c
 
   python3 model_ref.py eval CHECKPOINT TOKENS WINDOWS      -> JSON {loss, tokens}  (windows k*T, k = 0..N-1); CHECKPOINT is a
                                                              jlm .safetensors or a folder with config.json + model.safetensors
+  python3 model_ref.py greedy CHECKPOINT PROMPT_IDS NEW   -> JSON {ids}: greedy decoding as the CS336 reference decoder does it,
+                                                             every token from a full forward over the last context_length ids
+                                                             (PROMPT_IDS comma-separated)
   python3 model_ref.py state-dict CHECKPOINT OUT            -> writes OUT as safetensors.torch.save_file(state_dict) would:
                                                              the same tensors, no metadata (a PyTorch user's file)
   python3 model_ref.py generate THREADS PROMPT NEW MODE [MODEL] -> JSON {tokens_per_s}: KV-cache decoding, MODE greedy or topp
@@ -56,6 +59,8 @@ def load_model(path):
         cfg = json.loads(meta["config"])
     for k, d in (("norm", "pre"), ("position", "rope"), ("ffn", "swiglu")):
         cfg.setdefault(k, d)
+    if cfg.get("tie_embeddings", cfg.get("tie_word_embeddings", False)):
+        w["lm_head.weight"] = w["token_embeddings.weight"]          # one tensor, used twice
     return w, cfg
 
 def rmsnorm(x, g, eps=1e-5):
@@ -188,6 +193,19 @@ def generate_bench(threads, prompt_len, new_tokens, mode, model="tinystories", r
     print(json.dumps({"torch": torch.__version__, "model": model, "threads": threads, "mode": mode, "prompt": prompt_len, "new_tokens": new_tokens,
                       "seconds": best, "tokens_per_s": new_tokens / best}))
 
+def greedy(ckpt, prompt, new):
+    """The reference decoder: each new token is the argmax of a full forward over the last context_length tokens."""
+    w, cfg = load_model(ckpt)
+    T = cfg["context_length"]
+    seq = [int(x) for x in prompt.split(",")]
+    out = []
+    with torch.no_grad():
+        for _ in range(new):
+            ids = torch.tensor([seq[-T:]])
+            nxt = int(torch.argmax(forward(ids, w, cfg)[0, -1]))
+            seq.append(nxt); out.append(nxt)
+    print(json.dumps({"ids": out}))
+
 def timed(f):
     t0 = time.perf_counter(); f(); return time.perf_counter() - t0
 
@@ -253,6 +271,8 @@ if __name__ == "__main__":
     elif sys.argv[1] == "generate":
         a = sys.argv[2:]
         generate_bench(int(a[0]), int(a[1]), int(a[2]), a[3], a[4] if len(a) > 4 else "tinystories")
+    elif sys.argv[1] == "greedy":
+        greedy(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "state-dict":
         save_state_dict(load_model(sys.argv[2])[0], sys.argv[3])
     else:

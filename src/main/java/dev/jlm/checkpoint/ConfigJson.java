@@ -2,6 +2,7 @@ package dev.jlm.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jlm.io.JsonFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jlm.JlmException;
@@ -39,19 +40,30 @@ public final class ConfigJson {
         }
     }
 
-    /** The settings present in {@code json}, each of its setting's type; {@code source} names the file in errors. */
+    /** HuggingFace transformers' names for the settings jlm reads (GPT-2's and Llama's config.json). */
+    static final Map<String, String> HF_NAMES = Map.of("hidden_size", "d_model", "n_embd", "d_model", "num_attention_heads", "num_heads",
+            "n_head", "num_heads", "num_hidden_layers", "num_layers", "n_layer", "num_layers", "intermediate_size", "d_ff",
+            "max_position_embeddings", "context_length", "n_positions", "context_length");
+
+    /**
+     * The settings present in {@code json}, each of its setting's type; {@code source} names the file in errors. HF's
+     * {@code tie_word_embeddings} is read as {@code tie_embeddings}; a HuggingFace-style config (hidden_size, …) without
+     * jlm's keys is refused with the names to use.
+     */
     public static Map<String, Object> parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new JlmException(source + ": malformed JSON (line " + e.getLocation().getLineNr() + ")");
-        }
-        if (root == null || !root.isObject()) throw new JlmException(source + ": expected a JSON object of model settings");
+        JsonNode root = JsonFiles.parse(json, source);
+        if (!root.isObject()) throw new JlmException(source + ": expected a JSON object of model settings");
         Map<String, Object> m = new LinkedHashMap<>();
         for (Settings.Setting s : Settings.of(ModelConfig.class)) {
             JsonNode v = root.get(s.key());
+            if (v == null && s.key().equals("tie_embeddings")) v = root.get("tie_word_embeddings");
             if (v != null && !v.isNull()) m.put(s.key(), Settings.fromJson(s, v, source));
+        }
+        List<String> hf = HF_NAMES.keySet().stream().filter(root::has).sorted().toList();
+        if (!hf.isEmpty() && !m.containsKey("d_model") && !m.containsKey("num_heads")) {
+            throw new JlmException(source + ": a HuggingFace transformers config (" + String.join(", ", hf) + "); jlm reads the CS336 names: "
+                    + String.join(", ", hf.stream().map(k -> HF_NAMES.get(k) + " (for " + k + ")").toList())
+                    + ", and vocab_size, rope_theta, norm, position, ffn");
         }
         return m;
     }

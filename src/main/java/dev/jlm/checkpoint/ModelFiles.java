@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  */
 public final class ModelFiles {
     public static final String CONFIG = "config.json", WEIGHTS = "model.safetensors";
+    /** The one setting a user may change from a model's own: run it at another context length (RoPE and NoPE both extend). */
+    public static final String LONGER_CONTEXT = "context_length";
+    /** Prefixes that wrappers add to state-dict names: DistributedDataParallel's and torch.compile's. */
+    private static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");
     private static final Pattern LAYER = Pattern.compile("^" + TransformerLm.LAYERS + "\\.(\\d{1,9})\\.");
 
     /** The weights file, its model config, and where the config came from (for messages). */
@@ -106,6 +110,7 @@ public final class ModelFiles {
                 throw new JlmException(declaredBy + " says " + k + " " + d + " but the tensors of " + weights + " have " + k + " " + s);
             }
             Object known = d != null ? d : s;
+            if (k.equals(LONGER_CONTEXT) && g != null) known = null;        // not a property of the weights: the user's value wins
             if (g != null && known != null && !Objects.equals(g, known)) {
                 throw new JlmException(named.apply(k) + " " + dev.jlm.config.Settings.spell(g) + " disagrees with " + weights + ": " + k + " is "
                         + dev.jlm.config.Settings.spell(known) + (d != null ? " in " + declaredBy : " by its tensors' shapes"));
@@ -137,6 +142,14 @@ public final class ModelFiles {
             if (t != null && t.shape().length > d.getValue().axis()) m.put(d.getKey(), toInt(t.shape()[d.getValue().axis()], file));
         }
         if (!m.containsKey("vocab_size")) {
+            for (String prefix : WRAPPER_PREFIXES) {
+                if (!e.isEmpty() && e.keySet().stream().allMatch(n -> n.startsWith(prefix))) {
+                    throw new JlmException(file + ": every tensor name starts with '" + prefix + "' (a state dict of a wrapped model: "
+                            + (prefix.equals("module.") ? "DistributedDataParallel" : "torch.compile") + "); save the inner model's"
+                            + " state_dict (model." + (prefix.equals("module.") ? "module" : "_orig_mod") + ".state_dict()), or strip the prefix"
+                            + " from the names before safetensors.torch.save_file");
+                }
+            }
             throw new JlmException(file + ": not a CS336 Transformer LM state dict (no " + DIMENSIONS.get("vocab_size").tensor() + ")");
         }
         int layers = 0;
@@ -180,10 +193,10 @@ public final class ModelFiles {
         }
     }
 
-    /** The name among {@code candidates} that differs from {@code name} in the fewest characters (at most 3), or null. */
+    /** The name among {@code candidates} that differs from {@code name} in the fewest characters (at most a quarter), or null. */
     private static String nearest(String name, Iterable<String> candidates) {
         String best = null;
-        int bestD = 4;
+        int bestD = Math.max(3, name.length() / 4) + 1;
         for (String c : candidates) {
             int d = distance(name, c);
             if (d < bestD) {

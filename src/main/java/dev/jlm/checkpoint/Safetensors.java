@@ -104,6 +104,10 @@ public final class Safetensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             while (len.hasRemaining() && ch.read(len) >= 0) { /* fill */ }
             long n = len.getLong(0);
+            if (isPickle(len.array())) {
+                throw new JlmException(file + ": a PyTorch pickle (torch.save), not safetensors: jlm reads no pickles (they can run code); save"
+                        + " the weights with safetensors.torch.save_file(model.state_dict(), \"model.safetensors\")");
+            }
             if (n <= 0 || n > size - 8 || n > 100_000_000) throw new JlmException(file + ": not a safetensors file (bad header length " + n + ")");
             ByteBuffer json = ByteBuffer.allocate((int) n);
             while (json.hasRemaining() && ch.read(json, 8 + json.position()) >= 0) { /* fill */ }
@@ -111,7 +115,8 @@ public final class Safetensors {
             try {
                 header = JSON.readTree(new String(json.array(), StandardCharsets.UTF_8));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new JlmException(file + ": not a safetensors file (header is not JSON)");
+                throw new JlmException(file + ": not a safetensors file (header is not JSON" + (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException
+                        ? ": over the reader's limits" : "") + ")");
             }
             if (header == null || !header.isObject()) throw new JlmException(file + ": not a safetensors file (header is not a JSON object)");
             long dataStart = 8 + n, dataLen = size - dataStart;
@@ -126,7 +131,29 @@ public final class Safetensors {
                 }
                 entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataStart, dataLen));
             }
+            requireDisjoint(file, entries);
             return new Header(entries, meta, dataStart);
+        }
+    }
+
+    /** torch.save's formats: a zip archive (PyTorch ≥ 1.6) or a bare pickle (protocol 2 and up). */
+    private static boolean isPickle(byte[] head) {
+        boolean zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        boolean pickle = (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5;
+        return zip || pickle;
+    }
+
+    /** No two tensors share bytes: each one's data is its own. */
+    private static void requireDisjoint(Path file, Map<String, Entry> entries) {
+        var byStart = new java.util.ArrayList<>(entries.entrySet());
+        byStart.sort(java.util.Comparator.comparingLong(e -> e.getValue().begin()));
+        for (int i = 1; i < byStart.size(); i++) {
+            var a = byStart.get(i - 1);
+            var b = byStart.get(i);
+            if (b.getValue().begin() < a.getValue().end() && b.getValue().end() > b.getValue().begin()) {
+                throw new JlmException(file + ": tensors " + a.getKey() + " and " + b.getKey() + " overlap (bytes " + b.getValue().begin() + ".."
+                        + Math.min(a.getValue().end(), b.getValue().end()) + " of the data): not a valid safetensors file");
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.nn.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,7 +17,9 @@ final class CheckpointOptions {
             + " + model.safetensors")
     Path checkpoint;
 
-    final SettingFlags model = new SettingFlags(ModelConfig.class, false, "for a checkpoint without config (else it must agree): ", k -> true);
+    final SettingFlags model = new SettingFlags(ModelConfig.class, false, "for a checkpoint without config (else it must agree): ", k -> true,
+            Map.of(ModelFiles.LONGER_CONTEXT, "tokens per sequence: for a checkpoint without config; for one with a config, run it at this"
+                    + " context instead of its own (a model with RoPE or no position encoding takes a longer one)"));
 
     ModelFiles.Resolved resolve() throws IOException {
         return ModelFiles.resolve(checkpoint, model.values(), SettingFlags::flag);

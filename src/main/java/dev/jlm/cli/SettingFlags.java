@@ -28,6 +28,7 @@ final class SettingFlags {
     private final boolean defaults;
     private final String docPrefix;
     private final Predicate<String> include;
+    private final Map<String, String> docs;
     private final Map<String, OptionSpec> options = new LinkedHashMap<>();
     private CommandSpec spec;
 
@@ -37,10 +38,16 @@ final class SettingFlags {
      * @param include   which settings, by key, become flags
      */
     SettingFlags(Class<? extends Record> type, boolean defaults, String docPrefix, Predicate<String> include) {
+        this(type, defaults, docPrefix, include, Map.of());
+    }
+
+    /** As above; {@code docs} replaces the help of the settings it names (key → text). */
+    SettingFlags(Class<? extends Record> type, boolean defaults, String docPrefix, Predicate<String> include, Map<String, String> docs) {
         this.type = type;
         this.defaults = defaults;
         this.docPrefix = docPrefix;
         this.include = include;
+        this.docs = docs;
     }
 
     static String flag(String key) {
@@ -55,7 +62,8 @@ final class SettingFlags {
         this.spec = spec;
         for (Settings.Setting s : Settings.of(type)) {
             if (!include.test(s.key())) continue;
-            OptionSpec.Builder b = OptionSpec.builder(flag(s.key())).description(docPrefix + s.doc()).userObject(s);
+            String doc = docs.containsKey(s.key()) ? docs.get(s.key()) : docPrefix + s.doc();
+            OptionSpec.Builder b = OptionSpec.builder(flag(s.key())).description(doc).userObject(s);
             if (s.isSwitch()) {
                 b.type(boolean.class).arity("0");
                 if (defaults) b.defaultValue(String.valueOf(s.defaultValue()));
@@ -92,6 +100,7 @@ final class SettingFlags {
         Map<String, Object> out = new LinkedHashMap<>();
         options.forEach((k, o) -> {
             OptionSpec now = spec.findOption(o.longestName());        // the spec is rebuilt (help text) after addTo
+            if (!defaults && !spec.commandLine().getParseResult().hasMatchedOption(now)) return;   // no default: only what was given
             Object v = now.getValue();
             Settings.Setting s = (Settings.Setting) now.userObject();
             if (v instanceof String text && s.type() != String.class) v = Settings.parse(s, text);

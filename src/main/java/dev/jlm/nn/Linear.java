@@ -10,6 +10,11 @@ public final class Linear {
         weight = p.param("weight", Init.linear(dIn, dOut), dOut, dIn);
     }
 
+    /** A linear map with another module's weight (d_out, d_in): tied weights, one tensor. */
+    Linear(Tensor shared) {
+        weight = shared;
+    }
+
     /** x: (..., d_in) → (..., d_out) */
     public Tensor forward(Tensor x) {
         Tensor w = weight.dtype() == x.dtype() ? weight : weight.to(x.dtype());

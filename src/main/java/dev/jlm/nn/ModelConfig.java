@@ -21,7 +21,8 @@ public record ModelConfig(
         @Doc("RoPE base θ") @Domain("> 0") double ropeTheta,
         @Doc("RMSNorm placement") Norm norm,
         @Doc("position encoding") Position position,
-        @Doc("feed-forward network") Ffn ffn) {
+        @Doc("feed-forward network") Ffn ffn,
+        @Doc("lm_head uses token_embeddings' weight (one tensor, as in GPT-2) instead of its own") boolean tieEmbeddings) {
     public enum Norm { PRE, POST, NONE }
 
     public enum Position { ROPE, NONE }
@@ -64,7 +65,7 @@ public record ModelConfig(
 
     public Builder toBuilder() {
         return builder().vocabSize(vocabSize).contextLength(contextLength).dModel(dModel).numLayers(numLayers).numHeads(numHeads).dFf(dFf)
-                .ropeTheta(ropeTheta).norm(norm).position(position).ffn(ffn);
+                .ropeTheta(ropeTheta).norm(norm).position(position).ffn(ffn).tieEmbeddings(tieEmbeddings);
     }
 
     /** Settings by name; the defaults are the TinyStories model's. */
@@ -75,6 +76,7 @@ public record ModelConfig(
         private Norm norm = Norm.PRE;
         private Position position = Position.ROPE;
         private Ffn ffn = Ffn.SWIGLU;
+        private boolean tieEmbeddings;
 
         private Builder() {}
 
@@ -88,10 +90,11 @@ public record ModelConfig(
         public Builder norm(Norm n) { norm = n; return this; }
         public Builder position(Position p) { position = p; return this; }
         public Builder ffn(Ffn f) { ffn = f; return this; }
+        public Builder tieEmbeddings(boolean tie) { tieEmbeddings = tie; return this; }
 
         /** The config, every setting checked against its domain. */
         public ModelConfig build() {
-            return Domains.require(new ModelConfig(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta, norm, position, ffn));
+            return Domains.require(new ModelConfig(vocabSize, contextLength, dModel, numLayers, numHeads, dFf, ropeTheta, norm, position, ffn, tieEmbeddings));
         }
     }
 }

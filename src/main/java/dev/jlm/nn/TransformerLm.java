@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Transformer LM: token embedding → blocks → final RMSNorm → lm_head, and its loss. Parameters carry the CS336
+ * The Transformer LM: token embedding → blocks → final RMSNorm → lm_head (its own weight, or the embedding's when tied),
+ * and its loss. Parameters carry the CS336
  * names. Construct inside the run's long-lived TensorScope: parameters, RoPE tables and the causal mask live there.
  */
 public final class TransformerLm {
@@ -47,7 +48,7 @@ public final class TransformerLm {
         Rope rope = real && c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), params.device()) : null;
         for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub(LAYERS).sub(i), c, rope, kernels));
         lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : c.normalization(params.sub("ln_final"));
-        lmHead = new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
+        lmHead = c.tieEmbeddings() ? new Linear(tokenEmbeddings.weight) : new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
         mask = real ? new CausalMask(c.contextLength(), params.device()) : null;
     }
 
