@@ -3,6 +3,7 @@ package dev.jlm.checkpoint;
 import dev.jlm.JlmException;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.TransformerLm;
+import dev.jlm.io.AtomicFile;
 import dev.jlm.optim.AdamW;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
@@ -37,7 +38,11 @@ public final class Checkpoint {
         return weights.resolveSibling(n + ".optim.safetensors");
     }
 
-    /** Saves model (+ optimizer state when {@code opt} is not null). */
+    /**
+     * Saves model (+ optimizer state when {@code opt} is not null): both files are written and fsynced beside their
+     * places first, then renamed in, the optimizer state first. A failure before the renames changes nothing; the
+     * weights' metadata and the optimizer's both carry the step, so a crash between the two renames is found on load.
+     */
     public static void save(Path weights, TransformerLm model, AdamW opt, long samplerState, Map<String, String> extraMeta) throws IOException {
         try (var s = TensorScope.open()) {
             Map<String, String> meta = new LinkedHashMap<>();
@@ -54,11 +59,31 @@ public final class Checkpoint {
                 Map<String, String> om = new LinkedHashMap<>();
                 om.put("step", Long.toString(opt.stepCount()));
                 om.put("sampler_state", Long.toString(samplerState));
-                Safetensors.write(optimFile(weights), state, om);
                 meta.put("step", Long.toString(opt.stepCount()));
+                Path optTmp = Safetensors.prepare(optimFile(weights), state, om), weightsTmp = null;
+                try {
+                    weightsTmp = Safetensors.prepare(weights, model.params().named(), meta);
+                } finally {
+                    if (weightsTmp == null) Files.deleteIfExists(optTmp);
+                }
+                AtomicFile.commit(optTmp, optimFile(weights));
+                AtomicFile.commit(weightsTmp, weights);
+            } else {
+                Safetensors.write(weights, model.params().named(), meta);
             }
-            Safetensors.write(weights, model.params().named(), meta);
         }
+    }
+
+    /** Copies a checkpoint (weights and optimizer sibling) to {@code to}, both prepared before either is renamed in. */
+    public static void copy(Path from, Path to) throws IOException {
+        Path optTmp = AtomicFile.prepare(optimFile(to), out -> Files.copy(optimFile(from), out)), weightsTmp = null;
+        try {
+            weightsTmp = AtomicFile.prepare(to, out -> Files.copy(from, out));
+        } finally {
+            if (weightsTmp == null) Files.deleteIfExists(optTmp);
+        }
+        AtomicFile.commit(optTmp, optimFile(to));
+        AtomicFile.commit(weightsTmp, to);
     }
 
     /** The model a resolved checkpoint describes, built in the current TensorScope, with its weights loaded. */
@@ -70,19 +95,19 @@ public final class Checkpoint {
 
     /**
      * Writes the HuggingFace layout: {@code dir/model.safetensors} (the model's tensors, as stored, under the CS336
-     * names, with the config in the metadata too) and then {@code dir/config.json}, each atomically; no model is built.
+     * names, with the config in the metadata too) and {@code dir/config.json}, as one set (a new or empty folder;
+     * nothing is left behind when it fails); no model is built.
      */
     public static void export(ModelFiles.Resolved r, Path dir) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new JlmException(dir + ": folder " + parent + " does not exist");
-        Files.createDirectories(dir);
-        try (var s = TensorScope.open()) {
-            Map<String, Tensor> all = Safetensors.read(r.weights(), Device.CPU).tensors(), model = new LinkedHashMap<>();
-            for (String name : TransformerLm.parameterShapes(r.config()).keySet()) model.put(name, all.get(name));
-            Safetensors.write(dir.resolve(ModelFiles.WEIGHTS), model, Map.of("format", "pt", "config", ConfigJson.write(r.config())));
-        }
-        String json = ConfigJson.write(r.config()) + "\n";
-        dev.jlm.io.AtomicFile.write(dir.resolve(ModelFiles.CONFIG), out -> out.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        dev.jlm.io.AtomicFolder.write(dir, false, tmp -> {
+            try (var s = TensorScope.open()) {
+                Map<String, Tensor> all = Safetensors.read(r.weights(), Device.CPU).tensors(), model = new LinkedHashMap<>();
+                for (String name : TransformerLm.parameterShapes(r.config()).keySet()) model.put(name, all.get(name));
+                Safetensors.write(tmp.resolve(ModelFiles.WEIGHTS), model, Map.of("format", "pt", "config", ConfigJson.write(r.config())));
+            }
+            String json = ConfigJson.write(r.config()) + "\n";
+            dev.jlm.io.AtomicFile.write(tmp.resolve(ModelFiles.CONFIG), out -> out.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        });
     }
 
     /** Copies the checkpoint's weights into {@code model}, checking names and shapes. */
@@ -101,6 +126,11 @@ public final class Checkpoint {
             Device dev = opt.state().tensors().values().iterator().next().device();
             Safetensors.Contents c = Safetensors.read(f, dev);
             long step = number(c.metadata(), "step", f);
+            Map<String, String> weightsMeta = Safetensors.readHeader(weights).metadata();
+            if (weightsMeta.containsKey("step") && number(weightsMeta, "step", weights) != step) {
+                throw new JlmException(weights + " (step " + weightsMeta.get("step") + ") and " + f + " (step " + step + ") are not one checkpoint"
+                        + " (a crash between writing them): resume from the step-NNNNNN.safetensors beside them instead");
+            }
             opt.load(new AdamW.State(c.tensors(), step), f.toString());
             Tensor rng = c.tensors().get("torch_rng_state");
             if (rng == null) throw new JlmException(f + ": no torch_rng_state");

@@ -88,8 +88,8 @@ public final class ModelFiles {
             if (!Files.isRegularFile(weights)) {
                 throw new JlmException(checkpoint + ": no " + WEIGHTS + " in this folder (a model folder holds " + CONFIG + " and " + WEIGHTS + ")");
             }
-        } else if (!Files.isRegularFile(checkpoint)) {
-            throw new JlmException(checkpoint + ": checkpoint not found");
+        } else {
+            dev.jlm.io.Inputs.requireFile(checkpoint, "checkpoint");
         }
         Safetensors.Header header = Safetensors.readHeader(weights);
         Map<String, Object> declared = Map.of();

@@ -54,6 +54,15 @@ public final class Safetensors {
     }
 
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFile.write(file, body(tensors, metadata));
+    }
+
+    /** {@link #write}'s first half: the file written and fsynced beside {@code file}, not yet in place (see AtomicFile.prepare). */
+    static Path prepare(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        return AtomicFile.prepare(file, body(tensors, metadata));
+    }
+
+    private static AtomicFile.Body body(Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -76,7 +85,7 @@ public final class Safetensors {
         ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
         System.arraycopy(json, 0, head, 8, json.length);
         for (int i = 8 + json.length; i < head.length; i++) head[i] = ' ';
-        AtomicFile.write(file, out -> {
+        return out -> {
             out.write(head);
             try (Arena arena = Arena.ofConfined()) {
                 for (Tensor t : tensors.values()) {
@@ -86,7 +95,7 @@ public final class Safetensors {
                     out.write(seg.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
                 }
             }
-        });
+        };
     }
 
     /** One tensor's entry in the header: where its bytes lie, relative to the start of the data. */
@@ -97,7 +106,7 @@ public final class Safetensors {
 
     /** Reads and checks the header (every entry's dtype, shape and offsets against the file's size). */
     public static Header readHeader(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new JlmException(file + ": checkpoint not found");
+        dev.jlm.io.Inputs.requireFile(file, "safetensors file");
         long size = Files.size(file);
         if (size < 8) throw new JlmException(file + ": not a safetensors file (" + size + " bytes)");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -8,7 +8,9 @@ import dev.jlm.tokenizer.TokenizerFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +30,12 @@ final class BpeCommand {
         @Option(names = "--special-token", description = "special token (repeatable); never merged, takes the first ids")
         List<String> specials = List.of();
 
-        @Option(names = "--out", required = true, description = "output folder")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (a new or empty one, else --overwrite);"
+                + " vocab.json, merges.txt, special_tokens.txt and tokenizer.json are written as one set")
         Path out;
+
+        @Option(names = "--overwrite", description = "replace the tokenizer in --out; the old folder is moved to DIR.replaced-TIME, not deleted")
+        boolean overwrite;
 
         @Domain(">= 1") @Option(names = "--threads", description = "pre-tokenization threads (default: all cores)")
         int threads = Runtime.getRuntime().availableProcessors();
@@ -37,18 +43,33 @@ final class BpeCommand {
         @Override
         public Integer call() throws Exception {
             for (Path p : inputs) {
-                if (!Files.isRegularFile(p)) throw new IllegalArgumentException("--input " + p + ": no such file");
+                dev.jlm.io.Inputs.requireFile(p, "file", "--input");
                 if (!Files.isReadable(p)) throw new IllegalArgumentException("--input " + p + ": not readable");
             }
             Path parent = out.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("--out " + out + ": folder " + parent + " does not exist");
+            if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is an existing file, not a folder");
+            if (!overwrite && Files.isDirectory(out)) {
+                try (var s = Files.list(out)) {
+                    if (s.findAny().isPresent()) {
+                        throw new IllegalArgumentException("--out " + out + " already holds files; choose another folder, or add --overwrite"
+                                + " (the old folder is then moved aside, not deleted)");
+                    }
+                }
+            }
+            Set<String> seen = new HashSet<>();
+            for (String sp : specials) {
+                if (sp.isEmpty()) throw new IllegalArgumentException("--special-token must not be empty");
+                if (!seen.add(sp)) throw new IllegalArgumentException("--special-token " + sp + " is given twice");
+            }
             Memory.watch();
             Progress bar = new Progress("MB", 1e6).unit("merge", "merges", 1);
             var result = new BpeTrainer(vocabSize, specials, threads).train(inputs, (phase, done, total) ->
                     bar.update(phase, done, total, null));
             bar.finishLine();
             BpeModel m = result.model();
-            TokenizerFiles.write(m, out);
+            Path aside = TokenizerFiles.write(m, out, overwrite);
+            if (aside != null) System.out.println("the previous tokenizer in " + out + " was moved to " + aside);
             var s = result.stats();
             byte[] longest = m.longestToken();
             System.out.printf(Locale.ROOT, "wrote %s/vocab.json (%,d tokens) and merges.txt (%,d merges)%n", out, m.vocabSize(), m.merges().length);

@@ -53,7 +53,11 @@ final class Errors {
     /** A flag the parser or an option's domain refused: one line, exit 2. */
     static int handleUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println("jlm: " + oneLine(e) + " (see: " + cl.getCommandSpec().qualifiedName(" ") + " --help)");
+        String hint = "";
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            hint = "; did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?";
+        }
+        cl.getErr().println("jlm: " + oneLine(e) + hint + " (see: " + cl.getCommandSpec().qualifiedName(" ") + " --help)");
         return USAGE;
     }
 

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
                 + " config.json holds the model settings under the CS336 names. The optimizer state is not exported."})
 final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
     @Mixin CheckpointOptions checkpoint;
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write (created; must not already hold a model)")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write: a new or empty one; config.json and"
+            + " model.safetensors are written as one set")
     Path out;
 
     @Override
@@ -24,9 +25,13 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
 
     @Override
     public Integer call() throws Exception {
-        for (String f : new String[] {ModelFiles.CONFIG, ModelFiles.WEIGHTS}) {
-            if (Files.exists(out.resolve(f))) {
-                throw new IllegalArgumentException("--out " + out + " already holds " + f + "; choose another folder or remove it first");
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is an existing file, not a folder");
+        if (Files.isDirectory(out)) {
+            try (var s = Files.list(out)) {
+                var held = s.map(p -> p.getFileName().toString()).sorted().limit(3).toList();
+                if (!held.isEmpty()) {
+                    throw new IllegalArgumentException("--out " + out + " already holds " + String.join(", ", held) + "; choose a new or empty folder");
+                }
             }
         }
         ModelFiles.Resolved r = checkpoint.resolve();

@@ -36,10 +36,15 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Domain(">= 0") @Option(names = "--temperature", description = "softmax temperature; 0 = greedy") double temperature = 0.8;
     @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass, in (0, 1]") double topP = 0.95;
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
-    @Option(names = "--end-token", description = "stop at this special token of the tokenizer") String endToken = "<|endoftext|>";
+    @Option(names = "--end-token", description = "stop at this special token of the tokenizer ('' = never stop early)") String endToken = "<|endoftext|>";
     @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
     @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
+    @Domain("one of sliding, halve") @Option(names = "--window", description = "past the context length T, what a token sees:"
+            + " sliding = the last T tokens, as the CS336 reference decoder (each token then costs a forward over T tokens);"
+            + " halve = the last T/2, then growing again with the cache (faster, not the reference's output)") String window = "sliding";
+    @Option(names = "--ids", description = "print the prompt's and the new tokens' ids as one JSON line instead of text (compare outputs"
+            + " by id)") boolean ids;
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
@@ -60,18 +65,32 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
                     + c.vocabSize() + ": use the tokenizer the training data was made with");
         }
         int end = tok.specialId(endToken);                     // -1: no such special token, generate to --max-tokens
-        int[] ids = tok.encode(prompt);
-        if (ids.length > c.contextLength()) {
-            err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", ids.length, c.contextLength());
-            ids = Arrays.copyOfRange(ids, ids.length - c.contextLength(), ids.length);
+        if (end < 0 && !endToken.isEmpty() && spec.commandLine().getParseResult().hasMatchedOption("--end-token")) {
+            throw new IllegalArgumentException("--end-token '" + endToken + "' is not a special token of " + tokenizer + " (it has: "
+                    + (tok.model().specials().isEmpty() ? "none" : String.join(", ", tok.model().specials())) + ")");
+        }
+        int[] tokenIds = tok.encode(prompt);
+        if (tokenIds.length > c.contextLength()) {
+            err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", tokenIds.length, c.contextLength());
+            tokenIds = Arrays.copyOfRange(tokenIds, tokenIds.length - c.contextLength(), tokenIds.length);
         }
         try (var run = TensorScope.open()) {
             TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, Kernels.FUSED);   // libtorch's fused kernels: same numbers (FusedAgreementTest), fewer calls per token
+            Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
+            if (ids) {
+                int[] prompt = tokenIds;
+                int[] made = new Generator(model, !noCache, policy).generate(tokenIds, maxTokens, sampler, seed, id -> id != end);
+                var json = new java.util.LinkedHashMap<String, int[]>();
+                json.put("prompt", prompt);
+                json.put("ids", made);
+                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
+                return 0;
+            }
             System.out.print(prompt);
             System.out.flush();
             ByteArrayOutputStream pending = new ByteArrayOutputStream();
             long t0 = System.nanoTime();
-            int[] out = new Generator(model, !noCache).generate(ids, maxTokens, sampler, seed, id -> {
+            int[] out = new Generator(model, !noCache, policy).generate(tokenIds, maxTokens, sampler, seed, id -> {
                 if (id == end) return false;
                 pending.writeBytes(tok.model().vocab()[id]);
                 flushComplete(pending);

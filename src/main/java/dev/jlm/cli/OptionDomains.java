@@ -42,6 +42,15 @@ final class OptionDomains {
 
     /** Throws a ParameterException naming the first option whose value lies outside its domain. */
     static void check(CommandSpec spec) {
+        for (var arg : spec.args()) {
+            Object v = arg.getValue();
+            boolean empty = v instanceof java.nio.file.Path p && p.toString().isEmpty()
+                    || v instanceof java.util.Collection<?> c && c.stream().anyMatch(x -> x instanceof java.nio.file.Path p && p.toString().isEmpty());
+            if (empty) {
+                String name = arg instanceof OptionSpec o ? o.longestName() : arg.paramLabel();
+                throw new CommandLine.ParameterException(spec.commandLine(), name + " must not be empty (a path names a file or folder)");
+            }
+        }
         for (OptionSpec opt : spec.options()) {
             String d = of(opt);
             Object v = opt.getValue();

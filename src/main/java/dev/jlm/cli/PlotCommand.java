@@ -13,15 +13,16 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "plot", header = "Plot train and validation loss of runs against steps and wall time (PNG).", showDefaultValues = true)
 final class PlotCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders (with metrics.jsonl)") List<Path> runs;
-    @Option(names = "--out", required = true, description = "PNG file") Path out;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "PNG file to write (replaced if it exists)") Path out;
     @Option(names = "--title", defaultValue = "loss", description = "chart title") String title;
     @Domain("> 0") @Option(names = "--y-max", description = "clip the loss axis (diverged runs)") Double yMax;
 
     @Override
     public Integer call() throws Exception {
         List<RunLog> logs = new ArrayList<>();
-        for (Path r : runs) logs.add(RunLog.read(r));
+        for (Path r : runs) logs.add(RunLog.read(r, note -> spec.commandLine().getErr().println("jlm: note: " + note)));
         Plot.write(logs, out, title, yMax);
         System.out.println("wrote " + out);
         return 0;

@@ -10,7 +10,8 @@ import java.util.Map;
  * second. Off a terminal (nohup, a batch scheduler, a pipe into tee): a plain line, no carriage return, every
  * JLM_PROGRESS_SECONDS (default 10; 0 = only when asked) and at the end of each phase — so a 12-hour run's log is
  * never empty. The rate
- * and ETA come from recent progress (a 30-second moving average), not from the phase's start.
+ * and ETA come from recent progress (a 30-second moving average) once there is some; until then from the elapsed
+ * time since the phase began (the job's start for the first phase), and no rate at all before 50 ms have passed.
  */
 final class Progress {
     private final PrintStream out = System.err;
@@ -20,9 +21,12 @@ final class Progress {
     private final Map<String, Double> scales = new HashMap<>();
     private final String unit;
     private final double unitScale;
-    private long start = System.nanoTime(), lastDraw, lastPlain = System.nanoTime(), lastTime = System.nanoTime(), lastDone;
+    private long start = System.nanoTime(), lastDraw, lastPlain = start, lastTime = start, lastDone;
     private double recentRate = -1;      // units per second, moving average
     private String phase = "";
+    private String alsoUnit;             // a second rate, in another unit: alsoPer of them per counted unit
+    private double alsoPer;
+    private long base;                   // done before this job began
 
     Progress(String unit, double unitScale) {
         this.unit = unit;
@@ -34,6 +38,20 @@ final class Progress {
         units.put(phase, unit);
         scales.put(phase, scale);
         return this;
+    }
+
+    /** Shows a second rate beside the counted one, e.g. tokens/s beside steps/s ({@code per} tokens a step). */
+    Progress also(String unit, double per) {
+        alsoUnit = unit;
+        alsoPer = per;
+        return this;
+    }
+
+    /** The work counted before this job began (a resumed run's steps): rates count only what comes after. */
+    void baseline(long done) {
+        lastDone = done;
+        lastTime = start = System.nanoTime();
+        base = done;
     }
 
     boolean onTerminal() {
@@ -48,10 +66,14 @@ final class Progress {
     void update(String phase, long done, long total, String extra, boolean lineNow) {
         long now = System.nanoTime();
         if (!phase.equals(this.phase)) {
-            if (!this.phase.isEmpty()) finishLine();
+            if (!this.phase.isEmpty()) {
+                finishLine();
+                start = lastTime;                                      // the phase began when the last one's last update came
+            }
             this.phase = phase;
-            start = lastTime = lastPlain = now;
-            lastDone = 0;
+            lastTime = start;
+            lastPlain = now;
+            lastDone = base;
             recentRate = -1;
         }
         double dt = (now - lastTime) / 1e9;
@@ -79,11 +101,17 @@ final class Progress {
     }
 
     private String rate(long done, long now) {
-        double r = recentRate >= 0 ? recentRate : done / Math.max(1e-9, (now - start) / 1e9);
+        double elapsed = (now - start) / 1e9;
         String u = units.getOrDefault(phase, unit);
-        double scale = scales.getOrDefault(phase, unitScale);
-        double v = r / scale;
-        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s/s" : v >= 10 ? "%.1f %s/s" : "%.2f %s/s", v, u.isEmpty() ? "steps" : u);
+        if (u.isEmpty()) u = "steps";
+        if (recentRate < 0 && elapsed < 0.05) return "- " + u + "/s";                // too soon to say
+        double r = recentRate >= 0 ? recentRate : (done - base) / elapsed;
+        String s = number(r / scales.getOrDefault(phase, unitScale)) + " " + u + "/s";
+        return alsoUnit == null ? s : s + " (" + number(r * alsoPer) + " " + alsoUnit + "/s)";
+    }
+
+    private static String number(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
 
     private String eta(long done, long total) {

@@ -47,7 +47,8 @@ final class TokenizeCommand implements Callable<Integer> {
         if (source.text != null) return show(tok, source.text);
         if (out == null) throw new IllegalArgumentException("--out is required with --input");
         Path in = source.input;
-        if (!Files.isRegularFile(in)) throw new IllegalArgumentException("--input " + in + ": no such file");
+        dev.jlm.io.Inputs.requireFile(in, "file", "--input");
+        dev.jlm.io.Inputs.requireWritableFile(out, "--out");
         long size = Files.size(in);
         Progress bar = new Progress("MB", 1e6);
         long t0 = System.nanoTime();

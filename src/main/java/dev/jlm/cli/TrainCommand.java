@@ -3,7 +3,10 @@ package dev.jlm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
+import dev.jlm.config.ConfigException;
 import dev.jlm.config.Domain;
+import dev.jlm.dist.LauncherWatch;
+import dev.jlm.nn.MemoryBudget;
 import dev.jlm.config.Settings;
 import dev.jlm.dist.DistEnv;
 import dev.jlm.dist.LocalLauncher;
@@ -42,7 +45,9 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--config", paramLabel = "FILE", description = "JSON object of option values, e.g. {\"d_model\": 512, \"steps\": 5000}")
     Path config;
     @Domain("> 0") @Option(names = "--nproc", description = "data-parallel worker processes on this machine (as torchrun --standalone"
-            + " --nproc-per-node N); the cores are split between them and --batch-size stays the global batch") int nproc = 1;
+            + " --nproc-per-node N); the cores are split between them and --batch-size stays the global batch. Their rendezvous"
+            + " store (libtorch's TCPStore, as torchrun's) listens on a random port, on every interface and without authentication,"
+            + " for the run's duration: libtorch 1.13 cannot bind it to loopback. Workers stop when this launcher is gone") int nproc = 1;
     @Domain("> 0") @Option(names = "--dist-timeout", description = "seconds a rank waits for the others (rendezvous, each collective)"
             + " before it stops with an error naming the missing rank") double distTimeout = 300;
     @Domain(">= 0") @Option(names = "--log-every", description = "off a terminal, a progress line every N steps (loss, lr, tokens/s,"
@@ -50,6 +55,8 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     @Domain("> 0") @Option(names = "--profile", paramLabel = "N", description = "instead of training: N steps (after 2 warm-up steps) under"
             + " libtorch's profiler, then a table of where the time goes, by component (forward, backward, optimizer) and by operator;"
             + " writes nothing, --out is not needed") Integer profile;
+    @Option(names = "--force", description = "with --nproc: start the workers even when there are more of them than cores, or their"
+            + " estimated memory exceeds what the machine has available") boolean force;
     @Option(names = "--profile-events", paramLabel = "FILE", description = "with --profile: also keep libtorch's raw events here (TSV: push|pop,"
             + " thread, handle, cpu_ns, sequence_nr, flops, name)") Path profileEvents;
 
@@ -98,14 +105,34 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         if (nproc > 1) return launch();
         TrainConfig cfg = config();
         DistEnv env = DistEnv.from(System.getenv());
+        LauncherWatch.start(System.getenv(), pid -> {             // a worker of --nproc whose launcher died: stop here too
+            System.err.println("jlm: rank " + env.rank() + ": the launcher (pid " + pid + ") is gone; stopping");
+            System.err.flush();
+            Runtime.getRuntime().halt(Errors.FAILED);
+        });
         Path out = cfg.out();
         Memory.watch();
-        Progress bar = new Progress("", 1);
+        Progress bar = new Progress("", 1).also("tok", (double) cfg.batchSize() * cfg.model().contextLength());
         Trainer.Summary s;
-        try (World world = World.join(env, cfg.device(), Duration.ofMillis((long) (distTimeout * 1000)))) {
-            s = new Trainer(cfg).run((step, total, loss, lr, tps, val) ->
-                    bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  lr %.3g  %.0f tok/s", loss,
-                            val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr, tps), logEvery > 0 && step % logEvery == 0), world);
+        try (World world = World.join(env, cfg.device(), Duration.ofMillis((long) (distTimeout * 1000)),
+                note -> spec.commandLine().getErr().println("jlm: " + note))) {
+            s = new Trainer(cfg).run(new Trainer.Listener() {
+                @Override
+                public void step(long step, long total, double loss, double lr, double tps, Double val) {
+                    bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  lr %.3g", loss,
+                            val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr), logEvery > 0 && step % logEvery == 0);
+                }
+
+                @Override
+                public void started(long first, long last) {
+                    bar.baseline(first - 1);
+                }
+
+                @Override
+                public void note(String message) {
+                    spec.commandLine().getErr().println("jlm: note: " + SettingFlags.inFlagWords(message, settings.keys()));
+                }
+            }, world);
             world.barrier();                                      // nobody tears down the store under a peer still in a collective
             if (!world.isMain()) return 0;                        // rank 0 reports for the job
         }
@@ -149,6 +176,21 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
             throw new IllegalArgumentException("--nproc " + nproc + " inside a job that already has WORLD_SIZE set (torchrun starts the workers: drop --nproc)");
         }
         TrainConfig cfg = config();                               // every flag and --config value checked before any worker starts
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (nproc > cores && !force) {
+            throw new ConfigException("--nproc " + nproc + " would start " + nproc + " worker processes on " + cores + " cores: fewer workers train"
+                    + " faster here; add --force to start them anyway");
+        }
+        if (cfg.batchSize() % (nproc * cfg.gradAccum()) != 0) {
+            throw new ConfigException("batch_size " + cfg.batchSize() + " is not divisible by nproc " + nproc + " × grad_accum " + cfg.gradAccum()
+                    + ": every worker and micro-batch takes an equal share of the global batch").naming("batch_size", "nproc", "grad_accum");
+        }
+        long available = MemoryBudget.available();
+        double each = MemoryBudget.needBytes(cfg.model(), cfg.batchSize() / nproc / cfg.gradAccum(), true) + MemoryBudget.PROCESS_BYTES;
+        if (!cfg.device().isCuda() && available > 0 && nproc * each > available && !force) {
+            throw new ConfigException(String.format(Locale.ROOT, "--nproc %d workers need about %.1f GB (%.2f GB each) but this machine has %.1f GB"
+                    + " available: use fewer workers or a smaller --batch-size, or add --force", nproc, nproc * each / 1e9, each / 1e9, available / 1e9));
+        }
         List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
         List<String> jvm = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -175,14 +217,8 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
 
     /** Sets each option named in the JSON file unless it was given on the command line. */
     private void applyConfig(Path file) throws Exception {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--config " + file + ": no such file");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("--config " + file + ":" + e.getLocation().getLineNr() + ": malformed JSON");
-        }
-        if (root == null || !root.isObject()) throw new IllegalArgumentException("--config " + file + ": expected a JSON object");
+        JsonNode root = dev.jlm.io.JsonFiles.read(file, "--config");
+        if (!root.isObject()) throw new IllegalArgumentException("--config " + file + ": expected a JSON object");
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var e = it.next();

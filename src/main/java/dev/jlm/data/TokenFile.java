@@ -28,7 +28,7 @@ public final class TokenFile implements AutoCloseable {
         this.path = path;
         this.vocabSize = vocabSize;
         this.limit = limit;
-        if (!Files.isRegularFile(path)) throw new JlmException(path + ": token file not found");
+        dev.jlm.io.Inputs.requireFile(path, "token file");
         long bytes = Files.size(path);
         if (bytes % 2 != 0) throw new JlmException(path + ": " + bytes + " bytes is not a whole number of uint16 ids");
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

@@ -41,6 +41,7 @@ public final class LocalLauncher {
                 env.put("GROUP_RANK", "0");
                 env.put("MASTER_ADDR", "127.0.0.1");
                 env.put("MASTER_PORT", String.valueOf(port));
+                env.put(LauncherWatch.ENV, String.valueOf(ProcessHandle.current().pid()));   // workers stop when this process is gone
                 Process p;
                 try {
                     p = pb.start();

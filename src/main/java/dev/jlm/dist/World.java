@@ -25,15 +25,17 @@ public final class World implements AutoCloseable {
 
     private final ProcessGroup group;   // null: one process
     private final Device device;        // where this rank's small tensors (flags, losses) live
+    private final Waiting waiting;
     private long collectiveNanos;
 
-    private World(ProcessGroup group, Device device) {
+    private World(ProcessGroup group, Device device, Waiting waiting) {
         this.group = group;
         this.device = device;
+        this.waiting = waiting;
     }
 
     public static World solo() {
-        return new World(null, Device.CPU);
+        return new World(null, Device.CPU, Waiting.NONE);
     }
 
     /**
@@ -41,6 +43,11 @@ public final class World implements AutoCloseable {
      * Blocks until every rank has arrived or {@code timeout} passes.
      */
     public static World join(DistEnv env, Device device, Duration timeout) {
+        return join(env, device, timeout, note -> { });
+    }
+
+    /** As above; while this rank waits for the others (to join, in a collective), {@code notes} is told so every 10 s. */
+    public static World join(DistEnv env, Device device, Duration timeout, java.util.function.Consumer<String> notes) {
         if (!env.distributed()) return solo();
         var backend = device.isCuda() ? ProcessGroup.Backend.NCCL : ProcessGroup.Backend.GLOO;
         if (!backend.available()) {
@@ -48,8 +55,18 @@ public final class World implements AutoCloseable {
                     + (backend == ProcessGroup.Backend.GLOO ? "install libgloo-dev and rebuild (scripts/setup)" : "build against a CUDA libtorch with NCCL"));
         }
         String bind = env.ifname() != null ? env.masterAddr() : localAddressTowards(env.masterAddr(), env.masterPort());
-        return new World(ProcessGroup.join(backend, env.store(), env.rank(), env.worldSize(), bind, env.ifname(), timeout),
-                device);
+        Waiting waiting = new Waiting("rank " + env.rank(), timeout, notes);
+        waiting.begin("the other " + (env.worldSize() - 1) + " rank(s) to join at " + env.masterAddr() + ":" + env.masterPort());
+        ProcessGroup group;
+        try {
+            group = ProcessGroup.join(backend, env.store(), env.rank(), env.worldSize(), bind, env.ifname(), timeout);
+        } catch (RuntimeException e) {
+            waiting.close();
+            throw e;
+        } finally {
+            waiting.end();
+        }
+        return new World(group, device, waiting);
     }
 
     /** The address of the interface this machine would use to reach host (no packet is sent). */
@@ -89,14 +106,14 @@ public final class World implements AutoCloseable {
         long bytes = 0;
         for (Tensor g : grads) {
             if (!bucket.isEmpty() && (bytes >= BUCKET_BYTES || g.dtype() != bucket.getFirst().dtype())) {
-                timed(() -> group.allReduce(List.copyOf(bucket), true));
+                timed("an all-reduce", () -> group.allReduce(List.copyOf(bucket), true));
                 bucket.clear();
                 bytes = 0;
             }
             bucket.add(g);
             bytes += g.numel() * g.dtype().byteSize();
         }
-        timed(() -> group.allReduce(bucket, true));
+        timed("an all-reduce", () -> group.allReduce(bucket, true));
     }
 
     /** The mean of {@code value} over all ranks. */
@@ -110,7 +127,7 @@ public final class World implements AutoCloseable {
         if (group == null) return values.clone();
         try (var s = TensorScope.open()) {
             Tensor t = Torch.fromArray(values, values.length).to(device);
-            timed(() -> group.allReduce(List.of(t), false));
+            timed("an all-reduce", () -> group.allReduce(List.of(t), false));
             return t.to(Device.CPU).toDoubleArray();
         }
     }
@@ -120,7 +137,7 @@ public final class World implements AutoCloseable {
         if (group == null) return values.clone();
         try (var s = TensorScope.open()) {
             Tensor t = Torch.fromArray(values, values.length).to(device);
-            timed(() -> group.broadcast(List.of(t), 0));
+            timed("a broadcast", () -> group.broadcast(List.of(t), 0));
             return t.to(Device.CPU).toLongArray();
         }
     }
@@ -130,12 +147,12 @@ public final class World implements AutoCloseable {
         if (group == null || ts.isEmpty()) return;
         for (DType d : ts.stream().map(Tensor::dtype).distinct().toList()) {
             List<Tensor> same = ts.stream().filter(t -> t.dtype() == d).toList();
-            timed(() -> group.broadcast(same, 0));
+            timed("a broadcast", () -> group.broadcast(same, 0));
         }
     }
 
     public void barrier() {
-        if (group != null) timed(group::barrier);
+        if (group != null) timed("a barrier", group::barrier);
     }
 
     /**
@@ -174,14 +191,20 @@ public final class World implements AutoCloseable {
         void run() throws IOException;
     }
 
-    private void timed(Runnable collective) {
+    private void timed(String what, Runnable collective) {
         long t0 = System.nanoTime();
-        collective.run();
-        collectiveNanos += System.nanoTime() - t0;
+        waiting.begin(what);
+        try {
+            collective.run();
+        } finally {
+            waiting.end();
+            collectiveNanos += System.nanoTime() - t0;
+        }
     }
 
     @Override
     public void close() {
+        waiting.close();
         if (group != null) group.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jlm.experiments;
 
+import dev.jlm.JlmException;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -7,6 +8,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -48,9 +50,10 @@ public final class Plot {
         bySteps.draw(g, new Rectangle2D.Double(0, 0, w / 2.0, h));
         byTime.draw(g, new Rectangle2D.Double(w / 2.0, 0, w / 2.0, h));
         g.dispose();
-        Path tmp = png.resolveSibling("." + png.getFileName() + ".tmp.png");
-        ImageIO.write(img, "png", tmp.toFile());
-        dev.jlm.io.AtomicFile.commit(tmp, png);
+        if (Files.isDirectory(png)) throw new JlmException(png + " is a folder; the plot is a PNG file");
+        dev.jlm.io.AtomicFile.write(png, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer in this Java runtime");
+        });
     }
 
     private static JFreeChart chart(List<RunLog> runs, boolean byTime, String title, Double yMax) {

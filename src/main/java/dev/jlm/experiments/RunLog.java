@@ -1,30 +1,60 @@
 package dev.jlm.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
+import dev.jlm.io.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** A run folder's metrics.jsonl, read back: one Row per logged step. */
 public record RunLog(Path dir, List<Row> rows) {
     public record Row(long step, long tokens, double wallSeconds, double trainLoss, Double valLoss, double lr) {}
 
     public static RunLog read(Path dir) throws IOException {
+        return read(dir, note -> { });
+    }
+
+    /**
+     * The rows of DIR/metrics.jsonl. A line that is not a metrics row is an error naming the file, its line and the run;
+     * a torn last line (a run still writing, or killed mid-line) is skipped and {@code note} told so.
+     */
+    public static RunLog read(Path dir, Consumer<String> note) throws IOException {
+        if (!Files.isDirectory(dir)) throw new JlmException(dir + (Files.exists(dir) ? " is a file, not a run folder" : ": no such run folder"));
         Path f = dir.resolve("metrics.jsonl");
         if (!Files.isRegularFile(f)) throw new JlmException(dir + ": no metrics.jsonl (not a jlm run folder)");
-        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(f);
+        boolean complete = Files.size(f) == 0 || endsWithNewline(f);
         List<Row> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(f)) {
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
             if (line.isBlank()) continue;
-            JsonNode n = json.readTree(line);
-            rows.add(new Row(n.path("step").asLong(), n.path("tokens").asLong(), n.path("wall_s").asDouble(), n.path("train_loss").asDouble(),
+            JsonNode n;
+            try {
+                n = JsonFiles.parse(line, f + ":" + (i + 1));
+                if (!n.isObject() || !n.path("step").canConvertToLong()) throw new JlmException(f + ":" + (i + 1) + ": not a metrics row");
+            } catch (JlmException e) {
+                if (i == lines.size() - 1 && !complete) {
+                    note.accept(f + ":" + (i + 1) + ": a torn last line (the run still writing?), skipped");
+                    continue;
+                }
+                throw new JlmException(e.getMessage() + " (run " + dir.getFileName() + ")");
+            }
+            rows.add(new Row(n.path("step").asLong(), n.path("tokens").asLong(), n.path("wall_s").asDouble(), n.path("train_loss").asDouble(Double.NaN),
                     n.has("val_loss") ? n.get("val_loss").asDouble() : null, n.path("lr").asDouble()));
         }
         return new RunLog(dir, rows);
+    }
+
+    private static boolean endsWithNewline(Path f) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(f)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+            ch.read(b, ch.size() - 1);
+            return b.get(0) == '\n';
+        }
     }
 
     public String name() {

@@ -153,8 +153,9 @@ public final class Sweep {
                     outcomes.add(new Outcome(r.name(), dir, previous, true));
                     continue;
                 }
-                cfg = cfg.toBuilder().resume(true).build();
-                written.put("resume", true);
+                boolean checkpointed = Files.isRegularFile(dir.resolve(Trainer.LAST));   // else it stopped before its first checkpoint
+                cfg = cfg.toBuilder().resume(checkpointed).overwrite(!checkpointed).build();
+                written.put(checkpointed ? "resume" : "overwrite", true);
             }
             Files.createDirectories(dir);
             AtomicFile.write(dir.resolve("config.json"), o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(written)));

@@ -41,6 +41,15 @@ public final class AtomicFile {
     }
 
     public static void write(Path target, Body body) throws IOException {
+        commit(prepare(target, body), target);
+    }
+
+    /**
+     * The first half of {@link #write}: {@code body} written to a temp file beside {@code target} and fsynced, not yet
+     * in place; {@link #commit} moves it there. Writing several files this way and committing them together leaves
+     * nothing changed if any write fails.
+     */
+    public static Path prepare(Path target, Body body) throws IOException {
         Path tmp = tempBeside(target);
         boolean ok = false;
         try {
@@ -60,8 +69,8 @@ public final class AtomicFile {
                 out.flush();
                 ch.force(true);
             }
-            commit(tmp, target);
             ok = true;
+            return tmp;
         } finally {
             if (!ok) Files.deleteIfExists(tmp);
         }

@@ -43,7 +43,8 @@ public final class JsonFiles {
             throw new JlmException(source + ": JSON over the reader's limits (" + firstSentence(e.getOriginalMessage()) + ")");
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
-            throw new JlmException(source + (at == null || at.getLineNr() < 0 ? "" : ":" + at.getLineNr()) + ": malformed JSON ("
+            boolean lines = text.indexOf('\n') >= 0;              // a one-line text's source already says where it is
+            throw new JlmException(source + (at == null || at.getLineNr() < 0 || !lines ? "" : ":" + at.getLineNr()) + ": malformed JSON ("
                     + firstSentence(e.getOriginalMessage()) + ")");
         }
     }

@@ -22,15 +22,33 @@ public final class MemoryBudget {
      */
     static final double BACKWARD_PEAK = 2.6;
 
+    /** What a process needs besides the model: the JVM and libtorch, measured at about 350 MB of RSS. */
+    public static final double PROCESS_BYTES = 350e6;
+
+    /** Bytes a model needs on the CPU: weights (and for training gradients and AdamW's moments) plus activations. */
+    public static double needBytes(ModelConfig c, long batch, boolean training) {
+        Accounting a = new Accounting(c, batch);
+        double weights = a.params() * (double) (training ? 16 : 4);
+        return weights + activationBytes(a, c, batch, training);
+    }
+
+    private static double activationBytes(Accounting a, ModelConfig c, long batch, boolean training) {
+        return training ? a.activationElements() * 4 * BACKWARD_PEAK : 2.0 * batch * c.contextLength() * c.vocabSize() * 4;
+    }
+
+    /** MemAvailable of this machine in bytes, or -1 where it cannot be read. */
+    public static long available() {
+        return availableBytes();
+    }
+
     public static void require(ModelConfig c, long batch, boolean training, Device device) {
         if (!device.equals(Device.CPU)) return;
         long available = availableBytes();
         if (available <= 0) return;                                   // not Linux: nothing to compare with
         Accounting a = new Accounting(c, batch);
         double params = a.params();
-        double weights = params * (training ? 16 : 4);
-        double activations = training ? a.activationElements() * 4 * BACKWARD_PEAK : 2.0 * batch * c.contextLength() * c.vocabSize() * 4;
-        double need = weights + activations;
+        double activations = activationBytes(a, c, batch, training);
+        double need = needBytes(c, batch, training);
         if (need > available) {
             throw new JlmException(String.format(Locale.ROOT, "the model needs about %s (%.3g parameters × %d bytes%s, plus %s of activations%s at batch %d)"
                     + " but this machine has %s available: choose a smaller model or batch_size", human(need), params, training ? 16 : 4,

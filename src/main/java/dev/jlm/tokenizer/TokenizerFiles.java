@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.jlm.io.AtomicFile;
+import dev.jlm.io.AtomicFolder;
 
 /**
  * The GPT-2 file format of a tokenizer folder: {@code vocab.json} maps token string (bytes through
@@ -28,13 +29,31 @@ public final class TokenizerFiles {
 
     private TokenizerFiles() {}
 
-    /** Writes DIR/vocab.json, merges.txt, special_tokens.txt and the same tokenizer as DIR/tokenizer.json. */
-    public static void write(BpeModel m, Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Path parent = dir.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) throw new JlmException(dir + ": parent folder does not exist");
-            Files.createDirectories(dir);
+    /**
+     * Writes DIR/vocab.json, merges.txt, special_tokens.txt and the same tokenizer as DIR/tokenizer.json, as one set
+     * (see {@link AtomicFolder}): a folder already holding files is refused unless {@code replace}, and then moved aside;
+     * returns where it went (or null).
+     */
+    public static Path write(BpeModel m, Path dir, boolean replace) throws IOException {
+        try {
+            return AtomicFolder.write(dir, replace, tmp -> writeFiles(m, tmp));
+        } catch (JlmException e) {
+            if (e.getMessage().endsWith("already holds files")) {
+                throw new JlmException(e.getMessage() + " (" + String.join(", ", names(dir)) + "): choose another folder, or replace the"
+                        + " tokenizer with overwrite (the old folder is then moved aside, not deleted)").naming("overwrite");
+            }
+            throw e;
         }
+    }
+
+    private static java.util.List<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            var n = s.map(p -> p.getFileName().toString()).sorted().toList();
+            return n.size() <= 4 ? n : java.util.List.of(n.get(0), n.get(1), n.get(2), "…");
+        }
+    }
+
+    private static void writeFiles(BpeModel m, Path dir) throws IOException {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (int id = 0; id < m.vocab().length; id++) vocab.put(tokenString(m, id), id);
         AtomicFile.write(dir.resolve(VOCAB), out -> {
@@ -47,6 +66,7 @@ public final class TokenizerFiles {
         });
         AtomicFile.write(dir.resolve(MERGES), out -> {
             try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                w.write("#version: 0.2\n");                             // GPT-2's first line; HF's slow tokenizer skips it
                 for (int[] mg : m.merges()) {
                     w.write(ByteUnicode.encode(m.vocab()[mg[0]]));
                     w.write(' ');
@@ -71,16 +91,30 @@ public final class TokenizerFiles {
      */
     public static BpeModel read(Path path, List<String> specials) throws IOException {
         if (Files.isRegularFile(path)) return TokenizerJson.read(path, specials);
-        if (!Files.isDirectory(path)) throw new JlmException(path + ": tokenizer not found (expected a folder with vocab.json and merges.txt, or a tokenizer.json)");
+        if (!Files.isDirectory(path)) {
+            throw new JlmException(path + ": " + (Files.exists(path) ? "not a regular file or folder" : "no such tokenizer")
+                    + " (expected a folder with vocab.json and merges.txt, or a tokenizer.json)");
+        }
         Path vocabFile = path.resolve(VOCAB), mergesFile = path.resolve(MERGES);
         if (!Files.exists(vocabFile) && !Files.exists(mergesFile) && Files.isRegularFile(path.resolve(TokenizerJson.FILE))) {
             return TokenizerJson.read(path.resolve(TokenizerJson.FILE), specials);
         }
-        for (Path p : List.of(vocabFile, mergesFile)) if (!Files.isRegularFile(p)) throw new JlmException(p + ": not found");
+        for (Path p : List.of(vocabFile, mergesFile)) {
+            if (!Files.isRegularFile(p)) {
+                String problem = dev.jlm.io.Inputs.problem(p, "tokenizer file");
+                throw new JlmException(p + (problem.startsWith("is ") ? " " : ": ") + problem + " (a tokenizer folder holds " + VOCAB + " and " + MERGES + ")");
+            }
+        }
 
         if (Files.isRegularFile(path.resolve(SPECIALS))) {
             List<String> merged = new ArrayList<>();
-            for (String line : Files.readAllLines(path.resolve(SPECIALS), StandardCharsets.UTF_8)) if (!line.isEmpty()) merged.add(line);
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(path.resolve(SPECIALS), StandardCharsets.UTF_8);
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new JlmException(path.resolve(SPECIALS) + ": not UTF-8 text");
+            }
+            for (String line : lines) if (!line.isEmpty() && !merged.contains(line)) merged.add(line);
             for (String sp : specials) if (!merged.contains(sp)) merged.add(sp);
             specials = merged;
         }
@@ -94,8 +128,11 @@ public final class TokenizerFiles {
                 }
                 vocab.put(tok, p.getIntValue());
             }
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new JlmException(vocabFile + ": JSON over the reader's limits (" + e.getOriginalMessage() + ")");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new JlmException(vocabFile + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage());
+            var at = e.getLocation();
+            throw new JlmException(vocabFile + (at == null ? "" : ":" + at.getLineNr()) + ": malformed JSON: " + e.getOriginalMessage());
         }
         List<String> lines;
         try {

@@ -61,13 +61,8 @@ public final class TokenizerJson {
     }
 
     public static BpeModel read(Path file, List<String> extraSpecials) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new JlmException(file + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) throw new JlmException(file + ": not a tokenizer.json (expected a JSON object)");
+        JsonNode root = dev.jlm.io.JsonFiles.read(file, "tokenizer.json");
+        if (!root.isObject()) throw new JlmException(file + ": not a tokenizer.json (expected a JSON object)");
         requireAbsent(file, root, "normalizer");
         requireByteLevel(file, root, "pre_tokenizer", false);
         requireByteLevel(file, root, "post_processor", true);

@@ -1,6 +1,11 @@
 package dev.jlm.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
+import dev.jlm.checkpoint.ConfigJson;
+import dev.jlm.checkpoint.Safetensors;
+import dev.jlm.config.Settings;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -8,7 +13,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A run folder's files: checkpoints ({@code *.safetensors}) and {@code metrics.jsonl}. A folder that holds them is
@@ -56,6 +64,84 @@ public final class RunFolder {
         Files.createDirectories(aside);
         for (Path f : old) Files.move(f, aside.resolve(f.getFileName()));
         return aside;
+    }
+
+    /** The checkpoint metadata key of the run's settings (TrainConfig.runSettings, as JSON). */
+    public static final String SETTINGS = "train_config";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static String settingsJson(TrainConfig cfg) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        cfg.runSettings().forEach((k, v) -> m.put(k, Settings.json(v)));
+        return JSON.writeValueAsString(m);
+    }
+
+    /**
+     * Before resuming from {@code last}: its model must be the one these settings describe (a run resumes with its own
+     * model). Returns what to tell the user: that there is nothing to resume (a new run starts: the idiom of a restarted
+     * job that always passes resume), or which other settings differ from the run's (resumed, but said).
+     */
+    static List<String> checkResume(Path last, TrainConfig cfg) throws IOException {
+        Path dir = last.getParent();
+        if (!Files.isRegularFile(last)) {
+            return List.of("out " + dir + " holds no checkpoint to continue from (no " + last.getFileName() + "): starting a new run");
+        }
+        Map<String, String> meta = Safetensors.readHeader(last).metadata();
+        List<String> changed = new ArrayList<>();
+        if (meta.containsKey("config")) {
+            Map<String, Object> was = Settings.values(ConfigJson.toConfig(ConfigJson.parse(meta.get("config"), last + " (its metadata)"), last.toString()));
+            Map<String, Object> now = Settings.values(cfg.model());
+            List<String> keys = new ArrayList<>();
+            for (var e : now.entrySet()) {
+                if (!Objects.equals(e.getValue(), was.get(e.getKey()))) {
+                    changed.add(e.getKey() + " " + Settings.spell(was.get(e.getKey())) + " in the run, " + Settings.spell(e.getValue()) + " here");
+                    keys.add(e.getKey());
+                }
+            }
+            if (!changed.isEmpty()) {
+                throw new JlmException(last + " is a run of another model (" + String.join(", ", changed) + "): a run resumes with its own"
+                        + " model; to start a new run from its weights, use init_from").naming(java.util.stream.Stream.concat(keys.stream(),
+                        java.util.stream.Stream.of("init_from")).toArray(String[]::new));
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        if (meta.containsKey(SETTINGS)) {
+            JsonNode was = JSON.readTree(meta.get(SETTINGS));
+            cfg.runSettings().forEach((k, v) -> {
+                JsonNode w = was.get(k);
+                String now = Settings.spell(v), before = w == null || w.isNull() ? "null" : w.asText();
+                if (w != null && !same(w, v)) notes.add(k + " " + before + " → " + now);
+            });
+        }
+        return notes.isEmpty() ? notes : List.of("resuming " + dir + " with settings other than the run's: " + String.join(", ", notes));
+    }
+
+    /** A recorded JSON value and a setting's value are the same setting. */
+    private static boolean same(JsonNode recorded, Object v) {
+        if (v instanceof Number n) return recorded.isNumber() && recorded.asDouble() == n.doubleValue();
+        if (v instanceof Boolean b) return recorded.isBoolean() && recorded.asBoolean() == b;
+        return v == null ? recorded.isNull() : recorded.asText().equals(Settings.spell(v));
+    }
+
+    /**
+     * After a run failed before writing a checkpoint (bad data, no space …): removes the metrics.jsonl it began, and the
+     * folder when this invocation made it and it is empty again. A folder with a checkpoint is kept as it is.
+     */
+    static void undoEarlyFailure(Path dir, boolean made) {
+        try {
+            if (!Files.isDirectory(dir)) return;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
+                if (ds.iterator().hasNext()) return;
+            }
+            Files.deleteIfExists(dir.resolve(Metrics.FILE));
+            if (made) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                    if (!ds.iterator().hasNext()) Files.delete(dir);
+                }
+            }
+        } catch (IOException e) {
+            // leave it: the run's own error is what the user needs to see
+        }
     }
 
     private static String names(List<Path> files) {

@@ -50,6 +50,8 @@ public record TrainConfig(
 
     /** Settings that may differ between the ranks of one job (paths, the machine); all others must agree. */
     private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "overwrite");
+    /** Settings that say how this invocation runs, not what the run is: not recorded with its checkpoints. */
+    private static final Set<String> INVOCATION = Set.of("train", "valid", "out", "init_from", "device", "threads", "overwrite", "resume");
 
     public TrainConfig {
         if (train == null) throw new ConfigException("train is required: the training token file").naming("train");
@@ -78,6 +80,13 @@ public record TrainConfig(
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What the run is (every setting but how this invocation runs it), by key: recorded with each checkpoint. */
+    public Map<String, Object> runSettings() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(Settings.values(this));
+        m.keySet().removeAll(INVOCATION);
+        return m;
     }
 
     public static Builder builder() {

@@ -29,9 +29,14 @@ import java.util.function.IntFunction;
 public final class Trainer {
     public static final String LAST = "last.safetensors";
 
-    /** What the loop reports after each step (for a progress bar). */
+    /** What the loop reports after each step (for a progress bar), and notes worth a line before it starts. */
     public interface Listener {
         void step(long step, long steps, double loss, double lr, double tokensPerSecond, Double valLoss);
+
+        default void note(String message) {}
+
+        /** Before the first step: steps {@code first}..{@code last} are about to be trained. */
+        default void started(long first, long last) {}
     }
 
     /**
@@ -72,10 +77,12 @@ public final class Trainer {
                         + " seed, ...): start every rank with the same flags");
             }
         });
-        world.agree(world.isMain(), () -> {                       // refuse a clobber before any work
+        world.agree(world.isMain(), () -> {                       // refuse a clobber, or a resume of nothing, before any work
             Path parent = out.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) throw new JlmException("out " + out + ": folder " + parent + " does not exist").naming("out");
+            if (Files.exists(out) && !Files.isDirectory(out)) throw new JlmException("out " + out + " is an existing file, not a folder").naming("out");
             RunFolder.check(out, cfg.resume(), cfg.overwrite());
+            if (cfg.resume()) RunFolder.checkResume(out.resolve(LAST), cfg).forEach(listener::note);
         });
         useMachine();
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
@@ -84,88 +91,102 @@ public final class Trainer {
              TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "vocab_size");
              TensorScope run = TensorScope.open()) {
             Path replaced = null;
+            boolean made = !Files.exists(out);                    // this invocation makes the folder: it removes it if it fails early
             if (world.isMain()) {
                 replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
                 Files.createDirectories(out);
             }
-            Parts parts = build(train);
-            TransformerLm model = parts.model();
-            AdamW opt = parts.opt();
-            BatchSampler sampler = parts.sampler();
-            Path last = out.resolve(LAST);
-            long[] resumed = {0, cfg.seed()};                     // {step, sampler state}: rank 0 reads them, all ranks use them
-            world.agree(world.isMain(), () -> {
-                if (cfg.resume() && Files.isRegularFile(last)) {
-                    Checkpoint.loadWeights(last, model);
-                    Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
-                    resumed[0] = st.step();
-                    resumed[1] = st.samplerState();
-                } else if (cfg.initFrom() != null) {
-                    Checkpoint.loadWeights(cfg.initFrom(), model);                               // weights only
-                }
-            });
-            long[] state = world.broadcast(resumed);
-            long start = state[0];
-            sampler.setRngState(state[1]);
-            world.broadcast(List.copyOf(model.params().named().values()));   // every rank starts from rank 0's weights
-            world.broadcast(List.copyOf(opt.state().tensors().values()));    // …and moments (any world size can resume)
-            opt.setStepCount(start);
-            if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last, null);   // already complete
-            if (world.isMain() && start > 0) Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint never were
+            try {
+                return train(listener, world, train, valid, replaced);
+            } catch (RuntimeException | IOException e) {
+                if (world.isMain() && !(e instanceof DivergedException)) RunFolder.undoEarlyFailure(out, made);
+                throw e;
+            }
+        }
+    }
 
-            Path lastGood = start > 0 ? last : null;
-            long tokensPerStep = (long) cfg.batchSize() * ctx;
-            int rows = cfg.batchSize() / ranks / micro;           // rows per micro-batch on this rank
-            double lastLoss = Double.NaN;
-            Double lastVal = null;
-            long[] evalWindows = valid == null ? null : Evaluator.first(cfg.evalWindows(), Evaluator.available(valid, ctx));
-            long t0 = System.nanoTime();
-            try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null) {
-                for (long step = start + 1; step <= cfg.steps(); step++) {
-                    double lr = cfg.schedule().lr(step - 1);
-                    long[] global = sampler.nextStarts();                         // the same on every rank
-                    int first = world.rank() * micro * rows;
-                    double collective0 = world.collectiveSeconds();
-                    StepResult r;
-                    try (var s = TensorScope.open()) {
-                        r = step(model, opt, micro, i -> sampler.at(global, first + i * rows, rows),
-                                lr, cfg.gradClip(), world);
-                    }
-                    double loss = r.loss(), norm = r.gradNorm();
-                    if (!Double.isFinite(loss)) {
-                        throw new DivergedException(loss, step, lr, lastGood);
-                    }
-                    lastLoss = loss;
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    double tps = (step - start) * tokensPerStep / sec;
-                    Double val = null;
-                    if (valid != null && (step % cfg.evalEvery() == 0 || step == cfg.steps())) {
-                        val = Evaluator.evaluate(model, valid, evalWindows, Math.max(1, cfg.batchSize() / ranks), world).loss();
-                        lastVal = val;
-                    }
+    /** The loop itself, once the folder is ready: resume or start, then every step, evaluation and checkpoint. */
+    private Summary train(Listener listener, World world, TokenFile train, TokenFile valid, Path replaced) throws IOException {
+        Path out = cfg.out();
+        int ranks = world.size(), micro = cfg.gradAccum();
+        int ctx = cfg.model().contextLength();
+        Parts parts = build(train);
+        TransformerLm model = parts.model();
+        AdamW opt = parts.opt();
+        BatchSampler sampler = parts.sampler();
+        Path last = out.resolve(LAST);
+        long[] resumed = {0, cfg.seed()};                     // {step, sampler state}: rank 0 reads them, all ranks use them
+        world.agree(world.isMain(), () -> {
+            if (cfg.resume() && Files.isRegularFile(last)) {
+                Checkpoint.loadWeights(last, model);
+                Checkpoint.TrainState st = Checkpoint.loadTraining(last, opt);
+                resumed[0] = st.step();
+                resumed[1] = st.samplerState();
+            } else if (cfg.initFrom() != null) {
+                Checkpoint.loadWeights(cfg.initFrom(), model);                               // weights only
+            }
+        });
+        long[] state = world.broadcast(resumed);
+        long start = state[0];
+        sampler.setRngState(state[1]);
+        world.broadcast(List.copyOf(model.params().named().values()));   // every rank starts from rank 0's weights
+        world.broadcast(List.copyOf(opt.state().tensors().values()));    // …and moments (any world size can resume)
+        opt.setStepCount(start);
+        if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last, null);   // already complete
+        if (world.isMain() && start > 0) Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint never were
+
+        Path lastGood = start > 0 ? last : null;
+        if (world.isMain()) listener.started(start + 1, cfg.steps());
+        long tokensPerStep = (long) cfg.batchSize() * ctx;
+        int rows = cfg.batchSize() / ranks / micro;           // rows per micro-batch on this rank
+        double lastLoss = Double.NaN;
+        Double lastVal = null;
+        long[] evalWindows = valid == null ? null : Evaluator.first(cfg.evalWindows(), Evaluator.available(valid, ctx));
+        long t0 = System.nanoTime();
+        try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null) {
+            for (long step = start + 1; step <= cfg.steps(); step++) {
+                double lr = cfg.schedule().lr(step - 1);
+                long[] global = sampler.nextStarts();                         // the same on every rank
+                int first = world.rank() * micro * rows;
+                double collective0 = world.collectiveSeconds();
+                StepResult r;
+                try (var s = TensorScope.open()) {
+                    r = step(model, opt, micro, i -> sampler.at(global, first + i * rows, rows),
+                            lr, cfg.gradClip(), world);
+                }
+                double loss = r.loss(), norm = r.gradNorm();
+                if (!Double.isFinite(loss)) {
+                    throw new DivergedException(loss, step, lr, lastGood);
+                }
+                lastLoss = loss;
+                double sec = (System.nanoTime() - t0) / 1e9;
+                double tps = (step - start) * tokensPerStep / sec;
+                Double val = null;
+                if (valid != null && (step % cfg.evalEvery() == 0 || step == cfg.steps())) {
+                    val = Evaluator.evaluate(model, valid, evalWindows, Math.max(1, cfg.batchSize() / ranks), world).loss();
+                    lastVal = val;
+                }
+                if (world.isMain()) {
+                    var row = metrics.row().put("step", step).put("tokens", step * tokensPerStep).put("wall_s", sec)
+                            .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
+                    if (ranks > 1) row.put("world_size", ranks).put("allreduce_s", world.collectiveSeconds() - collective0);
+                    if (val != null) row.put("val_loss", val);
+                    metrics.write(row);
+                    listener.step(step, cfg.steps(), loss, lr, tps, val);
+                }
+                if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
+                    Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
                     if (world.isMain()) {
-                        var row = metrics.row().put("step", step).put("tokens", step * tokensPerStep).put("wall_s", sec)
-                                .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
-                        if (ranks > 1) row.put("world_size", ranks).put("allreduce_s", world.collectiveSeconds() - collective0);
-                        if (val != null) row.put("val_loss", val);
-                        metrics.write(row);
-                        listener.step(step, cfg.steps(), loss, lr, tps, val);
+                        Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of(RunFolder.SETTINGS, RunFolder.settingsJson(cfg)));
+                        Checkpoint.copy(ckpt, last);
                     }
-                    if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
-                        Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
-                        if (world.isMain()) {
-                            Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of());
-                            AtomicFile.copy(Checkpoint.optimFile(ckpt), Checkpoint.optimFile(last));  // sibling first,
-                            AtomicFile.copy(ckpt, last);                                            // then the weights
-                        }
-                        world.barrier();                                  // a checkpoint is complete before anyone goes on
-                        lastGood = ckpt;
-                    }
+                    world.barrier();                                  // a checkpoint is complete before anyone goes on
+                    lastGood = ckpt;
                 }
             }
-            double sec = (System.nanoTime() - t0) / 1e9;
-            return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood, replaced);
         }
+        double sec = (System.nanoTime() - t0) / 1e9;
+        return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood, replaced);
     }
 
     /**

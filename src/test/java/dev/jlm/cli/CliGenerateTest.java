@@ -36,13 +36,17 @@ class CliGenerateTest {
             }
         }
         String[] args = {"generate", "--checkpoint", ok.toString(), "--tokenizer", tok.toString(), "--prompt",
-                "the quick brown fox jumps over the lazy dog and keeps running", "--max-tokens", "20", "--seed", "4", "--end-token", "<|none|>"};
+                "the quick brown fox jumps over the lazy dog and keeps running", "--max-tokens", "20", "--seed", "4", "--end-token", ""};
         CliTrainTest.Run a = CliTrainTest.run(args);
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().startsWith("the quick brown fox"), a.out());
         assertTrue(a.err().contains("keeping its last 8"), a.err());   // the prompt is longer than the context (8)
         args[4] = tok.resolve("tokenizer.json").toString();             // HuggingFace's format: the same tokenizer
         assertEquals(a.out(), CliTrainTest.run(args).out());
+        args[args.length - 1] = "<|none|>";                              // an end token the tokenizer lacks is refused, not ignored
+        CliTrainTest.Run none = CliTrainTest.run(args);
+        assertEquals(1, none.code());
+        assertEquals("jlm: --end-token '<|none|>' is not a special token of " + args[4] + " (it has: <|endoftext|>)", none.err());
         CliTrainTest.Run m = CliTrainTest.run("generate", "--checkpoint", wrong.toString(), "--tokenizer", tok.toString());
         assertEquals(1, m.code());
         assertTrue(m.err().contains("has 300 tokens but the checkpoint's model has vocab size 512"), m.err());

@@ -40,7 +40,7 @@ class CliInteropTest {
         assertEquals(reference, loss(CliTrainTest.run("eval", "--checkpoint", hf.toString(), "--data", valid.toString(), "--windows", "8")), 0.0);
         var again = CliTrainTest.run("export", "--checkpoint", last, "--out", hf.toString());
         assertEquals(1, again.code());
-        assertEquals("jlm: --out " + hf + " already holds config.json; choose another folder or remove it first", again.err());
+        assertEquals("jlm: --out " + hf + " already holds config.json, model.safetensors; choose a new or empty folder", again.err());
 
         Path sd = dir.resolve("torch/model.safetensors");
         Files.createDirectories(sd.getParent());

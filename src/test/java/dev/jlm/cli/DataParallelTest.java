@@ -202,6 +202,54 @@ class DataParallelTest {
         assertTrue(r.err().contains("--batch-size 8 is not divisible by --grad-accum 3"), r.err());
     }
 
+    /** The launcher killed with SIGKILL (its shutdown hook never runs): its workers stop on their own, within seconds. */
+    @Test
+    void workersStopWhenTheirLauncherIsKilled(@TempDir Path dir) throws Exception {
+        Path train = TokenFiles.random(dir.resolve("t.bin"), 20000, 64, 1), log = dir.resolve("launcher.log");
+        Process launcher = start(ChildJvm.jlm(with(args(train, "--steps", "1000000", "--save-every", "1000000"), "--out",
+                dir.resolve("run").toString(), "--nproc", "2", "--threads", "1")), log, Map.of());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(log).contains("[rank 0] train ") && System.nanoTime() < deadline) Thread.sleep(200);
+        assertTrue(Files.readString(log).contains("[rank 0] train "), "the workers never trained: " + Files.readString(log));
+        List<ProcessHandle> workers = launcher.toHandle().children().toList();
+        assertEquals(2, workers.size(), "two workers: " + workers);
+        launcher.destroyForcibly().waitFor();                          // SIGKILL
+        for (ProcessHandle w : workers) {
+            try {
+                w.onExit().get(15, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                w.destroyForcibly();
+                throw new AssertionError("worker " + w.pid() + " kept running after its launcher was killed");
+            }
+        }
+    }
+
+    /** More workers than cores: refused before any worker starts, unless --force. */
+    @Test
+    void moreWorkersThanCoresAreRefusedBeforeAnyStarts(@TempDir Path dir) throws Exception {
+        int n = Runtime.getRuntime().availableProcessors() + 1;
+        long before = ProcessHandle.current().descendants().count();
+        var r = CliTrainTest.run(with(shortRun(dir), "--nproc", String.valueOf(n)).toArray(String[]::new));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jlm: --nproc " + n + " would start " + n + " worker processes on " + (n - 1) + " cores"), r.err());
+        assertTrue(r.err().contains("add --force"), r.err());
+        assertEquals(before, ProcessHandle.current().descendants().count(), "no worker was started");
+    }
+
+    /** A rank alone says, every 10 s, what it waits for and how long until the timeout, then stops naming the timeout. */
+    @Test
+    void aRankWaitingForTheOthersSaysSo(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("alone.log");
+        List<String> a = shortRun(dir);
+        a.set(a.indexOf("--dist-timeout") + 1, "12");
+        Process alone = start(ChildJvm.jlm(a), log, rankEnv(0, 2, LocalLauncher.freePort()));
+        assertTrue(alone.waitFor(90, TimeUnit.SECONDS));
+        assertNotEquals(0, alone.exitValue());
+        String text = Files.readString(log);
+        assertTrue(text.lines().anyMatch(l -> l.matches("jlm: rank 0: waiting 1\\d s for the other 1 rank\\(s\\) to join at 127\\.0\\.0\\.1:\\d+ \\(.*\\)")), text);
+        assertTrue(text.contains("not every rank arrived within the timeout"), text);
+    }
+
     @Test
     void aRankOutsideTheWorldIsRefused(@TempDir Path dir) throws Exception {
         Process bad = start(ChildJvm.jlm(shortRun(dir)), dir.resolve("d.log"), rankEnv(2, 2, LocalLauncher.freePort()));

@@ -14,7 +14,12 @@ import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
 import dev.jlm.testing.Close;
 import java.util.SplittableRandom;
+import dev.jlm.testing.PyTorchOracle;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class GeneratorTest {
     static final ModelConfig C = ModelConfig.builder().vocabSize(50).contextLength(12).dModel(32).numLayers(2).numHeads(4).build();
@@ -30,28 +35,48 @@ class GeneratorTest {
     }
 
     /**
-     * Oracle: a plain full forward for every token, over the window the Generator documents — all tokens while they
-     * fit the context T, and once they no longer fit, the last T/2 tokens, growing again until the next slide.
+     * Oracle: a plain full forward for every token, over the window each policy documents — all tokens while they fit
+     * the context T; past it, the last T (sliding, the reference's) or the last T/2, growing again until the next
+     * slide (halve). With the cache and without.
      */
-    @Test
-    void cachedGreedyDecodingEqualsPlainFullForwardsAlsoPastTheContext() {
+    @ParameterizedTest(name = "{0}, cache {1}")
+    @CsvSource({"SLIDING, true", "SLIDING, false", "HALVE, true", "HALVE, false"})
+    void greedyDecodingEqualsPlainFullForwardsOverItsWindow(Generator.Window window, boolean cache) {
         try (var run = TensorScope.open()) {
             Torch.manualSeed(9);
             TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32);
             int[] prompt = {3, 14, 15, 9, 26};
             long live = Tensor.liveHandles();
-            int[] cached = new Generator(m, true).generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);   // 35 > context 12
+            int[] made = new Generator(m, cache, window).generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);   // 35 > context 12
             assertEquals(live, Tensor.liveHandles());
             int ctx = C.contextLength();
             int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + 30);
             int len = prompt.length, windowStart = 0;
             for (int i = 0; i < 30; i++) {
-                if (len - windowStart > ctx) windowStart = len - ctx / 2;
+                if (len - windowStart > ctx) windowStart = window == Generator.Window.SLIDING ? len - ctx : len - ctx / 2;
                 seq[len] = argmaxOfFullForward(m, seq, windowStart, len);
-                assertEquals(seq[len], cached[i], "token " + i);
+                assertEquals(seq[len], made[i], "token " + i);
                 len++;
             }
         }
+    }
+
+    /** Oracle: the PyTorch model's greedy decoding as the CS336 reference does it, well past the context length. */
+    @Test
+    void greedyIdsPastTheContextEqualThePyTorchReference(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("m.safetensors");
+        int[] prompt = {3, 14, 15, 9, 26}, made;
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(11);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
+            dev.jlm.checkpoint.Checkpoint.save(ckpt, m, null, 0, java.util.Map.of());
+            made = new Generator(m, true).generate(prompt, 40, new Sampler.Greedy(), 0, t -> true);
+        }
+        String out = PyTorchOracle.run("greedy", ckpt.toString(), "3,14,15,9,26", "40");
+        var ids = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow()).get("ids");
+        int[] reference = new int[ids.size()];
+        for (int i = 0; i < reference.length; i++) reference[i] = ids.get(i).asInt();
+        assertArrayEquals(reference, made);
     }
 
     @Test

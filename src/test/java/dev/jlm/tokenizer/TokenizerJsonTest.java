@@ -52,7 +52,7 @@ class TokenizerJsonTest {
     @Test
     void huggingFaceLoadsJlmsTokenizerJsonAndEncodesTheSame(@TempDir Path dir) throws Exception {
         var result = new BpeTrainer(600, List.of("<|endoftext|>"), 2).train(List.of(Fixtures.path("tinystories_sample.txt")), (p, d, t) -> {});
-        TokenizerFiles.write(result.model(), dir);
+        TokenizerFiles.write(result.model(), dir, true);
         Tokenizer fromPair = Tokenizer.load(dir, List.of());
         Tokenizer fromJson = Tokenizer.load(dir.resolve("tokenizer.json"), List.of());
         assertEquals(fromPair.vocabSize(), fromJson.vocabSize());
