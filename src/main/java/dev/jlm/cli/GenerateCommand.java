@@ -34,7 +34,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--prompt", defaultValue = "Once upon a time", description = "text to continue") String prompt;
     @Domain("> 0") @Option(names = "--max-tokens", description = "new tokens to generate at most") int maxTokens = 256;
     @Domain(">= 0") @Option(names = "--temperature", description = "softmax temperature; 0 = greedy") double temperature = 0.8;
-    @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass, in (0, 1]") double topP = 0.95;
+    @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass") double topP = 0.95;
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer ('' = never stop early)") String endToken = "<|endoftext|>";
     @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";

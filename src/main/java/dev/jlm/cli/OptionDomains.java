@@ -25,17 +25,24 @@ final class OptionDomains {
         return null;
     }
 
-    /** Appends "(domain)" to the description of every option of the tree that has one. */
+    /**
+     * Appends "(domain)" to the description of every option of the tree that has one; and shows no default where a
+     * default says nothing (a required option's, an empty list's).
+     */
     static void describe(CommandLine cl) {
         CommandSpec spec = cl.getCommandSpec();
         for (OptionSpec opt : new ArrayList<>(spec.options())) {
+            if (opt.group() != null) continue;                   // members of an exclusive group (tokenize's source) stay as declared
             String d = of(opt);
-            if (d == null) continue;
+            boolean quiet = opt.required() || opt.isMultiValue() && (opt.defaultValue() == null || opt.initialValue() instanceof java.util.Collection<?> c && c.isEmpty());
+            if (d == null && !quiet) continue;
             List<String> text = new ArrayList<>(Arrays.asList(opt.description()));
             if (text.isEmpty()) text.add("");
-            text.set(text.size() - 1, (text.getLast() + " (" + d + ")").strip());
+            if (d != null) text.set(text.size() - 1, (text.getLast() + " (" + d + ")").strip());
+            OptionSpec.Builder b = OptionSpec.builder(opt).description(text.toArray(String[]::new));
+            if (quiet) b.showDefaultValue(CommandLine.Help.Visibility.NEVER);
             spec.remove(opt);
-            spec.addOption(OptionSpec.builder(opt).description(text.toArray(String[]::new)).build());
+            spec.addOption(b.build());
         }
         for (CommandLine sub : cl.getSubcommands().values()) describe(sub);
     }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
                 "The whole file is checked before the first run. Each run trains in OUT/NAME (NAME_key=value for grid points);"
                         + " a finished or diverged run is skipped, an unfinished one resumes. Exit 1 when a run failed."})
 final class SweepCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--grid", required = true, paramLabel = "FILE", description = "sweep description (JSON: base, grid, runs)") Path grid;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "sweep folder: one run folder per point") Path out;
     @Domain("> 0") @Option(names = "--y-max", description = "clip the plot's loss axis") Double yMax;
@@ -42,7 +43,7 @@ final class SweepCommand implements Callable<Integer> {
         System.out.println("wrote " + String.join(", ", wrote));
         long failed = outcomes.stream().filter(o -> o.result().failed()).count();
         if (failed > 0) {
-            System.err.println("jlm: " + failed + " of " + outcomes.size() + " runs failed (see their error.txt)");
+            spec.commandLine().getErr().println("jlm: " + failed + " of " + outcomes.size() + " runs failed (see their error.txt)");
             return Errors.FAILED;
         }
         return 0;

@@ -39,6 +39,26 @@ class CliHelpTest {
         }
     }
 
+    /** A required option shows no "Default:", and no option says its domain twice. */
+    @ParameterizedTest
+    @MethodSource("verbs")
+    void helpSaysNothingTwiceOrUntrue(String verb) {
+        CommandLine cl = Jlm.commandLine();
+        for (String word : verb.split(" ")) cl = cl.getSubcommands().get(word);
+        for (var opt : cl.getCommandSpec().options()) {
+            String text = String.join(" ", opt.description()).strip();
+            String domain = OptionDomains.of(opt);
+            if (domain != null) {
+                int first = text.indexOf(domain);
+                assertTrue(first < 0 || text.indexOf(domain, first + 1) < 0, "jlm " + verb + " " + opt.longestName() + " says its domain twice: " + text);
+            }
+            if (opt.required()) {
+                String block = cl.getHelp().optionListExcludingGroups(java.util.List.of(opt));
+                assertTrue(!block.contains("Default:"), "jlm " + verb + " " + opt.longestName() + " is required but shows a default: " + block);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("verbs")
     void everyOptionIsDescribed(String verb) {
