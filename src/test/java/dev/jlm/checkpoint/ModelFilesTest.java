@@ -13,7 +13,6 @@ import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
-import dev.jlm.tensor.Torch;
 import dev.jlm.testing.PyTorchOracle;
 import dev.jlm.testing.TokenFiles;
 import dev.jlm.train.Evaluator;
@@ -42,11 +41,7 @@ class ModelFilesTest {
 
     /** A randomly initialized model C saved as a jlm checkpoint at {@code file}. */
     static Path savedModel(Path file, long seed) throws Exception {
-        try (var run = TensorScope.open()) {
-            Torch.manualSeed(seed);
-            Checkpoint.save(file, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
-        }
-        return file;
+        return dev.jlm.testing.SavedModels.save(file, C, seed);
     }
 
     @ParameterizedTest(name = "norm={0} position={1} ffn={2}")

@@ -27,6 +27,13 @@ class CliHelpTest {
         }
     }
 
+    /** The command of a verb path ("bpe train"). */
+    static CommandLine command(String verb) {
+        CommandLine cl = Jlm.commandLine();
+        for (String word : verb.split(" ")) cl = cl.getSubcommands().get(word);
+        return cl;
+    }
+
     @ParameterizedTest
     @MethodSource("verbs")
     void helpExitsZeroWithUsage(String verb) {
@@ -39,34 +46,20 @@ class CliHelpTest {
         }
     }
 
-    /** A required option shows no "Default:", and no option says its domain twice. */
     @ParameterizedTest
     @MethodSource("verbs")
-    void helpSaysNothingTwiceOrUntrue(String verb) {
-        CommandLine cl = Jlm.commandLine();
-        for (String word : verb.split(" ")) cl = cl.getSubcommands().get(word);
+    /** Every option is described, says its domain once, and a required one shows no "Default:". */
+    void everyOptionIsDescribedOnceAndTruly(String verb) {
+        CommandLine cl = command(verb);
         for (var opt : cl.getCommandSpec().options()) {
-            String text = String.join(" ", opt.description()).strip();
-            String domain = OptionDomains.of(opt);
+            String text = String.join(" ", opt.description()).strip(), domain = OptionDomains.of(opt);
+            assertTrue(!text.isEmpty(), "jlm " + verb + " " + opt.longestName() + " has no description");
             if (domain != null) {
                 int first = text.indexOf(domain);
                 assertTrue(first < 0 || text.indexOf(domain, first + 1) < 0, "jlm " + verb + " " + opt.longestName() + " says its domain twice: " + text);
             }
-            if (opt.required()) {
-                String block = cl.getHelp().optionListExcludingGroups(java.util.List.of(opt));
-                assertTrue(!block.contains("Default:"), "jlm " + verb + " " + opt.longestName() + " is required but shows a default: " + block);
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("verbs")
-    void everyOptionIsDescribed(String verb) {
-        CommandLine cl = Jlm.commandLine();
-        for (String word : verb.split(" ")) cl = cl.getSubcommands().get(word);
-        for (var opt : cl.getCommandSpec().options()) {
-            String text = String.join(" ", opt.description()).strip();
-            assertTrue(!text.isEmpty(), "jlm " + verb + " " + opt.longestName() + " has no description");
+            String block = cl.getHelp().optionListExcludingGroups(java.util.List.of(opt));
+            assertTrue(!opt.required() || !block.contains("Default:"), "jlm " + verb + " " + opt.longestName() + " is required but shows a default: " + block);
         }
         for (var p : cl.getCommandSpec().positionalParameters()) {
             assertTrue(!String.join(" ", p.description()).isBlank(), "jlm " + verb + " " + p.paramLabel() + " has no description");

@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.nn.ModelConfig;
-import dev.jlm.nn.TransformerLm;
-import dev.jlm.tensor.DType;
-import dev.jlm.tensor.Device;
-import dev.jlm.tensor.TensorScope;
-import dev.jlm.tensor.Torch;
 import dev.jlm.testing.TokenFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,12 +13,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import dev.jlm.testing.SavedModels;
 import dev.jlm.testing.Seeded;
-import java.util.stream.LongStream;
+import dev.jlm.testing.Seeds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random damage to every file jlm reads — safetensors checkpoints (header length, JSON text, offsets, shapes,
@@ -39,31 +33,11 @@ class FileMutationPropertyTest {
     static final Map<String, Integer> OUTCOMES = new java.util.concurrent.ConcurrentHashMap<>();
     static byte[] ckptBytes;
 
-    static LongStream seeds150() {
-        return Seeded.seeds(20261128, 150);
-    }
-
-    static LongStream seeds120() {
-        return Seeded.seeds(20261129, 120);
-    }
-
-    static LongStream seeds80() {
-        return Seeded.seeds(20261130, 80);
-    }
-
-    static LongStream seeds60() {
-        return Seeded.seeds(20261131, 60);
-    }
-
     @BeforeAll
     static void files() throws Exception {
         dir = Files.createTempDirectory("jlm-mutations");
-        ckpt = dir.resolve("m.safetensors");
-        try (var s = TensorScope.open()) {
-            Torch.manualSeed(1);
-            var c = ModelConfig.builder().vocabSize(300).contextLength(8).dModel(16).numLayers(2).numHeads(2).build();
-            Checkpoint.save(ckpt, new TransformerLm(c, Device.CPU, DType.FLOAT32), null, 0, Map.of());
-        }
+        ckpt = SavedModels.save(dir.resolve("m.safetensors"),
+                ModelConfig.builder().vocabSize(300).contextLength(8).dModel(16).numLayers(2).numHeads(2).build(), 1);
         ckptBytes = Files.readAllBytes(ckpt);
         valid = TokenFiles.random(dir.resolve("valid.bin"), 200, 300, 2);
         train = TokenFiles.random(dir.resolve("train.bin"), 2000, 64, 3);
@@ -143,7 +117,7 @@ class FileMutationPropertyTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds150")
+    @Seeds(seed = 20261128, count = 150)
     void damagedCheckpointsLoadOrFailInOneLine(long seed) throws Exception {
         long n = 0;
         for (int i = 0; i < 8; i++) n |= (ckptBytes[i] & 0xFFL) << (8 * i);
@@ -154,7 +128,7 @@ class FileMutationPropertyTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds120")
+    @Seeds(seed = 20261129, count = 120)
     void damagedTokenizersLoadOrFailInOneLine(long seed) throws Exception {
         int which = (int) Math.floorMod(seed, 3L);
         String name = List.of("vocab.json", "merges.txt", "tokenizer.json").get(which);
@@ -171,7 +145,7 @@ class FileMutationPropertyTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds60")
+    @Seeds(seed = 20261131, count = 60)
     void damagedTokenFilesAreRefusedInOneLine(long seed) throws Exception {
         Random r = new Random(seed);
         byte[] ok = Files.readAllBytes(valid);
@@ -188,7 +162,7 @@ class FileMutationPropertyTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds80")
+    @Seeds(seed = 20261130, count = 80)
     void wrongConfigJsonIsRefusedBeforeAnyFile(long seed) throws Exception {
         Random r = new Random(seed);
         String key = List.of("d_model", "num_layers", "vocab_size", "context_length", "batch_size", "steps", "lr_max", "threads",

@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.Safetensors;
 import dev.jlm.nn.ModelConfig;
-import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
+import dev.jlm.testing.SavedModels;
 import dev.jlm.testing.Seeded;
+import dev.jlm.testing.Seeds;
 import dev.jlm.testing.TokenFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Generated inputs for the surfaces the byte-level damage of {@link FileMutationPropertyTest} does not reach: model files
@@ -41,34 +39,10 @@ class SurfacePropertyTest {
     static final List<String> NAMES = List.of("token_embeddings.weight", "layers.0.ln1.weight", "layers.0.attn.q_proj.weight",
             "layers.0.ffn.w1.weight", "layers.0.ffn.w3.weight", "layers.1.ffn.w2.weight", "ln_final.weight", "lm_head.weight");
 
-    static LongStream models() {
-        return Seeded.seeds(22001, 80);
-    }
-
-    static LongStream outputs() {
-        return Seeded.seeds(22002, 30);
-    }
-
-    static LongStream grids() {
-        return Seeded.seeds(22003, 60);
-    }
-
-    static LongStream plots() {
-        return Seeded.seeds(22004, 40);
-    }
-
-    static LongStream launches() {
-        return Seeded.seeds(22005, 40);
-    }
-
     @BeforeAll
     static void files() throws Exception {
         dir = Files.createTempDirectory("jlm-surfaces");
-        sd = dir.resolve("model.safetensors");
-        try (var s = TensorScope.open()) {
-            Torch.manualSeed(2);
-            Checkpoint.save(sd, new TransformerLm(C, Device.CPU, DType.FLOAT32), null, 0, Map.of());
-        }
+        sd = SavedModels.save(dir.resolve("model.safetensors"), C, 2);
         tokens = TokenFiles.random(dir.resolve("valid.bin"), 200, 300, 5);
         train = TokenFiles.random(dir.resolve("train.bin"), 2000, 64, 6);
         tok = dir.resolve("tok");
@@ -81,18 +55,9 @@ class SurfacePropertyTest {
         dev.jlm.io.AtomicFolder.deleteTree(dir);
     }
 
-    static void assertClean(CliTrainTest.Run r, String what) {
-        assertTrue(r.code() == 0 || r.code() == 1 || r.code() == 2, what + ": exit " + r.code() + ": " + r.err());
-        if (r.code() != 0) {
-            assertTrue(r.err().startsWith("jlm: "), what + ": " + r.err());
-            assertFalse(r.err().contains("\n"), what + ": more than one line: " + r.err());
-            assertFalse(r.err().contains("internal error"), what + ": " + r.err());
-        }
-    }
-
     /** A state dict changed in meaning — a tensor renamed, added, dropped, reshaped or retyped — with a config.json that may lie. */
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("models")
+    @Seeds(seed = 22001, count = 80)
     void changedModelFilesAreReadExactlyOrRefused(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         Path case_ = Files.createDirectories(dir.resolve("m" + Long.toHexString(seed))), f = case_.resolve("model.safetensors");
@@ -118,12 +83,12 @@ class SurfacePropertyTest {
         }
         Files.writeString(case_.resolve("config.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(cfg));
         var run = CliTrainTest.run("eval", "--checkpoint", f.toString(), "--data", tokens.toString(), "--windows", "2", "--threads", "1");
-        assertClean(run, "model seed " + seed);
+        FileMutationPropertyTest.assertCleanOutcome(run, "model seed " + seed);
     }
 
     /** bpe train --out into a folder in any state: a complete new set, or a refusal that leaves what was there. */
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("outputs")
+    @Seeds(seed = 22002, count = 30)
     void tokenizerOutputsAreWholeOrRefused(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         Path base = Files.createDirectories(dir.resolve("o" + Long.toHexString(seed))), out = base.resolve("tok");
@@ -143,7 +108,7 @@ class SurfacePropertyTest {
         if (r.nextBoolean()) args.add("--overwrite");
         if (r.nextInt(4) == 0) args.addAll(List.of("--special-token", Seeded.pick(r, List.of("", "<|endoftext|>", "<x>"))));
         var run = CliTrainTest.run(args.toArray(String[]::new));
-        assertClean(run, "output seed " + seed + " " + args);
+        FileMutationPropertyTest.assertCleanOutcome(run, "output seed " + seed + " " + args);
         if (run.code() == 0) {
             try (Stream<Path> s = Files.list(out)) {
                 assertEquals(List.of("merges.txt", "special_tokens.txt", "tokenizer.json", "vocab.json"),
@@ -156,7 +121,7 @@ class SurfacePropertyTest {
 
     /** A sweep grid with one thing wrong: refused whole before anything is written, or a run of at most 2 steps. */
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("grids")
+    @Seeds(seed = 22003, count = 60)
     void sweepGridsAreCheckedWhole(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Object> base = new LinkedHashMap<>(Map.of("train", train.toString(), "steps", 2, "vocab_size", 64, "context_length", 8,
@@ -177,13 +142,13 @@ class SurfacePropertyTest {
         Path spec = Files.writeString(dir.resolve("g" + Long.toHexString(seed) + ".json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(root));
         Path out = dir.resolve("sw" + Long.toHexString(seed));
         var run = CliTrainTest.run("sweep", "--grid", spec.toString(), "--out", out.toString());
-        assertClean(run, "grid seed " + seed + " " + root);
+        FileMutationPropertyTest.assertCleanOutcome(run, "grid seed " + seed + " " + root);
         if (run.code() != 0 && !Files.exists(out.resolve("summary.csv"))) assertFalse(Files.exists(out), "a refused grid wrote " + out);
     }
 
     /** A metrics.jsonl cut, emptied or scribbled on: plotted (skipping a torn last line) or refused naming file and line. */
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("plots")
+    @Seeds(seed = 22004, count = 40)
     void plotsReadTheirMetricsOrSayWhereTheyAreWrong(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         Path run = Files.createDirectories(dir.resolve("p" + Long.toHexString(seed)));
@@ -204,7 +169,7 @@ class SurfacePropertyTest {
         Files.writeString(run.resolve("metrics.jsonl"), text);
         Path png = dir.resolve("p" + Long.toHexString(seed) + ".png");
         var result = CliTrainTest.run("plot", run.toString(), "--out", png.toString());
-        assertClean(result, "plot seed " + seed + ": " + text);
+        FileMutationPropertyTest.assertCleanOutcome(result, "plot seed " + seed + ": " + text);
         try (Stream<Path> s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("." + png.getFileName())), "a temp file was left");
         }
@@ -212,7 +177,7 @@ class SurfacePropertyTest {
 
     /** --nproc, --batch-size and --grad-accum in any combination: what cannot run is refused before a worker starts. */
     @ParameterizedTest(name = "seed {0}")
-    @MethodSource("launches")
+    @Seeds(seed = 22005, count = 40)
     void launchFlagsAreCheckedBeforeAnyWorkerStarts(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -223,7 +188,7 @@ class SurfacePropertyTest {
         var run = CliTrainTest.run("train", "--train", train.toString(), "--out", dir.resolve("l" + Long.toHexString(seed)).toString(), "--vocab-size",
                 "64", "--context-length", "8", "--d-model", "16", "--num-layers", "1", "--num-heads", "2", "--steps", "1", "--nproc",
                 String.valueOf(nproc), "--batch-size", String.valueOf(batch), "--grad-accum", String.valueOf(accum));
-        assertClean(run, "launch seed " + seed);
+        FileMutationPropertyTest.assertCleanOutcome(run, "launch seed " + seed);
         assertEquals(2, run.code(), "refused as a usage error: " + run.err());
         assertEquals(before, ProcessHandle.current().descendants().count(), "a worker was started: " + run.err());
         assertFalse(Files.exists(dir.resolve("l" + Long.toHexString(seed))));
