@@ -12,10 +12,17 @@
 #ifdef JLM_WITH_C10D
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#ifdef USE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/Types.hpp>
+// the base of the backends, included here: with no backend compiled in, nothing else brings it
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
+#ifdef JLM_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
-#ifdef USE_C10D_NCCL
+#ifdef JLM_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
@@ -89,10 +96,10 @@ jlm_pg_s &group(jlm_pg pg) {
 extern "C" {
 
 int jlm_pg_has_backend(int backend) {
-#ifdef USE_C10D_GLOO
+#ifdef JLM_WITH_GLOO
   if (backend == JLM_BACKEND_GLOO) return 1;
 #endif
-#ifdef USE_C10D_NCCL
+#ifdef JLM_WITH_NCCL
   if (backend == JLM_BACKEND_NCCL) return 1;
 #endif
   return 0;
@@ -139,7 +146,7 @@ jlm_pg jlm_pg_new(int backend, const char *host, int port, int serve_store, cons
     bo.timeout = std::chrono::milliseconds(2000);
     g->beats = c10::make_intrusive<c10d::PrefixStore>(store_prefix, c10::make_intrusive<c10d::TCPStore>(host, bo));
     if (backend == JLM_BACKEND_GLOO) {
-#ifdef USE_C10D_GLOO
+#ifdef JLM_WITH_GLOO
       auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
       std::string iface = ifname ? ifname : "";
       opts->devices.push_back(iface.empty() ? c10d::ProcessGroupGloo::createDeviceForHostname(bind_host)
@@ -149,7 +156,7 @@ jlm_pg jlm_pg_new(int backend, const char *host, int port, int serve_store, cons
       throw std::invalid_argument("this jlm shim was built without the gloo backend (install libgloo-dev and rebuild: scripts/build-native)");
 #endif
     } else if (backend == JLM_BACKEND_NCCL) {
-#ifdef USE_C10D_NCCL
+#ifdef JLM_WITH_NCCL
       auto opts = c10d::ProcessGroupNCCL::Options::create();
       opts->timeout = timeout;
       g->pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(g->keys, rank, world_size, opts);
