@@ -149,6 +149,20 @@ jlm_tensor jlm_fused_sdpa(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor m
  * complex multiply. x (..., T, D) float32 or float64, D even; cos, sin (T, D/2). */
 jlm_tensor jlm_fused_rope(jlm_tensor x, jlm_tensor cos, jlm_tensor sin);
 
+/* ---- the optimizer step over all parameters, one downcall each (libtorch's multi-tensor kernels where it has them;
+ * no device value is read back on the host where it has them) ---- */
+/* A NEW float32 tensor of shape () on the tensors' device: 1 where any of the n tensors holds a NaN or an infinity, else 0. */
+jlm_tensor jlm_nonfinite(jlm_tensor *ts, int n);
+/* Scales the n gradients by min(1, max_norm/(norm + 1e-6)), norm their global L2 norm (max_norm <= 0: no scaling), and
+ * returns that norm, before scaling, as a NEW float32 tensor of shape (). */
+jlm_tensor jlm_clip_grad_norm_(jlm_tensor *grads, int n, double max_norm);
+/* Zeroes the n tensors in place. */
+int jlm_zero_many_(jlm_tensor *ts, int n);
+/* One AdamW step (torch.optim.AdamW's update) of n parameters, in place on params, exp_avgs, exp_avg_sqs and step (float32,
+ * shape (): the updates taken so far). lr: float32, shape (). found_inf: float32, shape (), nonzero = skip this update
+ * (nothing changes), or NULL. */
+int jlm_adamw_(jlm_tensor *params, jlm_tensor *grads, jlm_tensor *exp_avgs, jlm_tensor *exp_avg_sqs, int n, jlm_tensor step, jlm_tensor lr, double beta1, double beta2, double eps, double weight_decay, jlm_tensor found_inf);
+
 /* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */
 /* with_flops != 0 also records the FLOPs of matrix products (mm, bmm, addmm, baddbmm), at some cost in time. */
 int jlm_profiler_start(int with_flops);

@@ -30,6 +30,15 @@ inline std::vector<int64_t> dims(const int64_t *p, int n) {
   return std::vector<int64_t>(p, p + n);
 }
 
+/** The tensors of a handle array of n (n > 0). */
+inline std::vector<at::Tensor> tensors(jlm_tensor *ts, int n) {
+  if (n <= 0 || ts == nullptr) throw std::invalid_argument("expected a non-empty list of tensors");
+  std::vector<at::Tensor> out;
+  out.reserve(n);
+  for (int i = 0; i < n; i++) out.push_back(unwrap(ts[i]));
+  return out;
+}
+
 at::ScalarType scalar_type(int code);
 int dtype_code(at::ScalarType t);
 at::Device device(int code);

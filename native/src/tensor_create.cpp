@@ -32,12 +32,15 @@ jlm_tensor jlm_arange(double start, double end, double step, int dtype, int devi
 
 jlm_tensor jlm_from_data(const void *data, int64_t nbytes, const int64_t *shape, int ndim, int dtype, int device) {
   JLM_TRY {
-    auto t = torch::empty(dims(shape, ndim), options(dtype, -1));
+    // For a GPU: staged in pinned memory and copied without blocking, so uploading a batch does not wait for the
+    // device's queue to drain (the caching host allocator keeps the block until the copy has run).
+    bool gpu = device != -1;
+    auto t = torch::empty(dims(shape, ndim), options(dtype, -1).pinned_memory(gpu));
     int64_t need = t.numel() * static_cast<int64_t>(t.element_size());
     if (nbytes != need)
       throw std::invalid_argument(std::to_string(nbytes) + " bytes given, shape needs " + std::to_string(need));
     if (need > 0) std::memcpy(t.data_ptr(), data, need);
-    return jlm::wrap(device == -1 ? t : t.to(jlm::device(device)));
+    return jlm::wrap(gpu ? t.to(jlm::device(device), /*non_blocking=*/true) : t);
   }
   JLM_CATCH_RETURN(nullptr)
 }

@@ -4,15 +4,7 @@
 using jlm::dims;
 using jlm::unwrap;
 
-namespace {
-std::vector<at::Tensor> list(jlm_tensor *ts, int n) {
-  if (n <= 0) throw std::invalid_argument("expected a non-empty list of tensors");
-  std::vector<at::Tensor> out;
-  out.reserve(n);
-  for (int i = 0; i < n; i++) out.push_back(unwrap(ts[i]));
-  return out;
-}
-}  // namespace
+using jlm::tensors;
 
 extern "C" {
 
@@ -28,6 +20,6 @@ jlm_tensor jlm_unsqueeze(jlm_tensor t, int64_t dim) { JLM_NEW(unwrap(t).unsqueez
 jlm_tensor jlm_squeeze(jlm_tensor t, int64_t dim) { JLM_NEW(unwrap(t).squeeze(dim)) }
 jlm_tensor jlm_index_select(jlm_tensor t, int64_t dim, jlm_tensor index) { JLM_NEW(unwrap(t).index_select(dim, unwrap(index))) }
 jlm_tensor jlm_gather(jlm_tensor t, int64_t dim, jlm_tensor index) { JLM_NEW(unwrap(t).gather(dim, unwrap(index))) }
-jlm_tensor jlm_stack(jlm_tensor *ts, int n, int64_t dim) { JLM_NEW(torch::stack(list(ts, n), dim)) }
+jlm_tensor jlm_stack(jlm_tensor *ts, int n, int64_t dim) { JLM_NEW(torch::stack(tensors(ts, n), dim)) }
 
 }  // extern "C"

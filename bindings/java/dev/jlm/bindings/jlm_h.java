@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "a320edae1acf9ecd606ea3e9c2dd1b32a3792acfc1105dadf22c906d94d3f0ac";
+    public static final String HEADER_SHA256 = "7ef9a48506c262958db2055e549d78722b0fcc03df83a9cfb0de356984169257";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1277,6 +1277,58 @@ public final class jlm_h {
             return (MemorySegment) jlm_fused_rope$.MH.invokeExact(x, cos, sin);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_fused_rope failed", ex$);
+        }
+    }
+
+    private static final class jlm_nonfinite$ {
+        static final MethodHandle MH = downcall("jlm_nonfinite", FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT));
+    }
+
+    /** {@code jlm_tensor jlm_nonfinite(jlm_tensor &#42; ts, int n)} */
+    public static MemorySegment jlm_nonfinite(MemorySegment ts, int n) {
+        try {
+            return (MemorySegment) jlm_nonfinite$.MH.invokeExact(ts, n);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_nonfinite failed", ex$);
+        }
+    }
+
+    private static final class jlm_clip_grad_norm_$ {
+        static final MethodHandle MH = downcall("jlm_clip_grad_norm_", FunctionDescriptor.of(C_POINTER, C_POINTER, C_INT, C_DOUBLE));
+    }
+
+    /** {@code jlm_tensor jlm_clip_grad_norm_(jlm_tensor &#42; grads, int n, double max_norm)} */
+    public static MemorySegment jlm_clip_grad_norm_(MemorySegment grads, int n, double max_norm) {
+        try {
+            return (MemorySegment) jlm_clip_grad_norm_$.MH.invokeExact(grads, n, max_norm);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_clip_grad_norm_ failed", ex$);
+        }
+    }
+
+    private static final class jlm_zero_many_$ {
+        static final MethodHandle MH = downcall("jlm_zero_many_", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    }
+
+    /** {@code int jlm_zero_many_(jlm_tensor &#42; ts, int n)} */
+    public static int jlm_zero_many_(MemorySegment ts, int n) {
+        try {
+            return (int) jlm_zero_many_$.MH.invokeExact(ts, n);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_zero_many_ failed", ex$);
+        }
+    }
+
+    private static final class jlm_adamw_$ {
+        static final MethodHandle MH = downcall("jlm_adamw_", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_INT, C_POINTER, C_POINTER, C_DOUBLE, C_DOUBLE, C_DOUBLE, C_DOUBLE, C_POINTER));
+    }
+
+    /** {@code int jlm_adamw_(jlm_tensor &#42; params, jlm_tensor &#42; grads, jlm_tensor &#42; exp_avgs, jlm_tensor &#42; exp_avg_sqs, int n, jlm_tensor step, jlm_tensor lr, double beta1, double beta2, double eps, double weight_decay, jlm_tensor found_inf)} */
+    public static int jlm_adamw_(MemorySegment params, MemorySegment grads, MemorySegment exp_avgs, MemorySegment exp_avg_sqs, int n, MemorySegment step, MemorySegment lr, double beta1, double beta2, double eps, double weight_decay, MemorySegment found_inf) {
+        try {
+            return (int) jlm_adamw_$.MH.invokeExact(params, grads, exp_avgs, exp_avg_sqs, n, step, lr, beta1, beta2, eps, weight_decay, found_inf);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_adamw_ failed", ex$);
         }
     }
 

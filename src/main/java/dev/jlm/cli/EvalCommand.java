@@ -32,9 +32,12 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--sample", description = "draw the windows at random across the file instead of taking the first ones") boolean sample;
     @Option(names = "--seed", description = "seed of --sample") long seed = 0;
     @Domain("> 0") @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
-    @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
+    @Domain("auto, cpu or cuda:N") @Option(names = "--device", description = "where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") String device = "auto";
     @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
     @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+
+    @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
+            + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
@@ -46,12 +49,13 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
         if (threads > 0) Torch.setNumThreads(threads);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.nn.MemoryBudget.require(c, batchSize, false, Device.parse(device));
+        dev.jlm.nn.MemoryBudget.require(c, batchSize, false, Device.parse(device).resolve());
         try (TokenFile tokens = TokenFile.open(data, c.vocabSize(), "the checkpoint's vocab size"); var run = TensorScope.open()) {
             long available = Evaluator.available(tokens, c.contextLength());
             long n = windows.equals("all") ? available : Long.parseLong(windows);
             long[] which = sample ? Evaluator.sample(n, available, seed) : Evaluator.first(n, available);
-            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, Kernels.REFERENCE);
+            Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(java.util.Locale.ROOT));
+            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device).resolve(), DType.FLOAT32, choice.kernels());
             Progress bar = new Progress("windows", 1);
             Evaluator.Result r = Evaluator.evaluate(model, tokens, which, batchSize, done -> bar.update("eval", done, which.length, null));
             bar.finishLine();
@@ -60,6 +64,8 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
             out.put("perplexity", r.perplexity());
             out.put("tokens", r.tokens());
             out.put("windows", r.windows());
+            out.put("device", model.params().device().toString());
+            out.put("kernels", choice.kernels() == Kernels.REFERENCE ? "reference" : "fused");
             if (unigramFrom != null) {
                 try (TokenFile train = TokenFile.open(unigramFrom, c.vocabSize(), "the checkpoint's vocab size")) {
                     out.put("unigram_loss", Evaluator.unigramLoss(train, tokens, which, c.contextLength(), c.vocabSize()));

@@ -37,7 +37,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass") double topP = 0.95;
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer ('' = never stop early)") String endToken = "<|endoftext|>";
-    @Domain("cpu or cuda:N") @Option(names = "--device", description = "where to compute") String device = "cpu";
+    @Domain("auto, cpu or cuda:N") @Option(names = "--device", description = "where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") String device = "auto";
     @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
     @Domain("one of sliding, halve") @Option(names = "--window", description = "past the context length T, what a token sees:"
@@ -45,6 +45,9 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
             + " halve = the last T/2, then growing again with the cache (faster, not the reference's output)") String window = "sliding";
     @Option(names = "--ids", description = "print the prompt's and the new tokens' ids as one JSON line instead of text (compare outputs"
             + " by id)") boolean ids;
+
+    @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
+            + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
@@ -57,7 +60,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         Sampler sampler = Sampler.of(temperature, topP);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.nn.MemoryBudget.require(c, 1, false, Device.parse(device));
+        dev.jlm.nn.MemoryBudget.require(c, 1, false, Device.parse(device).resolve());
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {
@@ -74,8 +77,10 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
             err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", tokenIds.length, c.contextLength());
             tokenIds = Arrays.copyOfRange(tokenIds, tokenIds.length - c.contextLength(), tokenIds.length);
         }
+        Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(Locale.ROOT));
         try (var run = TensorScope.open()) {
-            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device), DType.FLOAT32, Kernels.FUSED);   // libtorch's fused kernels: same numbers (FusedAgreementTest), fewer calls per token
+            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device).resolve(), DType.FLOAT32, choice.kernels());
+            err.println("jlm: generate on " + model.params().device() + ", " + InfoCommand.kernels(choice));
             Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
             if (ids) {
                 int[] prompt = tokenIds;

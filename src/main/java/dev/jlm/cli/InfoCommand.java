@@ -21,7 +21,8 @@ final class InfoCommand implements Runnable {
         System.out.println("devices:         " + Torch.devices().stream().map(Device::toString).collect(Collectors.joining(", ")));
         System.out.println("intra-op threads:" + " " + Torch.numThreads());
         System.out.println("BLAS:            " + blas());
-        System.out.println("fused attention: " + (Torch.hasFusedAttention() ? "yes" : "no (libtorch < 2.0)"));
+        System.out.println("default device:  " + Device.AUTO.resolve() + " (--device auto)");
+        System.out.println("kernels:         " + kernels(dev.jlm.nn.Kernels.Choice.AUTO) + " (--kernels auto)");
         System.out.println("distributed:     " + backends() + " (c10d process-group backends in this shim; train --nproc N, or torchrun)");
         System.out.println("java:            " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
     }
@@ -37,6 +38,13 @@ final class InfoCommand implements Runnable {
         } catch (IOException | UncheckedIOException e) {
             return "unknown (/proc/self/maps: " + e.getMessage() + ")" + suffix;
         }
+    }
+
+    /** What a kernels choice means on this libtorch, for the first line of a run and `jlm info`. */
+    static String kernels(dev.jlm.nn.Kernels.Choice c) {
+        if (c == dev.jlm.nn.Kernels.Choice.REFERENCE) return "reference kernels (the CS336 modules)";
+        return "fused kernels" + (c == dev.jlm.nn.Kernels.Choice.AUTO ? " (auto)" : "") + ": attention by " + (Torch.hasFusedAttention()
+                ? "scaled_dot_product_attention" : "baddbmm, softmax and bmm in one call (no SDPA in libtorch < 2.0)");
     }
 
     private static String backends() {

@@ -50,8 +50,6 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
             + " for the run's duration: libtorch 1.13 cannot bind it to loopback. Workers stop when this launcher is gone") int nproc = 1;
     @Domain("> 0") @Option(names = "--dist-timeout", description = "seconds a rank waits for the others (rendezvous, each collective)"
             + " before it stops with an error naming the missing rank") double distTimeout = 300;
-    @Domain(">= 0") @Option(names = "--log-every", description = "off a terminal, a progress line every N steps (loss, lr, tokens/s,"
-            + " ETA); 0 = every JLM_PROGRESS_SECONDS only") long logEvery = 100;
     @Domain("> 0") @Option(names = "--profile", paramLabel = "N", description = "instead of training: N steps (after 2 warm-up steps) under"
             + " libtorch's profiler, then a table of where the time goes, by component (forward, backward, optimizer) and by operator;"
             + " writes nothing, --out is not needed") Integer profile;
@@ -111,6 +109,10 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
             Runtime.getRuntime().halt(Errors.FAILED);
         });
         Path out = cfg.out();
+        if (!env.distributed() || env.rank() == 0) {
+            System.out.println("train on " + cfg.device() + (env.distributed() ? " (and " + (env.worldSize() - 1) + " more rank(s))" : "") + ", "
+                    + cfg.dtype() + ", " + InfoCommand.kernels(cfg.kernels()));
+        }
         Memory.watch();
         Progress bar = new Progress("", 1).also("tok", (double) cfg.batchSize() * cfg.model().contextLength());
         Trainer.Summary s;
@@ -120,7 +122,7 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
                 @Override
                 public void step(long step, long total, double loss, double lr, double tps, Double val) {
                     bar.update("train", step, total, String.format(Locale.ROOT, "loss %.4f%s  lr %.3g", loss,
-                            val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr), logEvery > 0 && step % logEvery == 0);
+                            val == null ? "" : String.format(Locale.ROOT, " val %.4f", val), lr), cfg.logEvery() > 0 && step % cfg.logEvery() == 0);
                 }
 
                 @Override

@@ -116,10 +116,9 @@ public final class World implements AutoCloseable {
         timed("an all-reduce", () -> group.allReduce(bucket, true));
     }
 
-    /** The mean of {@code value} over all ranks. */
-    public double mean(double value) {
-        if (group == null) return value;
-        return sum(new double[] {value})[0] / size();
+    /** Replaces {@code t} by its mean over all ranks, on its device (no host read). */
+    public void averageInPlace(Tensor t) {
+        if (group != null) timed("an all-reduce", () -> group.allReduce(List.of(t), true));
     }
 
     /** Elementwise sums of these values over all ranks (float64). */

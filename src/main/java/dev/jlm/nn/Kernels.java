@@ -26,12 +26,15 @@ public interface Kernels {
     Kernels REFERENCE = new ReferenceKernels();
     Kernels FUSED = new FusedKernels();
 
-    /** The choice a run makes: a setting of TrainConfig and a flag. */
+    /**
+     * The choice a run makes: a setting of TrainConfig and a flag. AUTO is the fused strategy, which itself takes the
+     * fastest kernel this libtorch has for each function (SDPA on 2.x, else the fused softmax …).
+     */
     enum Choice {
-        REFERENCE, FUSED;
+        AUTO, FUSED, REFERENCE;
 
         public Kernels kernels() {
-            return this == FUSED ? Kernels.FUSED : Kernels.REFERENCE;
+            return this == REFERENCE ? Kernels.REFERENCE : Kernels.FUSED;
         }
     }
 }

@@ -1,9 +1,16 @@
 package dev.jlm.optim;
 
+import dev.jlm.JlmException;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.MultiTensor;
 import dev.jlm.tensor.NoGrad;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.Torch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,48 +20,57 @@ import java.util.Map;
  *   m ← β1·m + (1−β1)·g ;  v ← β2·v + (1−β2)·g²
  *   θ ← θ − lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε)
  * </pre>
- * Moments live in the scope that is current when the optimizer is made (the run's scope).
+ * One step updates every parameter in one downcall ({@link MultiTensor#adamw_}: libtorch's fused AdamW where it has one,
+ * the formula term for term otherwise). The learning rate, the step count and the skip flag are tensors on the
+ * parameters' device, so a step waits for nothing on the host. Moments and the step count live in the scope that is
+ * current when the optimizer is made (the run's scope).
  */
 public final class AdamW {
     private final Map<String, Tensor> params;
     private final AdamWConfig c;
     private final Map<String, Tensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-    private long step;
+    private final Tensor updates;       // () float32: the updates taken (a skipped step does not count)
+    private long step;                  // steps called, skipped or not
 
     public AdamW(Map<String, Tensor> params, AdamWConfig config) {
         this.params = params;
         this.c = config;
+        Tensor any = params.values().iterator().next();
         for (var e : params.entrySet()) {
             Tensor p = e.getValue();
             m.put(e.getKey(), Torch.zeros(p.dtype(), p.device(), p.shape()));
             v.put(e.getKey(), Torch.zeros(p.dtype(), p.device(), p.shape()));
         }
+        updates = Torch.zeros(DType.FLOAT32, any.device());
     }
 
-    /** One update with learning rate {@code lr}; parameters without a gradient are skipped. */
+    /** One update with learning rate {@code lr}, a host value (a convenience: the tensor form waits for nothing). */
     public void step(double lr) {
+        step(Torch.full(lr, DType.FLOAT32, updates.device()), null);
+    }
+
+    /**
+     * One update: {@code lr} () float32 on the parameters' device; {@code skip} () float32, nonzero leaves everything as it
+     * is (a non-finite loss), or null. Parameters without a gradient are left out.
+     */
+    public void step(Tensor lr, Tensor skip) {
         step++;
-        double bc1 = 1 - Math.pow(c.beta1(), step);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(c.beta2(), step));
-        // m̂/(√v̂ + ε) = m·√bc2/bc1 / (√v + ε·√bc2): the bias corrections move into two scalars, saving a pass over v
-        double epsHat = c.eps() * bc2Sqrt, stepSize = -lr * bc2Sqrt / bc1;
-        try (var g = NoGrad.enter()) {
-            for (var e : params.entrySet()) {
-                Tensor p = e.getValue();
-                Tensor grad = p.grad();
-                if (grad == null) continue;
-                Tensor mi = m.get(e.getKey()), vi = v.get(e.getKey());
-                p.mul_(1 - lr * c.weightDecay());                       // 1) decoupled weight decay
-                mi.lerp_(grad, 1 - c.beta1());                          // 2) m ← β1 m + (1−β1) g, one pass
-                vi.mul_(c.beta2()).addcmul_(grad, grad, 1 - c.beta2()); // 3) v ← β2 v + (1−β2) g²
-                Tensor denom = vi.sqrt();                               // 4) √v + ε·√bc2, one temporary
-                denom.add_(epsHat);
-                p.addcdiv_(mi, denom, stepSize);                        // 5) θ ← θ − lr·m̂/(√v̂ + ε)
-                denom.close();
-            }
+        List<Tensor> p = new ArrayList<>(), g = new ArrayList<>(), mi = new ArrayList<>(), vi = new ArrayList<>();
+        for (var e : params.entrySet()) {
+            Tensor grad = e.getValue().grad();
+            if (grad == null) continue;
+            p.add(e.getValue());
+            g.add(grad);
+            mi.add(m.get(e.getKey()));
+            vi.add(v.get(e.getKey()));
+        }
+        if (p.isEmpty()) return;
+        try (var ng = NoGrad.enter()) {
+            MultiTensor.adamw_(p, g, mi, vi, updates, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay(), skip);
         }
     }
 
+    /** Steps taken (the bias correction's t), as the checkpoint records it. */
     public long stepCount() {
         return step;
     }
@@ -63,6 +79,9 @@ public final class AdamW {
     public void setStepCount(long steps) {
         if (steps < 0) throw new IllegalArgumentException("step count must be >= 0, got " + steps);
         step = steps;
+        try (var ng = NoGrad.enter()) {
+            updates.fill_(steps);
+        }
     }
 
     /**
@@ -73,7 +92,7 @@ public final class AdamW {
         Map<String, Tensor> t = new LinkedHashMap<>();
         m.forEach((k, x) -> t.put("exp_avg." + k, x));
         v.forEach((k, x) -> t.put("exp_avg_sq." + k, x));
-        return new State(java.util.Collections.unmodifiableMap(t), step);
+        return new State(Collections.unmodifiableMap(t), step);
     }
 
     /**
@@ -84,15 +103,15 @@ public final class AdamW {
         try (var g = NoGrad.enter()) {
             for (var e : state().tensors().entrySet()) {
                 Tensor src = saved.tensors().get(e.getKey());
-                if (src == null) throw new dev.jlm.JlmException(source + ": optimizer tensor " + e.getKey() + " is missing");
-                if (!java.util.Arrays.equals(src.shape(), e.getValue().shape())) {
-                    throw new dev.jlm.JlmException(source + ": optimizer tensor " + e.getKey() + " has shape " + java.util.Arrays.toString(src.shape())
-                            + " but the model expects " + java.util.Arrays.toString(e.getValue().shape()));
+                if (src == null) throw new JlmException(source + ": optimizer tensor " + e.getKey() + " is missing");
+                if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+                    throw new JlmException(source + ": optimizer tensor " + e.getKey() + " has shape " + Arrays.toString(src.shape())
+                            + " but the model expects " + Arrays.toString(e.getValue().shape()));
                 }
                 e.getValue().copy_(src);
             }
         }
-        step = saved.step();
+        setStepCount(saved.step());
     }
 
     /** Moments by state-dict name, and the number of steps taken. */

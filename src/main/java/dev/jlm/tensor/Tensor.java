@@ -33,6 +33,16 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(s.adopt(handle), s);
     }
 
+    private static final java.util.concurrent.atomic.LongAdder HOST_READS = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * Reads of a tensor's values into Java so far ({@link #item}, {@link #copyTo} and the toXArray methods), across all
+     * threads: each waits for the device to finish the work queued before it. A training step makes none.
+     */
+    public static long hostReads() {
+        return HOST_READS.sum();
+    }
+
     /** Handles currently alive (made and not yet freed), across all threads. */
     public static long liveHandles() {
         return TensorScope.LIVE.sum();
@@ -119,6 +129,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The value of a one-element tensor. */
     public double item() {
+        HOST_READS.increment();
         MemorySegment out = Scratch.out();
         Native.check(jlm_item(handle(), out), "item");
         return out.get(ValueLayout.JAVA_DOUBLE, 0);
@@ -128,6 +139,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Copies the elements (row-major, on the CPU) into {@code dst}, which must have exactly numel·byteSize bytes. */
     public void copyTo(MemorySegment dst) {
+        HOST_READS.increment();
         Native.check(jlm_copy_out(handle(), dst, dst.byteSize()), "copy_out");
     }
 

@@ -5,8 +5,11 @@ import dev.jlm.data.Batch;
 import dev.jlm.dist.World;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.DType;
 import dev.jlm.tensor.NoGrad;
+import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
@@ -74,23 +77,23 @@ public final class Evaluator {
         return new Result(loss, Math.exp(loss), (long) windows.length * t, windows.length);
     }
 
-    /** Σ over the windows of each window's mean token loss. */
+    /** Σ over the windows of each window's mean token loss: summed on the device (float64), read once at the end. */
     private static double sumOfLosses(TransformerLm model, TokenFile data, long[] windows, int batchSize, LongConsumer progress) {
         int t = model.config().contextLength();
-        double sum = 0;
-        try (var g = NoGrad.enter()) {
+        try (var g = NoGrad.enter(); var scope = TensorScope.open()) {
+            Tensor sum = Torch.zeros(DType.FLOAT64, model.params().device());              // ()
             for (int k = 0; k < windows.length; k += batchSize) {
                 int b = Math.min(batchSize, windows.length - k);
                 long[] starts = new long[b];
                 for (int i = 0; i < b; i++) starts[i] = windows[k + i] * t;
                 try (var s = TensorScope.open()) {
                     var batch = Batch.windows(data, t, model.params().device(), starts);
-                    sum += model.loss(batch).item() * b;
+                    sum.add_(model.loss(batch).to(DType.FLOAT64), b);
                 }
                 progress.accept(k + b);
             }
+            return sum.item();
         }
-        return sum;
     }
 
     /**

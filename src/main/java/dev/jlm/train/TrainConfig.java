@@ -41,17 +41,22 @@ public record TrainConfig(
         @Doc("validation windows of context_length tokens per evaluation") @Domain("> 0") int evalWindows,
         @Doc("checkpoint every N steps (and at the last step)") @Domain("> 0") long saveEvery,
         @Doc("seed of the initial weights and the batch sampler") long seed,
-        @Doc("where to compute") @Domain("cpu or cuda:N") Device device,
+        @Doc("where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") @Domain("auto, cpu or cuda:N") Device device,
         @Doc("compute dtype; weights and optimizer state stay float32") @Domain("one of float32, bfloat16") DType dtype,
         @Doc("intra-op threads; 0 = libtorch's default") @Domain("in [0, 4096]") int threads,
-        @Doc("kernels of the forward pass and loss: the reference modules or libtorch's fused kernels") Kernels.Choice kernels,
+        @Doc("kernels of the forward pass and loss: libtorch's fused ones (auto: the fastest this libtorch has for each) or the"
+                + " CS336 reference modules") Kernels.Choice kernels,
+        @Doc("read the loss and gradient norm back from the device every N steps (each step still gets its metrics row, written"
+                + " then) and, off a terminal, print a progress line; 0 = auto: every step on the CPU, every 50 on a GPU, lines every"
+                + " JLM_PROGRESS_SECONDS") @Domain(">= 0") long logEvery,
         @Doc("continue the run in out from its last.safetensors (exactly: weights, optimizer, RNG, data position)") boolean resume,
         @Doc("start over in an out folder that holds a run; its files are moved aside, not deleted") boolean overwrite) {
 
     /** Settings that may differ between the ranks of one job (paths, the machine); all others must agree. */
-    private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "overwrite");
+    private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "log_every", "overwrite");
     /** Settings that say how this invocation runs, not what the run is: not recorded with its checkpoints. */
-    private static final Set<String> INVOCATION = Set.of("train", "valid", "out", "init_from", "device", "threads", "overwrite", "resume");
+    private static final Set<String> INVOCATION = Set.of("train", "valid", "out", "init_from", "device", "threads", "log_every", "overwrite",
+            "resume");
 
     public TrainConfig {
         if (train == null) throw new ConfigException("train is required: the training token file").naming("train");
@@ -62,6 +67,15 @@ public record TrainConfig(
         }
         if (resume && overwrite) throw new ConfigException("resume and overwrite exclude each other: continue the run, or start over").naming("resume", "overwrite");
         schedule = schedule.resolved(steps);
+        device = device.resolve();
+    }
+
+    /**
+     * Steps between reads of the device's numbers: log_every, or where it is 0 what keeps the device busy (a read waits for
+     * every queued kernel: free on the CPU, a stall of the GPU's queue).
+     */
+    public long readEvery() {
+        return logEvery > 0 ? logEvery : device.isCuda() ? 50 : 1;
     }
 
     /**
@@ -96,7 +110,7 @@ public record TrainConfig(
     public Builder toBuilder() {
         return builder().model(model).train(train).valid(valid).out(out).initFrom(initFrom).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
                 .schedule(schedule).adamw(adamw).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows).saveEvery(saveEvery).seed(seed)
-                .device(device).dtype(dtype).threads(threads).kernels(kernels).resume(resume).overwrite(overwrite);
+                .device(device).dtype(dtype).threads(threads).kernels(kernels).logEvery(logEvery).resume(resume).overwrite(overwrite);
     }
 
     /** The same run (the same, resolved, schedule) stopped early, after step {@code stopAt}. */
@@ -109,13 +123,13 @@ public record TrainConfig(
         private ModelConfig model = ModelConfig.TINY_STORIES;
         private Path train, valid, out, initFrom;
         private int batchSize = 32, gradAccum = 1, evalWindows = 64, threads = Runtime.getRuntime().availableProcessors();
-        private long steps = 1000, evalEvery = 100, saveEvery = 500, seed = 0;
+        private long steps = 1000, evalEvery = 100, saveEvery = 500, seed = 0, logEvery = 0;
         private ScheduleConfig schedule = ScheduleConfig.builder().build();
         private AdamWConfig adamw = AdamWConfig.DEFAULT;
         private double gradClip = 1.0;
-        private Device device = Device.CPU;
+        private Device device = Device.AUTO;
         private DType dtype = DType.FLOAT32;
-        private Kernels.Choice kernels = Kernels.Choice.REFERENCE;
+        private Kernels.Choice kernels = Kernels.Choice.AUTO;
         private boolean resume, overwrite;
 
         private Builder() {}
@@ -139,13 +153,14 @@ public record TrainConfig(
         public Builder dtype(DType d) { dtype = d; return this; }
         public Builder threads(int t) { threads = t; return this; }
         public Builder kernels(Kernels.Choice k) { kernels = k; return this; }
+        public Builder logEvery(long n) { logEvery = n; return this; }
         public Builder resume(boolean r) { resume = r; return this; }
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 
         /** The config, every setting checked against its domain. */
         public TrainConfig build() {
             return Domains.require(new TrainConfig(model, train, valid, out, initFrom, batchSize, gradAccum, steps, schedule, adamw, gradClip,
-                    evalEvery, evalWindows, saveEvery, seed, device, dtype, threads, kernels, resume, overwrite));
+                    evalEvery, evalWindows, saveEvery, seed, device, dtype, threads, kernels, logEvery, resume, overwrite));
         }
     }
 }

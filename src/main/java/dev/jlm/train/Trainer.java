@@ -11,6 +11,8 @@ import dev.jlm.nn.MemoryBudget;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
 import dev.jlm.optim.GradClip;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.MultiTensor;
 import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
@@ -19,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -144,49 +145,102 @@ public final class Trainer {
         long[] evalWindows = valid == null ? null : Evaluator.first(cfg.evalWindows(), Evaluator.available(valid, ctx));
         long t0 = System.nanoTime();
         try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null) {
-            for (long step = start + 1; step <= cfg.steps(); step++) {
-                double lr = cfg.schedule().lr(step - 1);
-                long[] global = sampler.nextStarts();                         // the same on every rank
-                int first = world.rank() * micro * rows;
-                double collective0 = world.collectiveSeconds();
-                StepResult r;
-                try (var s = TensorScope.open()) {
-                    r = step(model, opt, micro, i -> sampler.at(global, first + i * rows, rows),
-                            lr, cfg.gradClip(), world);
-                }
-                double loss = r.loss(), norm = r.gradNorm();
-                if (!Double.isFinite(loss)) {
-                    throw new DivergedException(loss, step, lr, lastGood);
-                }
-                lastLoss = loss;
-                double sec = (System.nanoTime() - t0) / 1e9;
-                double tps = (step - start) * tokensPerStep / sec;
-                Double val = null;
-                if (valid != null && (step % cfg.evalEvery() == 0 || step == cfg.steps())) {
-                    val = Evaluator.evaluate(model, valid, evalWindows, Math.max(1, cfg.batchSize() / ranks), world).loss();
-                    lastVal = val;
-                }
-                if (world.isMain()) {
-                    var row = metrics.row().put("step", step).put("tokens", step * tokensPerStep).put("wall_s", sec)
-                            .put("train_loss", loss).put("lr", lr).put("grad_norm", norm).put("tokens_per_s", tps);
-                    if (ranks > 1) row.put("world_size", ranks).put("allreduce_s", world.collectiveSeconds() - collective0);
-                    if (val != null) row.put("val_loss", val);
-                    metrics.write(row);
-                    listener.step(step, cfg.steps(), loss, lr, tps, val);
-                }
-                if (step % cfg.saveEvery() == 0 || step == cfg.steps()) {
-                    Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
-                    if (world.isMain()) {
-                        Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of(RunFolder.SETTINGS, RunFolder.settingsJson(cfg)));
-                        Checkpoint.copy(ckpt, last);
+            long step = start;
+            while (step < cfg.steps()) {
+                // Steps are dispatched without a host read until one is due; then their numbers are read in one go.
+                try (var unread = TensorScope.open()) {
+                    List<Dispatched> window = new ArrayList<>();
+                    do {
+                        step++;
+                        double lr = cfg.schedule().lr(step - 1);
+                        long[] global = sampler.nextStarts();                         // the same on every rank
+                        int first = world.rank() * micro * rows;
+                        double collective0 = world.collectiveSeconds();
+                        StepResult r;
+                        try (var s = TensorScope.open()) {
+                            r = step(model, opt, micro, i -> sampler.at(global, first + i * rows, rows), lr, cfg.gradClip(), world);
+                            r.lossOnDevice().moveTo(unread);
+                            r.gradNormOnDevice().moveTo(unread);
+                        }
+                        window.add(new Dispatched(step, lr, r, System.nanoTime(), world.collectiveSeconds() - collective0));
+                    } while (step < cfg.steps() && !readDue(step));
+                    double[] read = read(window);                             // waits for the window's last step
+                    window.set(window.size() - 1, window.getLast().at(System.nanoTime()));
+                    int good = 0;                                              // steps of the window before a non-finite one
+                    while (good < window.size() && Double.isFinite(read[2 * good]) && Double.isFinite(read[2 * good + 1])) good++;
+                    Double val = null;
+                    if (good == window.size()) {
+                        lastLoss = read[2 * good - 2];
+                        if (valid != null && evalDue(step)) {
+                            val = Evaluator.evaluate(model, valid, evalWindows, Math.max(1, cfg.batchSize() / ranks), world).loss();
+                            lastVal = val;
+                        }
                     }
-                    world.barrier();                                  // a checkpoint is complete before anyone goes on
-                    lastGood = ckpt;
+                    if (world.isMain()) {
+                        for (int i = 0; i < good; i++) {
+                            Dispatched d = window.get(i);
+                            double sec = (d.nanos() - t0) / 1e9, tps = (d.step() - start) * tokensPerStep / sec;
+                            Double v = d.step() == step ? val : null;
+                            var row = metrics.row().put("step", d.step()).put("tokens", d.step() * tokensPerStep).put("wall_s", sec)
+                                    .put("train_loss", read[2 * i]).put("lr", d.lr()).put("grad_norm", read[2 * i + 1]).put("tokens_per_s", tps);
+                            if (ranks > 1) row.put("world_size", ranks).put("allreduce_s", d.collectiveSeconds());
+                            if (v != null) row.put("val_loss", v);
+                            metrics.write(row);
+                            listener.step(d.step(), cfg.steps(), read[2 * i], d.lr(), tps, v);
+                        }
+                    }
+                    if (good < window.size()) {                               // that step's update was skipped on the device
+                        Dispatched d = window.get(good);
+                        double loss = read[2 * good], norm = read[2 * good + 1];
+                        throw Double.isFinite(loss) ? new DivergedException("the gradient norm", norm, d.step(), d.lr(), lastGood)
+                                : new DivergedException("loss", loss, d.step(), d.lr(), lastGood);
+                    }
+                    if (saveDue(step)) {
+                        Path ckpt = out.resolve(String.format(Locale.ROOT, "step-%06d.safetensors", step));
+                        if (world.isMain()) {
+                            Checkpoint.save(ckpt, model, opt, sampler.rngState(), Map.of(RunFolder.SETTINGS, RunFolder.settingsJson(cfg)));
+                            Checkpoint.copy(ckpt, last);
+                        }
+                        world.barrier();                                  // a checkpoint is complete before anyone goes on
+                        lastGood = ckpt;
+                    }
                 }
             }
         }
         double sec = (System.nanoTime() - t0) / 1e9;
         return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood, replaced);
+    }
+
+    /** A step dispatched to the device, its numbers not yet read: what the host knew then ({@code nanos}: its clock). */
+    private record Dispatched(long step, double lr, StepResult result, long nanos, double collectiveSeconds) {
+        Dispatched at(long nanos) {
+            return new Dispatched(step, lr, result, nanos, collectiveSeconds);
+        }
+    }
+
+    /** {lossᵢ, normᵢ, …} of the window's steps, in one read (it waits for the last of them). */
+    private static double[] read(List<Dispatched> window) {
+        Tensor[] all = new Tensor[2 * window.size()];
+        for (int i = 0; i < window.size(); i++) {
+            all[2 * i] = window.get(i).result().lossOnDevice();
+            all[2 * i + 1] = window.get(i).result().gradNormOnDevice();
+        }
+        try (var s = TensorScope.open()) {
+            return Torch.stack(0, all).toDoubleArray();
+        }
+    }
+
+    private boolean evalDue(long step) {
+        return step % cfg.evalEvery() == 0 || step == cfg.steps();
+    }
+
+    private boolean saveDue(long step) {
+        return step % cfg.saveEvery() == 0 || step == cfg.steps();
+    }
+
+    /** Whether the numbers of the steps up to {@code step} are read now: every readEvery steps, before an evaluation or a checkpoint. */
+    private boolean readDue(long step) {
+        return step % cfg.readEvery() == 0 || (cfg.valid() != null && evalDue(step)) || saveDue(step);
     }
 
     /**
@@ -251,11 +305,23 @@ public final class Trainer {
                 new BatchSampler(train, cfg.batchSize(), cfg.model().contextLength(), cfg.device(), cfg.seed()));
     }
 
-    public record StepResult(double loss, double gradNorm) {}
+    /**
+     * One step's numbers, left on the device as () float32: the loss (the mean over micro-batches and ranks) and the
+     * global gradient norm before clipping (null when no parameter had a gradient). Reading one waits for the step.
+     */
+    public record StepResult(Tensor lossOnDevice, Tensor gradNormOnDevice) {
+        public double loss() {
+            return lossOnDevice.item();
+        }
+
+        public double gradNorm() {
+            return gradNormOnDevice == null ? Double.NaN : gradNormOnDevice.item();
+        }
+    }
 
     /**
      * One optimizer step on one batch, one process, in the caller's TensorScope: forward, loss, backward, clip, AdamW,
-     * zero grads. A non-finite loss skips backward and the update, so the parameters stay those of the last good step.
+     * zero grads. A non-finite loss or gradient norm skips the update, so the parameters stay those of the last good step.
      */
     public static StepResult step(TransformerLm model, AdamW opt, Batch batch, double lr, double gradClip) {
         return step(model, opt, 1, i -> batch, lr, gradClip, World.solo());
@@ -264,57 +330,44 @@ public final class Trainer {
     /**
      * One optimizer step over {@code k} micro-batches on this rank ({@code micro.apply(i)}, each made and freed in its
      * own scope): the loss of each is scaled by 1/k before backward, so the accumulated gradient is that of their mean;
-     * then the loss and the gradients are averaged across the ranks of {@code world}, clipped, and AdamW steps. A
-     * non-finite mean loss (the same on every rank) skips the update.
+     * then the loss and the gradients are averaged across the ranks of {@code world}, clipped, and AdamW steps, unless the
+     * loss or the norm is not finite (the same on every rank). Nothing is read back on the host: the skip is a mask on the
+     * device, and the result's tensors are read when the caller wants them.
      */
     public static StepResult step(TransformerLm model, AdamW opt, int k, IntFunction<Batch> micro, double lr, double gradClip, World world) {
-        double local = 0;
-        boolean finite = true;
+        Tensor loss = null;                                                         // () float32: Σ lossᵢ/k so far
         for (int i = 0; i < k; i++) {
             try (var s = TensorScope.open()) {
-                Tensor l = model.loss(micro.apply(i));                                              // ()
-                double x = l.item();
-                local += x / k;
-                finite &= Double.isFinite(x);
-                if (finite) {
-                    try (var r = Profiler.range("backward")) {
-                        (k == 1 ? l : l.mul(1.0 / k)).backward();
-                    }
+                Tensor l = model.loss(micro.apply(i));                              // ()
+                Tensor share = k == 1 ? l : l.mul(1.0 / k);
+                try (var r = Profiler.range("backward")) {
+                    share.backward();
                 }
+                Tensor d = share.detach();
+                loss = (loss == null ? d : loss.add(d)).keep();
             }
         }
-        double loss = world.mean(local);
-        Collection<Tensor> params = model.params().named().values();
-        if (!Double.isFinite(loss)) {
-            zeroGrads(params);
-            return new StepResult(loss, Double.NaN);
-        }
+        world.averageInPlace(loss);
         List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : params) {
+        for (Tensor p : model.params().named().values()) {
             Tensor g = p.grad();
             if (g != null) grads.add(g);
         }
+        if (grads.isEmpty()) return new StepResult(loss, null);
         try (var r = Profiler.range("allreduce")) {
             world.averageGradients(grads);
         }
-        double norm;
+        Tensor norm;
         try (var r = Profiler.range("clip")) {
-            norm = GradClip.clip(params, gradClip);
+            norm = GradClip.clip(model.params().named().values(), gradClip);
         }
         try (var r = Profiler.range("optimizer")) {
-            opt.step(lr);
+            Tensor skip = MultiTensor.nonfinite(List.of(loss, norm));
+            opt.step(Torch.full(lr, DType.FLOAT32, loss.device()), skip);
         }
         try (var r = Profiler.range("zero_grad")) {
-            zeroGrads(params);
+            MultiTensor.zero_(grads);                 // in place: the next backward reuses the buffers
         }
         return new StepResult(loss, norm);
-    }
-
-    /** Zero in place: the next backward reuses the buffers instead of faulting in fresh pages every step. */
-    private static void zeroGrads(Collection<Tensor> params) {
-        for (Tensor p : params) {
-            Tensor g = p.grad();
-            if (g != null) g.zero_();
-        }
     }
 }

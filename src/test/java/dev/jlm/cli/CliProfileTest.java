@@ -24,7 +24,7 @@ class CliProfileTest {
         int layers = 2, steps = 3;
         var r = CliTrainTest.run("train", "--train", train.toString(), "--vocab-size", "512", "--context-length", "16", "--d-model", "32",
                 "--num-layers", String.valueOf(layers), "--num-heads", "2", "--d-ff", "64", "--batch-size", "4", "--threads", "1",
-                "--profile", String.valueOf(steps), "--profile-events", events.toString());
+                "--kernels", "reference", "--profile", String.valueOf(steps), "--profile-events", events.toString());
         assertEquals(0, r.code(), r.err());
         String out = r.out();
         assertEquals(3 * (7 * layers + 1), callsPerStep(out, "aten::mm"), out);

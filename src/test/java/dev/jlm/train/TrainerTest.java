@@ -13,7 +13,13 @@ import dev.jlm.optim.AdamWConfig;
 import dev.jlm.optim.ScheduleConfig;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
+import dev.jlm.data.Batch;
+import dev.jlm.nn.Kernels;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.optim.AdamW;
 import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
 import dev.jlm.testing.TokenFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,12 +70,46 @@ class TrainerTest {
         assertTrue(a.get(7).has("val_loss"));
     }
 
+    /** A step reads nothing back on the host (item, copies out): its loss and norm stay on the device until asked for. */
+    @Test
+    void aStepReadsNothingBack() {
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(1);
+            var model = new TransformerLm(SMALL, Device.CPU, DType.FLOAT32, Kernels.Choice.AUTO.kernels());
+            var opt = new AdamW(model.params().named(), AdamWConfig.DEFAULT);
+            long[] ids = new long[4 * 17];
+            for (int i = 0; i < ids.length; i++) ids[i] = (i * 5L) % 64;
+            Tensor all = Torch.fromArray(ids, 4, 17);
+            Batch batch = new Batch(all.narrow(1, 0, 16), all.narrow(1, 1, 16));
+            long reads = Tensor.hostReads();
+            List<Trainer.StepResult> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) results.add(Trainer.step(model, opt, batch, 1e-3, 1.0));
+            assertEquals(reads, Tensor.hostReads(), "host reads during 5 steps");
+            assertTrue(results.getLast().loss() < results.getFirst().loss());
+            assertEquals(reads + 2, Tensor.hostReads());
+        }
+    }
+
+    /** The loop reads once per log_every window: the listener hears of steps 1-5 after one read, of 6-10 after the next. */
+    @Test
+    void theLoopReadsOncePerWindow(@TempDir Path dir) throws Exception {
+        Path train = TokenFiles.random(dir.resolve("train.bin"), 3000, 64, 1);
+        TrainConfig c = cfg(train, null, dir.resolve("run"), 10, 1e-3, 100, false).toBuilder().logEvery(5).build();
+        List<long[]> heard = new java.util.ArrayList<>();                    // {step, host reads so far}
+        new Trainer(c).run((s, n, l, r, t, v) -> heard.add(new long[] {s, Tensor.hostReads()}));
+        assertEquals(10, heard.size());
+        for (int i = 1; i < 5; i++) assertEquals(heard.get(0)[1], heard.get(i)[1], "step " + (i + 1));
+        for (int i = 6; i < 10; i++) assertEquals(heard.get(5)[1], heard.get(i)[1], "step " + (i + 1));
+        assertEquals(heard.get(0)[1] + 1, heard.get(5)[1], "one read for steps 6-10");
+        assertEquals(10, metrics(dir.resolve("run")).size());
+    }
+
     @Test
     void nanLossStopsAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         Path train = TokenFiles.random(dir.resolve("train.bin"), 3000, 64, 1);
         Path run = dir.resolve("run");
         var e = assertThrows(JlmException.class, () -> new Trainer(cfg(train, null, run, 400, 1e9, 1, false)).run((s, n, l, r, t, v) -> {}));
-        assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at step \\d+ .*Last good checkpoint: .*step-\\d+\\.safetensors"), e.getMessage());
+        assertTrue(e.getMessage().matches("(loss|the gradient norm) is (NaN|Infinity) at step \\d+ .*Last good checkpoint: .*step-\\d+\\.safetensors"), e.getMessage());
         String stepWord = e.getMessage().replaceAll(".*at step (\\d+).*", "$1");
         long bad = Long.parseLong(stepWord);
         assertTrue(Files.isRegularFile(run.resolve(String.format("step-%06d.safetensors", bad - 1))));
