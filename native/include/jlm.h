@@ -172,6 +172,22 @@ int jlm_profiler_stop(const char *path);
 int jlm_range_push(const char *name);
 int jlm_range_pop(void);
 
+/* ---- CUDA graphs: the kernels one thread enqueues, captured once and replayed as one launch (a training step). A
+ * graph is made for one device and owns a side stream: jlm_graph_side_stream(g, 1) makes it the thread's current stream
+ * (after the work queued so far), (g, 0) goes back (the previous stream then waits for it); capture runs there; replay
+ * runs on the current stream. jlm_cuda_graphs() is 1 where this shim can capture a training step (built with CUDA, on a
+ * libtorch whose AdamW takes the learning rate as a tensor: 2.3+), else 0 and jlm_graph_new fails. ---- */
+typedef struct jlm_graph_s *jlm_graph;
+int jlm_cuda_graphs(void);
+jlm_graph jlm_graph_new(int device);
+int jlm_graph_side_stream(jlm_graph g, int on);
+/* Begins capturing on the side stream, after a device synchronize; the work enqueued until jlm_graph_capture_end is
+ * recorded, not run. A failed or unfinished capture is ended by jlm_graph_free. */
+int jlm_graph_capture_begin(jlm_graph g);
+int jlm_graph_capture_end(jlm_graph g);
+int jlm_graph_replay(jlm_graph g);
+void jlm_graph_free(jlm_graph g);
+
 /* ---- distributed: a c10d process group (libtorch's TCPStore + ProcessGroupGloo for CPU tensors / NCCL for CUDA).
  * jlm_pg_new returns a NEW group the caller owns (free with jlm_pg_free), or NULL on failure. The TCPStore is at
  * host:port: served by the rank with serve_store = 1 (rank 0; the others pass 0), or by a launcher (torchrun's agent)

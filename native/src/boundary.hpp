@@ -4,6 +4,7 @@
 #pragma once
 
 #include <torch/torch.h>
+#include <torch/version.h>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ int device_code(const at::Device &d);
 at::TensorOptions options(int dtype, int device);
 
 }  // namespace jlm
+
+// libtorch's version, as one number to compare: 2.3 → 203
+#define JLM_TORCH_AT_LEAST(major, minor) (TORCH_VERSION_MAJOR * 100 + TORCH_VERSION_MINOR >= (major) * 100 + (minor))
 
 #define JLM_TRY try
 #define JLM_CATCH_RETURN(value)                                            \

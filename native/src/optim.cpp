@@ -2,8 +2,6 @@
 // norm, zeroing, and the non-finite check that lets a step be skipped. Each uses libtorch's multi-tensor kernels where
 // the linked libtorch has them (_fused_adamw_, _foreach_*), and never reads a device value back on the host when it does:
 // a training step then runs without a host synchronisation.
-#include <torch/version.h>
-
 #include <cmath>
 
 #include "boundary.hpp"
@@ -12,8 +10,6 @@
 #include <ATen/ops/_fused_adamw.h>
 #define JLM_HAS_FUSED_ADAMW 1
 #endif
-// libtorch's version, as one number to compare: 2.3 → 203
-#define JLM_TORCH_AT_LEAST(major, minor) (TORCH_VERSION_MAJOR * 100 + TORCH_VERSION_MINOR >= (major) * 100 + (minor))
 
 using jlm::tensors;
 using jlm::unwrap;

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "7ef9a48506c262958db2055e549d78722b0fcc03df83a9cfb0de356984169257";
+    public static final String HEADER_SHA256 = "52bd21cd561857127a0b4ecc6aee1f31df79bd5ccf70dfd36d9ff8ea0992dfde";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1381,6 +1381,97 @@ public final class jlm_h {
             return (int) jlm_range_pop$.MH.invokeExact();
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_range_pop failed", ex$);
+        }
+    }
+
+    private static final class jlm_cuda_graphs$ {
+        static final MethodHandle MH = downcall("jlm_cuda_graphs", FunctionDescriptor.of(C_INT));
+    }
+
+    /** {@code int jlm_cuda_graphs()} */
+    public static int jlm_cuda_graphs() {
+        try {
+            return (int) jlm_cuda_graphs$.MH.invokeExact();
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_cuda_graphs failed", ex$);
+        }
+    }
+
+    private static final class jlm_graph_new$ {
+        static final MethodHandle MH = downcall("jlm_graph_new", FunctionDescriptor.of(C_POINTER, C_INT));
+    }
+
+    /** {@code jlm_graph jlm_graph_new(int device)} */
+    public static MemorySegment jlm_graph_new(int device) {
+        try {
+            return (MemorySegment) jlm_graph_new$.MH.invokeExact(device);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_graph_new failed", ex$);
+        }
+    }
+
+    private static final class jlm_graph_side_stream$ {
+        static final MethodHandle MH = downcall("jlm_graph_side_stream", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    }
+
+    /** {@code int jlm_graph_side_stream(jlm_graph g, int on)} */
+    public static int jlm_graph_side_stream(MemorySegment g, int on) {
+        try {
+            return (int) jlm_graph_side_stream$.MH.invokeExact(g, on);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_graph_side_stream failed", ex$);
+        }
+    }
+
+    private static final class jlm_graph_capture_begin$ {
+        static final MethodHandle MH = downcall("jlm_graph_capture_begin", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_graph_capture_begin(jlm_graph g)} */
+    public static int jlm_graph_capture_begin(MemorySegment g) {
+        try {
+            return (int) jlm_graph_capture_begin$.MH.invokeExact(g);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_graph_capture_begin failed", ex$);
+        }
+    }
+
+    private static final class jlm_graph_capture_end$ {
+        static final MethodHandle MH = downcall("jlm_graph_capture_end", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_graph_capture_end(jlm_graph g)} */
+    public static int jlm_graph_capture_end(MemorySegment g) {
+        try {
+            return (int) jlm_graph_capture_end$.MH.invokeExact(g);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_graph_capture_end failed", ex$);
+        }
+    }
+
+    private static final class jlm_graph_replay$ {
+        static final MethodHandle MH = downcall("jlm_graph_replay", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    /** {@code int jlm_graph_replay(jlm_graph g)} */
+    public static int jlm_graph_replay(MemorySegment g) {
+        try {
+            return (int) jlm_graph_replay$.MH.invokeExact(g);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_graph_replay failed", ex$);
+        }
+    }
+
+    private static final class jlm_graph_free$ {
+        static final MethodHandle MH = downcall("jlm_graph_free", FunctionDescriptor.ofVoid(C_POINTER));
+    }
+
+    /** {@code void jlm_graph_free(jlm_graph g)} */
+    public static void jlm_graph_free(MemorySegment g) {
+        try {
+            jlm_graph_free$.MH.invokeExact(g);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_graph_free failed", ex$);
         }
     }
 

@@ -111,7 +111,8 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         Path out = cfg.out();
         if (!env.distributed() || env.rank() == 0) {
             System.out.println("train on " + cfg.device() + (env.distributed() ? " (and " + (env.worldSize() - 1) + " more rank(s))" : "") + ", "
-                    + cfg.dtype() + ", " + InfoCommand.kernels(cfg.kernels()));
+                    + cfg.dtype() + ", " + InfoCommand.kernels(cfg.kernels()) + (!cfg.device().isCuda() ? ""
+                    : Trainer.capturesSteps(cfg, env.worldSize()) ? "; the step a CUDA graph after " + Trainer.GRAPH_WARMUP_STEPS + " warm-up steps" : "; no CUDA graph"));
         }
         Memory.watch();
         Progress bar = new Progress("", 1).also("tok", (double) cfg.batchSize() * cfg.model().contextLength());

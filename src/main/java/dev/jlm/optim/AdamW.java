@@ -29,8 +29,7 @@ public final class AdamW {
     private final Map<String, Tensor> params;
     private final AdamWConfig c;
     private final Map<String, Tensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-    private final Tensor updates;       // () float32: the updates taken (a skipped step does not count)
-    private long step;                  // steps called, skipped or not
+    private final Tensor updates;       // () float32: the updates taken (a skipped step does not count), AdamW's t
 
     public AdamW(Map<String, Tensor> params, AdamWConfig config) {
         this.params = params;
@@ -54,7 +53,6 @@ public final class AdamW {
      * is (a non-finite loss), or null. Parameters without a gradient are left out.
      */
     public void step(Tensor lr, Tensor skip) {
-        step++;
         List<Tensor> p = new ArrayList<>(), g = new ArrayList<>(), mi = new ArrayList<>(), vi = new ArrayList<>();
         for (var e : params.entrySet()) {
             Tensor grad = e.getValue().grad();
@@ -70,15 +68,14 @@ public final class AdamW {
         }
     }
 
-    /** Steps taken (the bias correction's t), as the checkpoint records it. */
+    /** Updates taken (the bias correction's t), as the checkpoint records it: read from the device. */
     public long stepCount() {
-        return step;
+        return (long) updates.item();
     }
 
     /** Sets the number of steps taken (bias correction), e.g. on a rank that received the moments by broadcast. */
     public void setStepCount(long steps) {
         if (steps < 0) throw new IllegalArgumentException("step count must be >= 0, got " + steps);
-        step = steps;
         try (var ng = NoGrad.enter()) {
             updates.fill_(steps);
         }
@@ -92,7 +89,7 @@ public final class AdamW {
         Map<String, Tensor> t = new LinkedHashMap<>();
         m.forEach((k, x) -> t.put("exp_avg." + k, x));
         v.forEach((k, x) -> t.put("exp_avg_sq." + k, x));
-        return new State(Collections.unmodifiableMap(t), step);
+        return new State(Collections.unmodifiableMap(t), stepCount());
     }
 
     /**

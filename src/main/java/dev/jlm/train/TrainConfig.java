@@ -49,14 +49,17 @@ public record TrainConfig(
         @Doc("read the loss and gradient norm back from the device every N steps (each step still gets its metrics row, written"
                 + " then) and, off a terminal, print a progress line; 0 = auto: every step on the CPU, every 50 on a GPU, lines every"
                 + " JLM_PROGRESS_SECONDS") @Domain(">= 0") long logEvery,
+        @Doc("capture the training step in a CUDA graph after " + GraphedStep.WARMUP + " warm-up steps and replay it (one launch a"
+                + " step): auto = on a GPU where the step allows it (one process, libtorch 2.3+), else off") CudaGraphs cudaGraphs,
         @Doc("continue the run in out from its last.safetensors (exactly: weights, optimizer, RNG, data position)") boolean resume,
         @Doc("start over in an out folder that holds a run; its files are moved aside, not deleted") boolean overwrite) {
 
     /** Settings that may differ between the ranks of one job (paths, the machine); all others must agree. */
-    private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "log_every", "overwrite");
+    private static final Set<String> PER_RANK = Set.of("train", "valid", "out", "init_from", "device", "threads", "log_every", "cuda_graphs",
+            "overwrite");
     /** Settings that say how this invocation runs, not what the run is: not recorded with its checkpoints. */
-    private static final Set<String> INVOCATION = Set.of("train", "valid", "out", "init_from", "device", "threads", "log_every", "overwrite",
-            "resume");
+    private static final Set<String> INVOCATION = Set.of("train", "valid", "out", "init_from", "device", "threads", "log_every", "cuda_graphs",
+            "overwrite", "resume");
 
     public TrainConfig {
         if (train == null) throw new ConfigException("train is required: the training token file").naming("train");
@@ -68,7 +71,14 @@ public record TrainConfig(
         if (resume && overwrite) throw new ConfigException("resume and overwrite exclude each other: continue the run, or start over").naming("resume", "overwrite");
         schedule = schedule.resolved(steps);
         device = device.resolve();
+        if (cudaGraphs == CudaGraphs.ON && !device.isCuda()) {
+            throw new ConfigException("cuda_graphs on needs a GPU, and this run is on " + device + ": leave cuda_graphs at auto, or"
+                    + " choose device cuda:N").naming("cuda_graphs", "device");
+        }
     }
+
+    /** Whether the step is a CUDA graph: auto, on or off (on where it cannot be is refused). */
+    public enum CudaGraphs { AUTO, ON, OFF }
 
     /**
      * Steps between reads of the device's numbers: log_every, or where it is 0 what keeps the device busy (a read waits for
@@ -110,7 +120,7 @@ public record TrainConfig(
     public Builder toBuilder() {
         return builder().model(model).train(train).valid(valid).out(out).initFrom(initFrom).batchSize(batchSize).gradAccum(gradAccum).steps(steps)
                 .schedule(schedule).adamw(adamw).gradClip(gradClip).evalEvery(evalEvery).evalWindows(evalWindows).saveEvery(saveEvery).seed(seed)
-                .device(device).dtype(dtype).threads(threads).kernels(kernels).logEvery(logEvery).resume(resume).overwrite(overwrite);
+                .device(device).dtype(dtype).threads(threads).kernels(kernels).logEvery(logEvery).cudaGraphs(cudaGraphs).resume(resume).overwrite(overwrite);
     }
 
     /** The same run (the same, resolved, schedule) stopped early, after step {@code stopAt}. */
@@ -130,6 +140,7 @@ public record TrainConfig(
         private Device device = Device.AUTO;
         private DType dtype = DType.FLOAT32;
         private Kernels.Choice kernels = Kernels.Choice.AUTO;
+        private CudaGraphs cudaGraphs = CudaGraphs.AUTO;
         private boolean resume, overwrite;
 
         private Builder() {}
@@ -154,13 +165,14 @@ public record TrainConfig(
         public Builder threads(int t) { threads = t; return this; }
         public Builder kernels(Kernels.Choice k) { kernels = k; return this; }
         public Builder logEvery(long n) { logEvery = n; return this; }
+        public Builder cudaGraphs(CudaGraphs g) { cudaGraphs = g; return this; }
         public Builder resume(boolean r) { resume = r; return this; }
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 
         /** The config, every setting checked against its domain. */
         public TrainConfig build() {
             return Domains.require(new TrainConfig(model, train, valid, out, initFrom, batchSize, gradAccum, steps, schedule, adamw, gradClip,
-                    evalEvery, evalWindows, saveEvery, seed, device, dtype, threads, kernels, logEvery, resume, overwrite));
+                    evalEvery, evalWindows, saveEvery, seed, device, dtype, threads, kernels, logEvery, cudaGraphs, resume, overwrite));
         }
     }
 }

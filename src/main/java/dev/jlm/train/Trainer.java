@@ -29,6 +29,8 @@ import java.util.function.IntFunction;
 /** The training loop: batch → forward → loss → backward → clip → AdamW, with evaluation, metrics and checkpoints. */
 public final class Trainer {
     public static final String LAST = "last.safetensors";
+    /** Eager steps before the step is captured as a CUDA graph. */
+    public static final int GRAPH_WARMUP_STEPS = GraphedStep.WARMUP;
 
     /** What the loop reports after each step (for a progress bar), and notes worth a line before it starts. */
     public interface Listener {
@@ -86,6 +88,7 @@ public final class Trainer {
             if (cfg.resume()) RunFolder.checkResume(out.resolve(LAST), cfg).forEach(listener::note);
         });
         useMachine();
+        requireGraphs(ranks);
         int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
 
         try (TokenFile train = TokenFile.open(cfg.train(), vocab, "vocab_size");                   // ids checked per batch
@@ -144,7 +147,8 @@ public final class Trainer {
         Double lastVal = null;
         long[] evalWindows = valid == null ? null : Evaluator.first(cfg.evalWindows(), Evaluator.available(valid, ctx));
         long t0 = System.nanoTime();
-        try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null) {
+        try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null;
+             GraphedStep graphed = GraphedStep.wanted(cfg, ranks) ? new GraphedStep(model, opt, micro, rows, ctx, cfg.gradClip()) : null) {
             long step = start;
             while (step < cfg.steps()) {
                 // Steps are dispatched without a host read until one is due; then their numbers are read in one go.
@@ -158,7 +162,8 @@ public final class Trainer {
                         double collective0 = world.collectiveSeconds();
                         StepResult r;
                         try (var s = TensorScope.open()) {
-                            r = step(model, opt, micro, i -> sampler.at(global, first + i * rows, rows), lr, cfg.gradClip(), world);
+                            IntFunction<Batch> batches = i -> sampler.at(global, first + i * rows, rows);
+                            r = graphed != null ? graphed.step(batches, lr) : step(model, opt, micro, batches, lr, cfg.gradClip(), world);
                             r.lossOnDevice().moveTo(unread);
                             r.gradNormOnDevice().moveTo(unread);
                         }
@@ -289,6 +294,24 @@ public final class Trainer {
         MemoryBudget.require(cfg.model(), cfg.batchSize() / ranks / micro, true, cfg.device());
     }
 
+    /** Whether a run of {@code cfg} on {@code ranks} processes replays its step as a CUDA graph (after the warm-up steps). */
+    public static boolean capturesSteps(TrainConfig cfg, int ranks) {
+        return GraphedStep.wanted(cfg, ranks);
+    }
+
+    /** cuda_graphs on where a graph cannot be: refused before any work. */
+    private void requireGraphs(int ranks) {
+        if (cfg.cudaGraphs() != TrainConfig.CudaGraphs.ON) return;
+        if (ranks > 1) {
+            throw new JlmException("cuda_graphs on: a CUDA graph captures the step of one process, and this job has " + ranks
+                    + " ranks; leave cuda_graphs at auto").naming("cuda_graphs");
+        }
+        if (!dev.jlm.tensor.CudaGraph.available()) {
+            throw new JlmException("cuda_graphs on: this shim cannot capture a step (it needs libtorch 2.3+ with CUDA; it has libtorch "
+                    + Torch.version() + "); leave cuda_graphs at auto").naming("cuda_graphs");
+        }
+    }
+
     /** The configured intra-op threads and device (an error naming the device when it is missing). */
     private void useMachine() {
         if (cfg.threads() > 0) Torch.setNumThreads(cfg.threads());
@@ -335,6 +358,12 @@ public final class Trainer {
      * device, and the result's tensors are read when the caller wants them.
      */
     public static StepResult step(TransformerLm model, AdamW opt, int k, IntFunction<Batch> micro, double lr, double gradClip, World world) {
+        Tensor rate = Torch.full(lr, DType.FLOAT32, model.params().device());
+        return step(model, opt, k, micro, rate, gradClip, world);
+    }
+
+    /** The same with the learning rate {@code lr} () float32 on the device (what a captured step reads at each replay). */
+    static StepResult step(TransformerLm model, AdamW opt, int k, IntFunction<Batch> micro, Tensor lr, double gradClip, World world) {
         Tensor loss = null;                                                         // () float32: Σ lossᵢ/k so far
         for (int i = 0; i < k; i++) {
             try (var s = TensorScope.open()) {
@@ -363,7 +392,7 @@ public final class Trainer {
         }
         try (var r = Profiler.range("optimizer")) {
             Tensor skip = MultiTensor.nonfinite(List.of(loss, norm));
-            opt.step(Torch.full(lr, DType.FLOAT32, loss.device()), skip);
+            opt.step(lr, skip);
         }
         try (var r = Profiler.range("zero_grad")) {
             MultiTensor.zero_(grads);                 // in place: the next backward reuses the buffers

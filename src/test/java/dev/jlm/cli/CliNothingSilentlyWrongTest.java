@@ -124,6 +124,16 @@ class CliNothingSilentlyWrongTest {
 
     // ---------------------------------------------------------------- messages that say what is true
 
+    /** CUDA graphs asked for where there can be none: refused before any work, naming the flags; nothing is made. */
+    @Test
+    void cudaGraphsOnTheCpuAreRefused(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        var r = CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "2", "--device", "cpu", "--cuda-graphs", "on"));
+        assertOneLine(r, 2, "jlm: --cuda-graphs on needs a GPU, and this run is on cpu: leave --cuda-graphs at auto, or choose --device cuda:N");
+        assertFalse(Files.exists(run));
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "2", "--device", "cpu", "--cuda-graphs", "off")).code());
+    }
+
     @Test
     void aFolderGivenAsAFileIsCalledAFolder(@TempDir Path dir) throws Exception {
         assertOneLine(CliTrainTest.run(CliRobustnessTest.train(dir, dir.resolve("run"), "--steps", "1")), 1, "jlm: " + dir + " is a folder, not a token file");

@@ -19,6 +19,16 @@ class ErrorPathTest {
         }
     }
 
+    /** A CUDA graph where there can be none is an exception saying why; a closed one refuses use; nothing crashes. */
+    @Test
+    void cudaGraphsWhereThereAreNoneAreClearExceptions() {
+        var cpu = assertThrows(IllegalArgumentException.class, () -> CudaGraph.create(Device.CPU));
+        assertEquals("CUDA graphs need a CUDA device, not cpu", cpu.getMessage());
+        org.junit.jupiter.api.Assumptions.assumeFalse(CudaGraph.available(), "this shim can capture: the GPU check covers it");
+        var e = assertThrows(TorchException.class, () -> CudaGraph.create(Device.cuda(0)));
+        assertTrue(e.getMessage().contains("CUDA graphs need"), e.getMessage());
+    }
+
     @Test
     void badDevicesAreClearExceptions() {
         assertThrows(IllegalArgumentException.class, () -> Device.parse("gpu0"));
