@@ -11,6 +11,9 @@ and as the Python peer of the training-step benchmark. Reads jlm's safetensors c
                                                              the same tensors, no metadata (a PyTorch user's file)
   python3 model_ref.py generate THREADS PROMPT NEW MODE [MODEL] -> JSON {tokens_per_s}: KV-cache decoding, MODE greedy or topp
                                                              (p 0.9, temperature 1), MODEL tinystories or demo (random weights)
+  python3 model_ref.py bench-gpu DEVICE DTYPE MODEL BATCH STEPS eager|compile -> JSON {step_ms, tokens_per_s, warmup_s}:
+                                                             PyTorch at its best (SDPA, fused AdamW, autocast), the peer of
+                                                             scripts/bench-train-gpu; MODEL tinystories or gpt2-small
   python3 model_ref.py bench THREADS BATCH STEPS MODE [DEVICE] [DTYPE]
                                                           -> JSON {step_ms, tokens_per_s} for the TinyStories model;
                                                              MODE primitives (as jlm's reference modules) or fused;
@@ -76,6 +79,7 @@ def rope(x, theta, pos):                                  # x (..., T, d), inter
     return torch.stack([x1 * c - x2 * s, x1 * s + x2 * c], -1).reshape(x.shape)
 
 FUSED = True   # bench mode "primitives" sets False: softmax, silu and cross-entropy from primitives, as jlm's reference modules
+SDPA = False   # bench-gpu sets True: attention by F.scaled_dot_product_attention
 
 def softmax(x, dim):
     if FUSED:
@@ -98,6 +102,9 @@ def attention(x, w, p, cfg, pos):
     q, k, v = (split(x @ w[p + n + "_proj.weight"].T) for n in "qkv")
     if cfg["position"] == "rope":
         q, k = rope(q, cfg["rope_theta"], pos), rope(k, cfg["rope_theta"], pos)
+    if SDPA:                                              # PyTorch at its best: flash / cuDNN / memory-efficient kernels
+        y = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return y.transpose(1, 2).reshape(B, T, D) @ w[p + "output_proj.weight"].T
     s = q @ k.transpose(-1, -2) / math.sqrt(dh)
     s = s.masked_fill(~torch.ones(T, T, dtype=torch.bool, device=x.device).tril(), float("-inf"))
     y = softmax(s, -1) @ v
@@ -220,17 +227,14 @@ def evaluate(ckpt, tokens, windows):
         loss = cross_entropy(logits, win[:, 1:])
     print(json.dumps({"loss": loss.item(), "tokens": n * T}))
 
-BENCH_MODELS = {  # the CS336 TinyStories model and the demo's small one (scripts/demo)
+BENCH_MODELS = {  # the CS336 TinyStories model, the demo's small one (scripts/demo), GPT-2 small's shape with SwiGLU
     "tinystories": dict(vocab_size=10000, context_length=256, d_model=512, num_layers=4, num_heads=16, d_ff=1344),
     "demo": dict(vocab_size=4096, context_length=128, d_model=128, num_layers=4, num_heads=4, d_ff=384),
+    "gpt2-small": dict(vocab_size=50257, context_length=1024, d_model=768, num_layers=12, num_heads=12, d_ff=2048),
 }
 
-def bench(threads, batch, steps, mode, device="cpu", dtype="float32", model="tinystories"):
-    global FUSED
-    FUSED = mode == "fused"
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    cfg = dict(BENCH_MODELS[model], rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
+def bench_weights(cfg, device):
+    """A benchmark model's parameters by state-dict name, initialised as jlm does (trunc normal; norms 1)."""
     V, D, F, L = cfg["vocab_size"], cfg["d_model"], cfg["d_ff"], cfg["num_layers"]
     def p(*shape):
         t = torch.empty(*shape, device=device)
@@ -244,6 +248,16 @@ def bench(threads, batch, steps, mode, device="cpu", dtype="float32", model="tin
         w[f"layers.{i}.attn.output_proj.weight"] = p(D, D)
         w[f"layers.{i}.ln1.weight"] = p(D); w[f"layers.{i}.ln2.weight"] = p(D)
         w[f"layers.{i}.ffn.w1.weight"] = p(F, D); w[f"layers.{i}.ffn.w3.weight"] = p(F, D); w[f"layers.{i}.ffn.w2.weight"] = p(D, F)
+    return w
+
+def bench(threads, batch, steps, mode, device="cpu", dtype="float32", model="tinystories"):
+    global FUSED
+    FUSED = mode == "fused"
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    cfg = dict(BENCH_MODELS[model], rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
+    V = cfg["vocab_size"]
+    w = bench_weights(cfg, device)
     opt = torch.optim.AdamW(w.values(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
     T = cfg["context_length"]
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
@@ -265,6 +279,43 @@ def bench(threads, batch, steps, mode, device="cpu", dtype="float32", model="tin
     ms = sorted(times)[len(times) // 2] * 1e3
     print(json.dumps({"torch": torch.__version__, "model": model, "device": device, "dtype": dtype, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
 
+def bench_gpu(device, dtype, model, batch, steps, mode):
+    """PyTorch's training step at its best, the peer of scripts/bench-train-gpu: SDPA, AdamW(fused=True), autocast
+    bfloat16 (dtype bfloat16) or float32, clip_grad_norm_(foreach); mode "eager", or "compile" (the
+    loss function under torch.compile, its compile and warm-up time reported apart). Timed as a trainer runs: `steps`
+    steps with one synchronize at the end, after 3 warm-up steps."""
+    global FUSED, SDPA
+    FUSED, SDPA = True, True
+    torch.manual_seed(0)                                  # float32 matmuls as PyTorch's default (and jlm's): no TF32
+    cfg = dict(BENCH_MODELS[model], rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
+    V, T = cfg["vocab_size"], cfg["context_length"]
+    w = bench_weights(cfg, device)
+    opt = torch.optim.AdamW(w.values(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1, fused=True)
+    def loss_of(ids):
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=dtype == "bfloat16"):
+            logits = forward(ids[:, :-1], w, cfg)
+        return cross_entropy(logits.float(), ids[:, 1:])
+    if mode == "compile":
+        loss_of = torch.compile(loss_of)
+    def step():
+        ids = torch.randint(0, V, (batch, T + 1), device=device)
+        loss_of(ids).backward()
+        torch.nn.utils.clip_grad_norm_(w.values(), 1.0, foreach=True)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    t0 = time.perf_counter()
+    for _ in range(3):
+        step()
+    torch.cuda.synchronize()
+    warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    torch.cuda.synchronize()
+    ms = (time.perf_counter() - t0) / steps * 1e3
+    print(json.dumps({"torch": torch.__version__, "model": model, "device": device, "dtype": dtype, "batch": batch, "mode": mode,
+                      "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3, "warmup_s": warm}))
+
 if __name__ == "__main__":
     if sys.argv[1] == "eval":
         evaluate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
@@ -273,6 +324,9 @@ if __name__ == "__main__":
         generate_bench(int(a[0]), int(a[1]), int(a[2]), a[3], a[4] if len(a) > 4 else "tinystories")
     elif sys.argv[1] == "greedy":
         greedy(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "bench-gpu":
+        a = sys.argv[2:]
+        bench_gpu(a[0], a[1], a[2], int(a[3]), int(a[4]), a[5])
     elif sys.argv[1] == "state-dict":
         save_state_dict(load_model(sys.argv[2])[0], sys.argv[3])
     else:
