@@ -141,6 +141,9 @@ jlm_tensor jlm_detach(jlm_tensor t);
 jlm_tensor jlm_fused_softmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets);
 jlm_tensor jlm_fused_silu(jlm_tensor t);
+/* RMSNorm over the last dimension: x / sqrt(mean(x²) + eps) · weight, computed in float32 and returned in x's dtype;
+ * at::rms_norm where the libtorch has it (2.4+; one fused kernel on a GPU from 2.8), the same formula otherwise. */
+jlm_tensor jlm_fused_rms_norm(jlm_tensor x, jlm_tensor weight, double eps);
 /* softmax(Q Kᵀ·scale + bias) V in one downcall: baddbmm (scale and mask folded in) → softmax → bmm, libtorch 1.x's
  * fast path. q (..., Tq, D), k (..., Tk, D), v (..., Tk, Dv); bias (Tq, Tk) additive (0 or -inf), or NULL. */
 jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale);

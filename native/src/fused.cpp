@@ -25,6 +25,22 @@ jlm_tensor jlm_fused_cross_entropy(jlm_tensor logits, jlm_tensor targets) {
 
 jlm_tensor jlm_fused_silu(jlm_tensor t) { JLM_NEW(torch::silu(unwrap(t))) }
 
+jlm_tensor jlm_fused_rms_norm(jlm_tensor x, jlm_tensor weight, double eps) {
+  JLM_TRY {
+    auto &X = unwrap(x), &W = unwrap(weight);
+    if (X.dim() < 1 || W.dim() != 1 || W.size(0) != X.size(-1))
+      throw std::invalid_argument("rms_norm: weight must be (D) for x (..., D)");
+#if JLM_TORCH_AT_LEAST(2, 4)
+    auto x32 = X.scalar_type() == at::kFloat ? X : X.to(at::kFloat);
+    return jlm::wrap(at::rms_norm(x32, {X.size(-1)}, W, eps).to(X.scalar_type()));
+#else
+    auto x32 = X.to(at::kFloat);
+    return jlm::wrap((x32 * (x32.pow(2).mean(-1, true) + eps).rsqrt() * W).to(X.scalar_type()));
+#endif
+  }
+  JLM_CATCH_RETURN(nullptr)
+}
+
 jlm_tensor jlm_fused_attention(jlm_tensor q, jlm_tensor k, jlm_tensor v, jlm_tensor bias, double scale) {
   JLM_TRY {
     auto &Q = unwrap(q), &K = unwrap(k), &V = unwrap(v);

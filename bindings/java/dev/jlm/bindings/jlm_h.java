@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "52bd21cd561857127a0b4ecc6aee1f31df79bd5ccf70dfd36d9ff8ea0992dfde";
+    public static final String HEADER_SHA256 = "5db7d4904c5c0e754f772edc93ee76ef449eb037add9f207f53097a9539997de";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1238,6 +1238,19 @@ public final class jlm_h {
             return (MemorySegment) jlm_fused_silu$.MH.invokeExact(t);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_fused_silu failed", ex$);
+        }
+    }
+
+    private static final class jlm_fused_rms_norm$ {
+        static final MethodHandle MH = downcall("jlm_fused_rms_norm", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_DOUBLE));
+    }
+
+    /** {@code jlm_tensor jlm_fused_rms_norm(jlm_tensor x, jlm_tensor weight, double eps)} */
+    public static MemorySegment jlm_fused_rms_norm(MemorySegment x, MemorySegment weight, double eps) {
+        try {
+            return (MemorySegment) jlm_fused_rms_norm$.MH.invokeExact(x, weight, eps);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_fused_rms_norm failed", ex$);
         }
     }
 

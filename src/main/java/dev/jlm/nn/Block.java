@@ -15,9 +15,9 @@ public final class Block {
 
     public Block(Params p, ModelConfig c, Rope rope, Kernels kernels) {
         norm = c.norm();
-        ln1 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln1"));
+        ln1 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln1"), kernels);
         attn = new Attention(p.sub("attn"), c, rope, kernels);
-        ln2 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln2"));
+        ln2 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln2"), kernels);
         ffn = new FeedForward(p.sub("ffn"), c, kernels);
     }
 

@@ -7,7 +7,7 @@ import dev.jlm.tensor.Tensor;
 /**
  * libtorch's fused kernels for the same functions: attention by scaled_dot_product_attention where the linked
  * libtorch has it (2.x), else in one downcall with the causal bias folded into baddbmm; RoPE as one complex multiply
- * (float32/float64; other dtypes take the real formula); SiLU; cross-entropy.
+ * (float32/float64; other dtypes take the real formula); RMSNorm (at::rms_norm on 2.4+); SiLU; cross-entropy.
  */
 final class FusedKernels implements Kernels {
     private volatile Boolean sdpa;                 // asked of libtorch once, on first use
@@ -28,6 +28,11 @@ final class FusedKernels implements Kernels {
     @Override
     public Tensor rope(Tensor x, Tensor cos, Tensor sin) {
         return x.dtype() == DType.FLOAT32 || x.dtype() == DType.FLOAT64 ? Fused.rope(x, cos, sin) : Rope.rotate(x, cos, sin);
+    }
+
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        return Fused.rmsNorm(x, weight, eps);
     }
 
     @Override

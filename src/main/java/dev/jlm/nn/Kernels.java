@@ -17,6 +17,9 @@ public interface Kernels {
     /** Rotary embedding of interleaved pairs: x (..., T, Dh) rotated by angles with cos, sin (T, Dh/2) → (..., T, Dh). */
     Tensor rope(Tensor x, Tensor cos, Tensor sin);
 
+    /** RMSNorm(x) = x / sqrt(mean(x²) + eps) · weight over the last dimension, in float32, returned in x's dtype: x (..., D), weight (D). */
+    Tensor rmsNorm(Tensor x, Tensor weight, double eps);
+
     /** SiLU(x) = x·σ(x), elementwise. */
     Tensor silu(Tensor x);
 

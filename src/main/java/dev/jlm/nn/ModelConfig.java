@@ -50,9 +50,9 @@ public record ModelConfig(
         return (int) f;
     }
 
-    /** This model's normalization layer, declared under {@code p}: RMSNorm over d_model (CS336). */
-    Normalization normalization(Params p) {
-        return new RmsNorm(p, dModel);
+    /** This model's normalization layer, declared under {@code p}: RMSNorm over d_model (CS336), computed by {@code kernels}. */
+    Normalization normalization(Params p, Kernels kernels) {
+        return new RmsNorm(p, dModel, kernels);
     }
 
     public int dHead() {

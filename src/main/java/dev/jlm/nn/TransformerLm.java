@@ -47,7 +47,7 @@ public final class TransformerLm {
         tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel());
         Rope rope = real && c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), params.device()) : null;
         for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub(LAYERS).sub(i), c, rope, kernels));
-        lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : c.normalization(params.sub("ln_final"));
+        lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : c.normalization(params.sub("ln_final"), kernels);
         lmHead = c.tieEmbeddings() ? new Linear(tokenEmbeddings.weight) : new Linear(params.sub("lm_head"), c.dModel(), c.vocabSize());
         mask = real ? new CausalMask(c.contextLength(), params.device()) : null;
     }

@@ -20,6 +20,11 @@ public final class Fused {
         return Tensor.adopt(jlm_fused_cross_entropy(logits.handle(), targets.handle()), "fused cross_entropy");
     }
 
+    /** RMSNorm over the last dimension, in float32, returned in x's dtype: x (..., D), weight (D) float32 → (..., D). */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        return Tensor.adopt(jlm_fused_rms_norm(x.handle(), weight.handle(), eps), "fused rms_norm");
+    }
+
     public static Tensor silu(Tensor x) {
         return Tensor.adopt(jlm_fused_silu(x.handle()), "fused silu");
     }

@@ -93,4 +93,32 @@ class FusedAgreementTest {
             assertTrue(e.getMessage().contains("float32 or float64"), e.getMessage());
         }
     }
+
+    /**
+     * RMSNorm by libtorch (at::rms_norm on 2.4+, the shim's own formula before) against the reference module's
+     * formula, values and gradients of x and the weight; and in bfloat16, computed in float32 and returned in bfloat16.
+     */
+    @Test
+    void fusedRmsNormAgreesWithTheReferenceForwardAndBackward() {
+        try (var s = TensorScope.open()) {
+            Torch.manualSeed(3);
+            Tensor x = Torch.randn(2, 5, 16).mul(3).add(1);                         // (B, T, D), off-centre
+            Tensor g = Torch.randn(16);
+            Tensor xa = x.clone().requiresGrad(true), xb = x.clone().requiresGrad(true);
+            Tensor ga = g.clone().requiresGrad(true), gb = g.clone().requiresGrad(true);
+            Tensor yRef = Kernels.REFERENCE.rmsNorm(xa, ga, 1e-5), yFused = Kernels.FUSED.rmsNorm(xb, gb, 1e-5);
+            assertAllClose(yRef.toFloatArray(), yFused.toFloatArray(), 1e-6, 1e-5);
+            Tensor w = Torch.randn(2, 5, 16);
+            yRef.mul(w).sum().backward();
+            yFused.mul(w).sum().backward();
+            assertAllClose(xa.grad().toFloatArray(), xb.grad().toFloatArray(), 1e-5, 1e-5);
+            assertAllClose(ga.grad().toFloatArray(), gb.grad().toFloatArray(), 1e-5, 1e-5);
+            Tensor x16 = x.to(DType.BFLOAT16);
+            Tensor r16 = Kernels.REFERENCE.rmsNorm(x16, g, 1e-5), f16 = Kernels.FUSED.rmsNorm(x16, g, 1e-5);
+            assertEquals(DType.BFLOAT16, f16.dtype());
+            assertAllClose(r16.to(DType.FLOAT32).toFloatArray(), f16.to(DType.FLOAT32).toFloatArray(), 1e-2, 1e-2);   // a bfloat16 ulp
+            var e = assertThrows(TorchException.class, () -> Fused.rmsNorm(x, Torch.ones(15), 1e-5));
+            assertTrue(e.getMessage().contains("weight must be (D)"), e.getMessage());
+        }
+    }
 }
