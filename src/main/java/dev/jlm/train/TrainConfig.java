@@ -47,8 +47,8 @@ public record TrainConfig(
         @Doc("kernels of the forward pass and loss: libtorch's fused ones (auto: the fastest this libtorch has for each) or the"
                 + " CS336 reference modules") Kernels.Choice kernels,
         @Doc("read the loss and gradient norm back from the device every N steps (each step still gets its metrics row, written"
-                + " then) and, off a terminal, print a progress line; 0 = auto: every step on the CPU, every 50 on a GPU, lines every"
-                + " JLM_PROGRESS_SECONDS") @Domain(">= 0") long logEvery,
+                + " then; its wall_s is when the host had queued it, exact at each read) and, off a terminal, print a progress line;"
+                + " 0 = auto: every step on the CPU, every 50 on a GPU, lines every JLM_PROGRESS_SECONDS") @Domain(">= 0") long logEvery,
         @Doc("capture the training step in a CUDA graph after " + GraphedStep.WARMUP + " warm-up steps and replay it (one launch a"
                 + " step): auto = on a GPU where the step allows it (one process, libtorch 2.3+), else off") CudaGraphs cudaGraphs,
         @Doc("continue the run in out from its last.safetensors (exactly: weights, optimizer, RNG, data position)") boolean resume,
