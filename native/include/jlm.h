@@ -115,6 +115,8 @@ jlm_tensor jlm_sum(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
 jlm_tensor jlm_mean(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
 jlm_tensor jlm_amax(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
 jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *dims, int ndims, int keepdim);
+/* The index of the largest value along dim (the first one on a tie), int64, that dim removed. */
+jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_norm(jlm_tensor t, double p, const int64_t *dims, int ndims, int keepdim);
 
 /* ---- in-place updates (optimizers) ---- */

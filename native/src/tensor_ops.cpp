@@ -51,6 +51,8 @@ jlm_tensor jlm_mean(jlm_tensor t, const int64_t *d, int n, int keepdim) {
 jlm_tensor jlm_amax(jlm_tensor t, const int64_t *d, int n, int keepdim) {
   JLM_NEW(unwrap(t).amax(dims(d, n), keepdim != 0))
 }
+
+jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim) { JLM_NEW(unwrap(t).argmax(dim)) }
 jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *d, int n, int keepdim) {
   JLM_TRY {
     auto &x = unwrap(t);

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "5db7d4904c5c0e754f772edc93ee76ef449eb037add9f207f53097a9539997de";
+    public static final String HEADER_SHA256 = "2eaef488494b7a1644bbbc2c9038032096a6c65e88065582cf68ab05b7e94aa5";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -978,6 +978,19 @@ public final class jlm_h {
             return (MemorySegment) jlm_logsumexp$.MH.invokeExact(t, dims, ndims, keepdim);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_logsumexp failed", ex$);
+        }
+    }
+
+    private static final class jlm_argmax$ {
+        static final MethodHandle MH = downcall("jlm_argmax", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
+    }
+
+    /** {@code jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim)} */
+    public static MemorySegment jlm_argmax(MemorySegment t, long dim) {
+        try {
+            return (MemorySegment) jlm_argmax$.MH.invokeExact(t, dim);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_argmax failed", ex$);
         }
     }
 

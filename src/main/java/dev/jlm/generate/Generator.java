@@ -63,7 +63,7 @@ public final class Generator {
             int windowStart = 0;    // the first token the model sees
             int fed = 0;            // tokens of seq[windowStart, len) the cache holds
             while (made < maxTokens) {
-                float[] logits;
+                int next;
                 try (var step = TensorScope.open()) {
                     if (len - windowStart > ctx) {                      // past the context: what the window policy keeps
                         windowStart = window == Window.SLIDING ? len - ctx : len - ctx / 2;
@@ -76,9 +76,8 @@ public final class Generator {
                     if (!device.equals(Device.CPU)) ids = ids.to(device);
                     Tensor out = cached ? model.forward(ids, cache) : model.forward(ids);             // (1, T, V)
                     fed = cached ? len - windowStart : 0;
-                    logits = out.select(1, out.size(1) - 1).reshape(-1).toFloatArray();          // (V)
+                    next = sampler.next(out.select(1, out.size(1) - 1).reshape(-1), rng);          // logits (V)
                 }
-                int next = sampler.next(logits, rng);
                 if (len == seq.length) seq = Arrays.copyOf(seq, (int) Math.min(Integer.MAX_VALUE - 8, 2L * seq.length));
                 seq[len++] = next;
                 made++;

@@ -1,5 +1,6 @@
 package dev.jlm.generate;
 
+import dev.jlm.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
@@ -8,6 +9,11 @@ import java.util.SplittableRandom;
  */
 public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
     int next(float[] logits, SplittableRandom rng);
+
+    /** The same from logits (V) on the model's device: copied to the host, unless the choice can be made there. */
+    default int next(Tensor logits, SplittableRandom rng) {
+        return next(logits.toFloatArray(), rng);
+    }
 
     /** From the flags: temperature 0 means greedy; top-p 1 keeps every token. */
     static Sampler of(double temperature, double topP) {
@@ -23,6 +29,12 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
             int best = 0;
             for (int i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
             return best;
+        }
+
+        /** On the device: one id comes back, not V floats. */
+        @Override
+        public int next(Tensor logits, SplittableRandom rng) {
+            return (int) logits.argmax(0).item();
         }
     }
 

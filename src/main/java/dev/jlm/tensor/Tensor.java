@@ -341,6 +341,11 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_mean(handle(), Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "mean");
     }
 
+    /** The index of the largest value along {@code dim} (the first on a tie), int64, without that dim. */
+    public Tensor argmax(long dim) {
+        return of(jlm_argmax(handle(), dim), "argmax");
+    }
+
     public Tensor amax(boolean keepdim, long... dims) {
         return of(jlm_amax(handle(), Scratch.longs(dims), dims.length, keepdim ? 1 : 0), "amax");
     }

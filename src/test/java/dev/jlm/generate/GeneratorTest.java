@@ -79,6 +79,23 @@ class GeneratorTest {
         assertArrayEquals(reference, made);
     }
 
+    /** Greedy on the device (argmax, one id back) picks what the host's loop picks, the lowest id on a tie. */
+    @Test
+    void greedyOnTheDeviceEqualsGreedyOnTheHost() {
+        Sampler greedy = Sampler.of(0, 1);
+        try (var s = TensorScope.open()) {
+            for (int seed = 0; seed < 20; seed++) {
+                SplittableRandom r = new SplittableRandom(seed);
+                float[] logits = new float[97];
+                for (int i = 0; i < logits.length; i++) logits[i] = r.nextInt(8);          // many ties at the top
+                Tensor t = Torch.fromArray(logits, logits.length);
+                int host = greedy.next(logits, r), device = greedy.next(t, r);
+                assertEquals(host, device, "seed " + seed);
+                for (int i = 0; i < host; i++) assertNotEquals(logits[host], logits[i], "a lower id with the same logit");
+            }
+        }
+    }
+
     @Test
     void cachedLogitsEqualFullForward() {
         try (var run = TensorScope.open()) {
