@@ -168,10 +168,12 @@ int jlm_zero_many_(jlm_tensor *ts, int n);
  * (nothing changes), or NULL. */
 int jlm_adamw_(jlm_tensor *params, jlm_tensor *grads, jlm_tensor *exp_avgs, jlm_tensor *exp_avg_sqs, int n, jlm_tensor step, jlm_tensor lr, double beta1, double beta2, double eps, double weight_decay, jlm_tensor found_inf);
 
-/* ---- profiler: libtorch's autograd profiler on the CPU (this thread and the work it launches) ---- */
-/* with_flops != 0 also records the FLOPs of matrix products (mm, bmm, addmm, baddbmm), at some cost in time. */
-int jlm_profiler_start(int with_flops);
-/* Stops it; writes one line per event: push|pop, thread, handle, cpu_ns, sequence_nr, flops, name (tab-separated). */
+/* ---- profiler: libtorch's autograd profiler (this thread and the work it launches) ---- */
+/* with_flops != 0 also records the FLOPs of matrix products (mm, bmm, addmm, baddbmm), at some cost in time;
+ * with_gpu != 0 also records a CUDA event on the current stream at each push and pop (a CUDA build only). */
+int jlm_profiler_start(int with_flops, int with_gpu);
+/* Stops it; writes one line per event: push|pop, thread, handle, cpu_ns, sequence_nr, flops, gpu_ns, name
+ * (tab-separated); gpu_ns: when the stream reached the event, from the first one that has it, or -1. */
 int jlm_profiler_stop(const char *path);
 /* A named range: the operators run until the matching pop are inside it (recorded only while profiling). */
 int jlm_range_push(const char *name);

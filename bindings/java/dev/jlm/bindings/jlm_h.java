@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "2eaef488494b7a1644bbbc2c9038032096a6c65e88065582cf68ab05b7e94aa5";
+    public static final String HEADER_SHA256 = "268fb218e61a4d6c04c8a1926aa894e6344439741fbc21105e7eb611a7a4b479";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1359,13 +1359,13 @@ public final class jlm_h {
     }
 
     private static final class jlm_profiler_start$ {
-        static final MethodHandle MH = downcall("jlm_profiler_start", FunctionDescriptor.of(C_INT, C_INT));
+        static final MethodHandle MH = downcall("jlm_profiler_start", FunctionDescriptor.of(C_INT, C_INT, C_INT));
     }
 
-    /** {@code int jlm_profiler_start(int with_flops)} */
-    public static int jlm_profiler_start(int with_flops) {
+    /** {@code int jlm_profiler_start(int with_flops, int with_gpu)} */
+    public static int jlm_profiler_start(int with_flops, int with_gpu) {
         try {
-            return (int) jlm_profiler_start$.MH.invokeExact(with_flops);
+            return (int) jlm_profiler_start$.MH.invokeExact(with_flops, with_gpu);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_profiler_start failed", ex$);
         }

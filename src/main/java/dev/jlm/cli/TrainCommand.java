@@ -52,11 +52,11 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
             + " before it stops with an error naming the missing rank") double distTimeout = 300;
     @Domain("> 0") @Option(names = "--profile", paramLabel = "N", description = "instead of training: N steps (after 2 warm-up steps) under"
             + " libtorch's profiler, then a table of where the time goes, by component (forward, backward, optimizer) and by operator;"
-            + " writes nothing, --out is not needed") Integer profile;
+            + " on a GPU also the stream's time by component (eager steps, no CUDA graph); writes nothing, --out is not needed") Integer profile;
     @Option(names = "--force", description = "with --nproc: start the workers even when there are more of them than cores, or their"
             + " estimated memory exceeds what the machine has available") boolean force;
     @Option(names = "--profile-events", paramLabel = "FILE", description = "with --profile: also keep libtorch's raw events here (TSV: push|pop,"
-            + " thread, handle, cpu_ns, sequence_nr, flops, name)") Path profileEvents;
+            + " thread, handle, cpu_ns, sequence_nr, flops, gpu_ns, name)") Path profileEvents;
 
     /** Options set from --config (so that a model option there counts as given, like a flag). */
     private final Set<String> fromConfig = new HashSet<>();

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * libtorch's autograd profiler (CPU): {@link #start}, run the work, {@link #stop} writes its raw events to a file
- * (one line each: push|pop, thread, handle, cpu_ns, sequence_nr, flops, name; flops of the matrix products when
- * started with them, else 0). {@link #range} names a stretch of work — a
+ * libtorch's autograd profiler: {@link #start}, run the work, {@link #stop} writes its raw events to a file
+ * (one line each: push|pop, thread, handle, cpu_ns, sequence_nr, flops, gpu_ns, name; flops of the matrix products when
+ * started with them, else 0; gpu_ns when the CUDA stream reached the event, when started with the GPU, else -1). {@link #range} names a stretch of work — a
  * model component — so that the operators inside it can be attributed to it; outside profiling it costs a field
  * read. One profiling session at a time per process.
  */
@@ -30,13 +30,16 @@ public final class Profiler {
     private Profiler() {}
 
     public static void start() {
-        start(false);
+        start(false, false);
     }
 
-    /** Starts profiling; with {@code flops} each matrix product's FLOPs are recorded too (input shapes kept: slower). */
-    public static void start(boolean flops) {
+    /**
+     * Starts profiling; with {@code flops} each matrix product's FLOPs are recorded too (input shapes kept: slower); with
+     * {@code gpu} each event also records a CUDA event on the current stream (a CUDA build), so ranges get GPU times.
+     */
+    public static void start(boolean flops, boolean gpu) {
         Native.ensureLoaded();
-        Native.check(jlm_profiler_start(flops ? 1 : 0), "profiler_start");
+        Native.check(jlm_profiler_start(flops ? 1 : 0, gpu ? 1 : 0), "profiler_start");
         active = true;
     }
 

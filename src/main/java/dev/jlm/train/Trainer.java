@@ -268,7 +268,7 @@ public final class Trainer {
             for (int i = -2; i < steps; i++) {
                 if (i == 0) {
                     Torch.synchronize(cfg.device());
-                    Profiler.start();
+                    Profiler.start(false, cfg.device().isCuda());
                     t0 = System.nanoTime();
                 }
                 long[] global = sampler.nextStarts();

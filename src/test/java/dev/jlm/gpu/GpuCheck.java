@@ -186,6 +186,25 @@ public final class GpuCheck {
                     (java.util.function.Supplier<String>) () -> graphsAgree(d, dt));
         }
 
+        check("--profile on " + d + " reports GPU time by component", (java.util.function.Supplier<String>) () -> {
+            if (!d.isCuda()) throw new NotRun("GPU times need a CUDA device");
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jlm-gpu-profile");
+                java.nio.file.Path train = dev.jlm.testing.TokenFiles.random(dir.resolve("t.bin"), 400_000, 10_000, 1);
+                var cfg = dev.jlm.train.TrainConfig.builder().model(dev.jlm.nn.ModelConfig.TINY_STORIES).train(train).out(dir.resolve("run"))
+                        .batchSize(64).device(d).dtype(dev.jlm.tensor.DType.BFLOAT16).threads(0).build();
+                String table = new dev.jlm.train.Trainer(cfg).profile(3, dir.resolve("events.tsv")).table(12);
+                System.out.println();
+                System.out.println("GPU profile, TinyStories model, batch 64, bfloat16 (jlm train --profile 3):");
+                System.out.println();
+                System.out.println(table);
+                if (!table.contains("GPU ms")) throw new AssertionError("no GPU column");
+                return "table printed above";
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
         // boundary timings on this device (compare with scripts/reference/boundary_peer.py on the same machine)
         try (var s = TensorScope.open()) {
             Tensor a = seeded(0, d, 4, 4), b = seeded(1, d, 4, 4);

@@ -37,14 +37,14 @@ class AccountingTest {
         try (var s = TensorScope.open(); var g = dev.jlm.tensor.NoGrad.enter()) {
             var model = new TransformerLm(c, Device.CPU, DType.FLOAT32);
             var ids = dev.jlm.tensor.Torch.randint(0, 101, Device.CPU, batch, 24);
-            Profiler.start(true);
+            Profiler.start(true, false);
             model.forward(ids);
             Profiler.stop(events);
         }
-        long executed = 0;                                   // push lines: push, thread, handle, ns, seq, flops, name
+        long executed = 0;                                   // push lines: push, thread, handle, ns, seq, flops, gpu_ns, name
         for (String line : Files.readAllLines(events)) {
-            String[] f = line.split("\t", 7);
-            if (f[0].equals("push") && List.of("aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm").contains(f[6])) executed += Long.parseLong(f[5]);
+            String[] f = line.split("\t", 8);
+            if (f[0].equals("push") && List.of("aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm").contains(f[7])) executed += Long.parseLong(f[5]);
         }
         assertTrue(executed > 0, "the profiler counted no matrix products");
         assertEquals((double) executed, new Accounting(c, batch).totalForwardFlops(), 0.0);
