@@ -9,7 +9,7 @@ and as the Python peer of the training-step benchmark. Reads jlm's safetensors c
                                                              (PROMPT_IDS comma-separated)
   python3 model_ref.py state-dict CHECKPOINT OUT            -> writes OUT as safetensors.torch.save_file(state_dict) would:
                                                              the same tensors, no metadata (a PyTorch user's file)
-  python3 model_ref.py generate THREADS PROMPT NEW MODE [MODEL] -> JSON {tokens_per_s}: KV-cache decoding, MODE greedy or topp
+  python3 model_ref.py generate THREADS PROMPT NEW MODE [MODEL] [DEVICE] -> JSON {tokens_per_s}: KV-cache decoding, MODE greedy or topp
                                                              (p 0.9, temperature 1), MODEL tinystories or demo (random weights)
   python3 model_ref.py bench-gpu DEVICE DTYPE MODEL BATCH STEPS eager|compile -> JSON {step_ms, tokens_per_s, warmup_s}:
                                                              PyTorch at its best (SDPA, fused AdamW, autocast), the peer of
@@ -139,8 +139,8 @@ def forward_cached(ids, w, cfg, cache, start):
     """ids (B, T) at positions start..start+T-1; cache[i] = (k, v), each (B, H, Tmax, Dh), filled up to start."""
     B, T = ids.shape
     D, H = cfg["d_model"], cfg["num_heads"]; dh = D // H
-    pos = torch.arange(start, start + T)
-    mask = torch.ones(T, start + T, dtype=torch.bool).tril(start)
+    pos = torch.arange(start, start + T, device=ids.device)
+    mask = torch.ones(T, start + T, dtype=torch.bool, device=ids.device).tril(start)
     x = w["token_embeddings.weight"][ids]
     for i in range(cfg["num_layers"]):
         p = f"layers.{i}."
@@ -157,8 +157,8 @@ def forward_cached(ids, w, cfg, cache, start):
         x = x + ffn(rmsnorm(x, w[p + "ln2.weight"]), w, p + "ffn.", cfg)
     return rmsnorm(x, w["ln_final.weight"]) @ w["lm_head.weight"].T
 
-def generate_bench(threads, prompt_len, new_tokens, mode, model="tinystories", repeats=3):
-    """The peer of `jlm generate`: the same model decoded with a KV cache, sampling with torch ops."""
+def generate_bench(threads, prompt_len, new_tokens, mode, model="tinystories", repeats=3, device="cpu"):
+    """The peer of `jlm generate`: the same model decoded with a KV cache, sampling with torch ops, on `device`."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     cfg = dict(vocab_size=10000, context_length=256, d_model=512, num_layers=4, num_heads=16, d_ff=1344,
@@ -173,17 +173,19 @@ def generate_bench(threads, prompt_len, new_tokens, mode, model="tinystories", r
         w[f"layers.{i}.ln1.weight"] = torch.ones(D); w[f"layers.{i}.ln2.weight"] = torch.ones(D)
         w[f"layers.{i}.ffn.w1.weight"] = torch.randn(F, D) * 0.02; w[f"layers.{i}.ffn.w3.weight"] = torch.randn(F, D) * 0.02
         w[f"layers.{i}.ffn.w2.weight"] = torch.randn(D, F) * 0.02
-    gen = torch.Generator().manual_seed(7)
+    w = {k: t.to(device) for k, t in w.items()}
+    gen = torch.Generator(device=device).manual_seed(7)
     prompt = torch.randint(0, V, (1, prompt_len), generator=torch.Generator().manual_seed(1))
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     def run():   # as jlm's Generator: prefill, one token at a time; when the context is full, re-prefill its last half
         ctx = cfg["context_length"]
-        cache = [(torch.zeros(1, H, ctx, D // H), torch.zeros(1, H, ctx, D // H)) for _ in range(L)]
+        cache = [(torch.zeros(1, H, ctx, D // H, device=device), torch.zeros(1, H, ctx, D // H, device=device)) for _ in range(L)]
         seq, start, window, made = prompt[0].tolist(), 0, 0, 0
         with torch.no_grad():
             while made < new_tokens:
                 if len(seq) - window > ctx:
                     window, start = len(seq) - ctx // 2, 0
-                ids = torch.tensor([seq[window + start:]])
+                ids = torch.tensor([seq[window + start:]], device=device)
                 logits = forward_cached(ids, w, cfg, cache, start)[0, -1]
                 start = len(seq) - window
                 if mode == "greedy":
@@ -194,6 +196,7 @@ def generate_bench(threads, prompt_len, new_tokens, mode, model="tinystories", r
                     keep = torch.cumsum(sp, 0) - sp < 0.9
                     nxt = int(si[torch.multinomial(sp[keep], 1, generator=gen)])
                 seq.append(nxt); made += 1
+        sync()
         return made
     run()
     best = min(timed(run) for _ in range(repeats))
@@ -321,7 +324,7 @@ if __name__ == "__main__":
         evaluate(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "generate":
         a = sys.argv[2:]
-        generate_bench(int(a[0]), int(a[1]), int(a[2]), a[3], a[4] if len(a) > 4 else "tinystories")
+        generate_bench(int(a[0]), int(a[1]), int(a[2]), a[3], a[4] if len(a) > 4 else "tinystories", device=a[5] if len(a) > 5 else "cpu")
     elif sys.argv[1] == "greedy":
         greedy(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "bench-gpu":
