@@ -16,11 +16,21 @@ public final class GradClip {
      * () float32 on the gradients' device — not read back, so the step goes on without waiting. Null without gradients.
      */
     public static Tensor clip(Collection<Tensor> params, double max) {
+        return clipGradients(gradients(params), max);
+    }
+
+    /** The gradients of those parameters that have one, in order. */
+    public static List<Tensor> gradients(Collection<Tensor> params) {
         List<Tensor> grads = new ArrayList<>();
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g != null) grads.add(g);
         }
+        return grads;
+    }
+
+    /** {@link #clip} of gradients already gathered. */
+    public static Tensor clipGradients(List<Tensor> grads, double max) {
         if (grads.isEmpty()) return null;
         try (var ng = NoGrad.enter()) {
             return MultiTensor.clipGradNorm_(grads, max);

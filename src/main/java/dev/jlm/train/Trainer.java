@@ -71,7 +71,7 @@ public final class Trainer {
      */
     public Summary run(Listener listener, World world) throws IOException {
         Path out = cfg.out();
-        int ranks = world.size(), micro = cfg.gradAccum();
+        int ranks = world.size();
         requireMicroBatches(ranks);
         long[] hash = {cfg.agreementHash()};
         world.agree(true, () -> {
@@ -89,7 +89,7 @@ public final class Trainer {
         });
         useMachine();
         requireGraphs(ranks);
-        int vocab = cfg.model().vocabSize(), ctx = cfg.model().contextLength();
+        int vocab = cfg.model().vocabSize();
 
         try (TokenFile train = TokenFile.open(cfg.train(), vocab, "vocab_size");                   // ids checked per batch
              TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "vocab_size");
@@ -170,7 +170,7 @@ public final class Trainer {
                         window.add(new Dispatched(step, lr, r, System.nanoTime(), world.collectiveSeconds() - collective0));
                     } while (step < cfg.steps() && !readDue(step));
                     double[] read = read(window);                             // waits for the window's last step
-                    window.set(window.size() - 1, window.getLast().at(System.nanoTime()));
+                    long readAt = System.nanoTime();                          // the window's last step is done by now
                     int good = 0;                                              // steps of the window before a non-finite one
                     while (good < window.size() && Double.isFinite(read[2 * good]) && Double.isFinite(read[2 * good + 1])) good++;
                     Double val = null;
@@ -184,7 +184,8 @@ public final class Trainer {
                     if (world.isMain()) {
                         for (int i = 0; i < good; i++) {
                             Dispatched d = window.get(i);
-                            double sec = (d.nanos() - t0) / 1e9, tps = (d.step() - start) * tokensPerStep / sec;
+                            long nanos = i == window.size() - 1 ? readAt : d.nanos();
+                            double sec = (nanos - t0) / 1e9, tps = (d.step() - start) * tokensPerStep / sec;
                             Double v = d.step() == step ? val : null;
                             var row = metrics.row().put("step", d.step()).put("tokens", d.step() * tokensPerStep).put("wall_s", sec)
                                     .put("train_loss", read[2 * i]).put("lr", d.lr()).put("grad_norm", read[2 * i + 1]).put("tokens_per_s", tps);
@@ -217,11 +218,7 @@ public final class Trainer {
     }
 
     /** A step dispatched to the device, its numbers not yet read: what the host knew then ({@code nanos}: its clock). */
-    private record Dispatched(long step, double lr, StepResult result, long nanos, double collectiveSeconds) {
-        Dispatched at(long nanos) {
-            return new Dispatched(step, lr, result, nanos, collectiveSeconds);
-        }
-    }
+    private record Dispatched(long step, double lr, StepResult result, long nanos, double collectiveSeconds) {}
 
     /** {lossᵢ, normᵢ, …} of the window's steps, in one read (it waits for the last of them). */
     private static double[] read(List<Dispatched> window) {
@@ -377,18 +374,14 @@ public final class Trainer {
             }
         }
         world.averageInPlace(loss);
-        List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : model.params().named().values()) {
-            Tensor g = p.grad();
-            if (g != null) grads.add(g);
-        }
+        List<Tensor> grads = GradClip.gradients(model.params().named().values());
         if (grads.isEmpty()) return new StepResult(loss, null);
         try (var r = Profiler.range("allreduce")) {
             world.averageGradients(grads);
         }
         Tensor norm;
         try (var r = Profiler.range("clip")) {
-            norm = GradClip.clip(model.params().named().values(), gradClip);
+            norm = GradClip.clipGradients(grads, gradClip);
         }
         try (var r = Profiler.range("optimizer")) {
             Tensor skip = MultiTensor.nonfinite(List.of(loss, norm));

@@ -25,8 +25,7 @@ class StepProfileTest {
 
     @Test
     void gpuTimeByComponentIsTheStreamsTimeBetweenItsEvents(@TempDir Path dir) throws Exception {
-        Path f = Files.writeString(dir.resolve("e.tsv"), EVENTS.formatted("0", "1000000", "6000000", "8000000", "8000000", "9000000"));
-        String t = StepProfile.read(f, 1, 10).table(5);
+        String t = table(dir, "0", "1000000", "6000000", "8000000", "8000000", "9000000");
         assertTrue(t.contains("GPU: 9.0 ms per step on the stream"), t);
         assertTrue(t.contains("| attention | 4.00 | 0.00 | 0.00 | 4.00 | 40.0% | 8.00 |"), t);
         assertTrue(t.contains("| optimizer | 0.00 | 0.00 | 1.00 | 1.00 | 10.0% | 1.00 |"), t);
@@ -35,9 +34,14 @@ class StepProfileTest {
 
     @Test
     void withoutGpuTimesTheTableHasNoGpuColumn(@TempDir Path dir) throws Exception {
-        Path f = Files.writeString(dir.resolve("e.tsv"), EVENTS.formatted("-1", "-1", "-1", "-1", "-1", "-1"));
-        String t = StepProfile.read(f, 1, 10).table(5);
+        String t = table(dir, "-1", "-1", "-1", "-1", "-1", "-1");
         assertFalse(t.contains("GPU"), t);
         assertTrue(t.contains("| attention | 4.00 | 0.00 | 0.00 | 4.00 | 40.0% |\n"), t);
+    }
+
+    /** The table of EVENTS with these gpu_ns, one step of 10 ms wall. */
+    static String table(Path dir, Object... gpuNs) throws Exception {
+        Path f = Files.writeString(dir.resolve("e.tsv"), EVENTS.formatted(gpuNs));
+        return StepProfile.read(f, 1, 10).table(5);
     }
 }
