@@ -6,25 +6,22 @@ import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.train.TrainConfig;
 import dev.jlm.train.Trainer;
+import dev.jlm.io.AtomicFolder;
+import dev.jlm.testing.TokenFiles;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * jlm's training loop as `jlm train` runs it with its defaults (fused kernels, a CUDA graph where it can, reads every
- * log_every steps), on a seeded random token file under /tmp: WARM steps, then STEPS timed from the read after the
- * warm-up to the read after the last step (both wait for the device). Prints JSON like the Python peer
+ * few steps), on a seeded token file under /tmp (dev.jlm.testing.TokenFiles): max(5, STEPS) warm-up steps, then STEPS
+ * timed from the read after the warm-up to the read after the last step (both wait for the device, and none comes
+ * between them, as the Python peer synchronizes once at the end). Prints JSON like the peer
  * (scripts/reference/model_ref.py bench-gpu) and the step's FLOPs (3 × the forward's, by {@link Accounting}).
  * Usage: TrainBench DEVICE DTYPE MODEL BATCH STEPS [auto|off]   (MODEL tinystories or gpt2-small; the last: --cuda-graphs)
  */
 public final class TrainBench {
-    static final int WARM = 5;
-
     public static void main(String[] args) throws IOException {
         Device device = Device.parse(args[0]);
         DType dtype = DType.parse(args[1]);
@@ -33,16 +30,17 @@ public final class TrainBench {
             case "gpt2-small" -> ModelConfig.builder().vocabSize(50257).contextLength(1024).dModel(768).numLayers(12).numHeads(12).dFf(2048).build();
             default -> throw new IllegalArgumentException("model: tinystories or gpt2-small, not " + args[2]);
         };
-        int batch = Integer.parseInt(args[3]), steps = Integer.parseInt(args[4]);
+        int batch = Integer.parseInt(args[3]), steps = Integer.parseInt(args[4]), warm = Math.max(5, steps);
         var graphs = TrainConfig.CudaGraphs.valueOf((args.length > 5 ? args[5] : "auto").toUpperCase(Locale.ROOT));
         Path dir = Files.createTempDirectory("jlm-trainbench");
-        Path tokens = randomTokens(dir.resolve("train.u16"), (long) batch * (c.contextLength() + 1) * 64, c.vocabSize());
-        TrainConfig cfg = TrainConfig.builder().model(c).train(tokens).out(dir.resolve("run")).batchSize(batch).steps(WARM + steps)
-                .saveEvery(1_000_000).device(device).dtype(dtype).logEvery(WARM).cudaGraphs(graphs).threads(0).build();
+        Path tokens = TokenFiles.random(dir.resolve("train.u16"), batch * (c.contextLength() + 1) * 64, c.vocabSize(), 1);
+        // reads at step `warm` and at the last step only: log_every = warm, and the run ends at warm + steps ≤ 2·warm
+        TrainConfig cfg = TrainConfig.builder().model(c).train(tokens).out(dir.resolve("run")).batchSize(batch).steps(warm + steps)
+                .saveEvery(1_000_000).device(device).dtype(dtype).logEvery(warm).cudaGraphs(graphs).threads(0).build();
         long[] at = new long[2];                                       // nanoTime when the warm-up's and the last step's reads came
         Trainer.Summary s = new Trainer(cfg).run((step, n, loss, lr, tps, val) -> {
-            if (step == WARM) at[0] = System.nanoTime();
-            if (step == WARM + steps) at[1] = System.nanoTime();
+            if (step == warm) at[0] = System.nanoTime();
+            if (step == warm + steps) at[1] = System.nanoTime();
         });
         double ms = (at[1] - at[0]) / 1e6 / steps;
         double flops = 3 * new Accounting(c, batch).totalForwardFlops();
@@ -50,29 +48,6 @@ public final class TrainBench {
                         + " \"graphed\": %b, \"step_ms\": %.2f, \"tokens_per_s\": %.0f, \"flops\": %.4g, \"final_loss\": %.4f}%n",
                 device, args[1], args[2], batch, args.length > 5 ? args[5] : "auto", Trainer.capturesSteps(cfg, 1), ms,
                 batch * c.contextLength() / ms * 1e3, flops, s.finalTrainLoss());
-        deleteTree(dir);
-    }
-
-    /** n seeded random ids below vocab, as uint16. */
-    static Path randomTokens(Path file, long n, int vocab) throws IOException {
-        SplittableRandom r = new SplittableRandom(1);
-        ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long i = 0; i < n; i++) {
-                b.putShort((short) r.nextInt(vocab));
-                if (!b.hasRemaining()) {
-                    out.write(b.array(), 0, b.position());
-                    b.clear();
-                }
-            }
-            out.write(b.array(), 0, b.position());
-        }
-        return file;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        AtomicFolder.deleteTree(dir);
     }
 }
