@@ -108,6 +108,8 @@ jlm_tensor jlm_where(jlm_tensor cond, jlm_tensor a, jlm_tensor b);
 #define JLM_CMP_GT 4
 #define JLM_CMP_GE 5
 jlm_tensor jlm_compare_scalar(jlm_tensor a, double s, int op);
+/* a op b elementwise, broadcasting → bool. */
+jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op);
 jlm_tensor jlm_tril(jlm_tensor t, int64_t diagonal);
 
 /* ---- reductions (ndims == 0 reduces over all dims) ---- */
@@ -118,6 +120,10 @@ jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *dims, int ndims, int keepd
 /* The index of the largest value along dim (the first one on a tie), int64, that dim removed. */
 jlm_tensor jlm_argmax(jlm_tensor t, int64_t dim);
 jlm_tensor jlm_norm(jlm_tensor t, double p, const int64_t *dims, int ndims, int keepdim);
+/* Running sum along dim, same dtype and shape. */
+jlm_tensor jlm_cumsum(jlm_tensor t, int64_t dim);
+/* The indices that sort t along dim, int64; stable: equal values keep their order (so descending puts a tie's lower index first). */
+jlm_tensor jlm_argsort(jlm_tensor t, int64_t dim, int descending);
 
 /* ---- in-place updates (optimizers) ---- */
 int jlm_mul_(jlm_tensor t, jlm_tensor other);
@@ -128,6 +134,8 @@ int jlm_addcmul_(jlm_tensor t, jlm_tensor a, jlm_tensor b, double value);
 int jlm_addcdiv_(jlm_tensor t, jlm_tensor a, jlm_tensor b, double value);
 int jlm_lerp_(jlm_tensor t, jlm_tensor end, double weight);
 int jlm_copy_(jlm_tensor t, jlm_tensor src);
+/* t's slices index[i] along dim become src's slice i (index: int64 on t's device). */
+int jlm_index_copy_(jlm_tensor t, int64_t dim, jlm_tensor index, jlm_tensor src);
 int jlm_zero_(jlm_tensor t);
 int jlm_fill_(jlm_tensor t, double value);
 

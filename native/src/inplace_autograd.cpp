@@ -13,6 +13,9 @@ int jlm_addcmul_(jlm_tensor t, jlm_tensor a, jlm_tensor b, double v) { JLM_DO(un
 int jlm_addcdiv_(jlm_tensor t, jlm_tensor a, jlm_tensor b, double v) { JLM_DO(unwrap(t).addcdiv_(unwrap(a), unwrap(b), v)) }
 int jlm_lerp_(jlm_tensor t, jlm_tensor end, double w) { JLM_DO(unwrap(t).lerp_(unwrap(end), w)) }
 int jlm_copy_(jlm_tensor t, jlm_tensor src) { JLM_DO(unwrap(t).copy_(unwrap(src))) }
+int jlm_index_copy_(jlm_tensor t, int64_t dim, jlm_tensor index, jlm_tensor src) {
+  JLM_DO(unwrap(t).index_copy_(dim, unwrap(index), unwrap(src)))
+}
 int jlm_zero_(jlm_tensor t) { JLM_DO(unwrap(t).zero_()) }
 int jlm_fill_(jlm_tensor t, double v) { JLM_DO(unwrap(t).fill_(v)) }
 

@@ -1,12 +1,14 @@
-// tensor_ops.cpp — elementwise arithmetic and math, comparisons with a scalar, where, tril,
-// reductions and matmul. These are the primitives the reference model is built from.
+// tensor_ops.cpp — elementwise arithmetic and math, comparisons, where, tril, reductions, running sums,
+// sorting and matmul. These are the primitives the reference model is built from.
 #include "boundary.hpp"
 
 using jlm::dims;
 using jlm::unwrap;
 
 namespace {
-at::Tensor compare(const at::Tensor &a, double s, int op) {
+// S: a double or a tensor.
+template <typename S>
+at::Tensor compare(const at::Tensor &a, const S &s, int op) {
   switch (op) {
     case JLM_CMP_EQ: return a.eq(s);
     case JLM_CMP_NE: return a.ne(s);
@@ -39,6 +41,7 @@ jlm_tensor jlm_abs(jlm_tensor a) { JLM_NEW(unwrap(a).abs()) }
 jlm_tensor jlm_matmul(jlm_tensor a, jlm_tensor b) { JLM_NEW(torch::matmul(unwrap(a), unwrap(b))) }
 jlm_tensor jlm_where(jlm_tensor c, jlm_tensor a, jlm_tensor b) { JLM_NEW(torch::where(unwrap(c), unwrap(a), unwrap(b))) }
 jlm_tensor jlm_compare_scalar(jlm_tensor a, double s, int op) { JLM_NEW(compare(unwrap(a), s, op)) }
+jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op) { JLM_NEW(compare(unwrap(a), unwrap(b), op)) }
 jlm_tensor jlm_tril(jlm_tensor t, int64_t k) { JLM_NEW(unwrap(t).tril(k)) }
 
 /* ---- reductions ---- */
@@ -63,6 +66,10 @@ jlm_tensor jlm_logsumexp(jlm_tensor t, const int64_t *d, int n, int keepdim) {
 }
 jlm_tensor jlm_norm(jlm_tensor t, double p, const int64_t *d, int n, int keepdim) {
   JLM_NEW(n == 0 ? unwrap(t).norm(p) : unwrap(t).norm(p, dims(d, n), keepdim != 0))
+}
+jlm_tensor jlm_cumsum(jlm_tensor t, int64_t dim) { JLM_NEW(unwrap(t).cumsum(dim)) }
+jlm_tensor jlm_argsort(jlm_tensor t, int64_t dim, int descending) {
+  JLM_NEW(std::get<1>(unwrap(t).sort(c10::optional<bool>(true), dim, descending != 0)))
 }
 
 }  // extern "C"

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "268fb218e61a4d6c04c8a1926aa894e6344439741fbc21105e7eb611a7a4b479";
+    public static final String HEADER_SHA256 = "a97ca4f99595fd36f436e6db2686b63582ea21bc5be497bb2921e6987402d686";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -916,6 +916,19 @@ public final class jlm_h {
         }
     }
 
+    private static final class jlm_compare$ {
+        static final MethodHandle MH = downcall("jlm_compare", FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER, C_INT));
+    }
+
+    /** {@code jlm_tensor jlm_compare(jlm_tensor a, jlm_tensor b, int op)} */
+    public static MemorySegment jlm_compare(MemorySegment a, MemorySegment b, int op) {
+        try {
+            return (MemorySegment) jlm_compare$.MH.invokeExact(a, b, op);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_compare failed", ex$);
+        }
+    }
+
     private static final class jlm_tril$ {
         static final MethodHandle MH = downcall("jlm_tril", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
     }
@@ -1004,6 +1017,32 @@ public final class jlm_h {
             return (MemorySegment) jlm_norm$.MH.invokeExact(t, p, dims, ndims, keepdim);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_norm failed", ex$);
+        }
+    }
+
+    private static final class jlm_cumsum$ {
+        static final MethodHandle MH = downcall("jlm_cumsum", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
+    }
+
+    /** {@code jlm_tensor jlm_cumsum(jlm_tensor t, int64_t dim)} */
+    public static MemorySegment jlm_cumsum(MemorySegment t, long dim) {
+        try {
+            return (MemorySegment) jlm_cumsum$.MH.invokeExact(t, dim);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_cumsum failed", ex$);
+        }
+    }
+
+    private static final class jlm_argsort$ {
+        static final MethodHandle MH = downcall("jlm_argsort", FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT));
+    }
+
+    /** {@code jlm_tensor jlm_argsort(jlm_tensor t, int64_t dim, int descending)} */
+    public static MemorySegment jlm_argsort(MemorySegment t, long dim, int descending) {
+        try {
+            return (MemorySegment) jlm_argsort$.MH.invokeExact(t, dim, descending);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_argsort failed", ex$);
         }
     }
 
@@ -1108,6 +1147,19 @@ public final class jlm_h {
             return (int) jlm_copy_$.MH.invokeExact(t, src);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_copy_ failed", ex$);
+        }
+    }
+
+    private static final class jlm_index_copy_$ {
+        static final MethodHandle MH = downcall("jlm_index_copy_", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER, C_POINTER));
+    }
+
+    /** {@code int jlm_index_copy_(jlm_tensor t, int64_t dim, jlm_tensor index, jlm_tensor src)} */
+    public static int jlm_index_copy_(MemorySegment t, long dim, MemorySegment index, MemorySegment src) {
+        try {
+            return (int) jlm_index_copy_$.MH.invokeExact(t, dim, index, src);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_index_copy_ failed", ex$);
         }
     }
 

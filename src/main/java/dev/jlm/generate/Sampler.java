@@ -1,18 +1,35 @@
 package dev.jlm.generate;
 
+import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
 import java.util.SplittableRandom;
 
 /**
  * How the next token is chosen from the model's logits (V floats). Temperature is applied first, then top-p.
- * Sampling draws from a seeded SplittableRandom, so a run can be repeated.
+ * Sampling draws from a seeded SplittableRandom, so a run can be repeated. Each sampler chooses on the host
+ * ({@link #next(float[], SplittableRandom)}) or on the logits' device ({@link #choose}); given the same draw both pick
+ * the same token, up to the rounding of sums in a different order (SamplerTest).
  */
 public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
     int next(float[] logits, SplittableRandom rng);
 
-    /** The same from logits (V) on the model's device: copied to the host, unless the choice can be made there. */
+    /** The uniform draw in [0, 1) one token takes from {@code rng} (greedy takes none and returns 0). */
+    double draw(SplittableRandom rng);
+
+    /**
+     * The next id, () int64 on the device of {@code logits} (V), with {@code u} () float64 on that device holding
+     * {@link #draw}'s value. Reads nothing back to the host, so a CUDA graph can hold it.
+     */
+    Tensor choose(Tensor logits, Tensor u);
+
+    /**
+     * The same from logits (V) on the model's device: on a GPU the choice is made there and one id comes back, not V
+     * floats; on the CPU the host rule runs on the logits' floats (a copy, and no sort).
+     */
     default int next(Tensor logits, SplittableRandom rng) {
-        return next(logits.toFloatArray(), rng);
+        if (!logits.device().isCuda()) return next(logits.toFloatArray(), rng);
+        return (int) choose(logits, Torch.full(draw(rng), DType.FLOAT64, logits.device())).item();
     }
 
     /** From the flags: temperature 0 means greedy; top-p 1 keeps every token. */
@@ -31,10 +48,14 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
             return best;
         }
 
-        /** On the device: one id comes back, not V floats. */
         @Override
-        public int next(Tensor logits, SplittableRandom rng) {
-            return (int) logits.argmax(0).item();
+        public double draw(SplittableRandom rng) {
+            return 0;
+        }
+
+        @Override
+        public Tensor choose(Tensor logits, Tensor u) {
+            return logits.argmax(0);
         }
     }
 
@@ -71,6 +92,37 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
                 if (r < 0) return id;
             }
             return last;
+        }
+
+        @Override
+        public double draw(SplittableRandom rng) {
+            return rng.nextDouble();
+        }
+
+        /**
+         * The same rule without a host read, in float64: sort by (probability desc, id asc) and find the first entry
+         * whose running mass reaches p·sum; the nucleus is then, in id order, every token that does not come after that
+         * entry in the sort order; the draw walks the nucleus's running sum in id order.
+         */
+        @Override
+        public Tensor choose(Tensor logits, Tensor u) {
+            long v = logits.size(0);
+            Tensor z = logits.to(DType.FLOAT64);
+            Tensor prob = z.sub(z.amax(true, 0)).mul(1 / temperature).exp();       // (V) unnormalized, as on the host
+            Tensor order = prob.argsort(0, true);                                 // (V) prob desc, id asc
+            Tensor sorted = prob.gather(0, order);
+            Tensor running = sorted.cumsum(0);                                    // mass up to each sorted entry
+            Tensor last = running.narrow(0, 0, v - 1).lt(prob.sum().mul(p)).sum().reshape(1);  // (1) the first to reach p·sum
+            Tensor lastProb = sorted.gather(0, last), lastId = order.gather(0, last);
+            Tensor ids = Torch.arange(0, v, 1, DType.INT64, logits.device());
+            Tensor zero = Torch.full(0, DType.FLOAT64, logits.device());
+            Tensor tie = Torch.where(ids.le(lastId), Torch.where(prob.eq(lastProb), prob, zero), zero);
+            Tensor kept = Torch.where(prob.gt(lastProb), prob, tie);                // (V) the nucleus in id order, else 0
+            Tensor walk = kept.cumsum(0);
+            Tensor r = walk.select(0, v - 1).mul(u);
+            Tensor first = walk.le(r).sum();                                   // the first id whose running sum passes r
+            Tensor lastIn = Torch.where(kept.gt(0), ids, Torch.full(-1, DType.INT64, logits.device())).amax(false, 0);
+            return Torch.where(first.lt(lastIn), first, lastIn);                  // rounding past the end: the last one
         }
 
         /**

@@ -323,6 +323,41 @@ public final class Tensor implements AutoCloseable {
         return of(jlm_compare_scalar(handle(), s, JLM_CMP_GT), "gt");
     }
 
+    /** this ≤ s elementwise → bool. */
+    public Tensor le(double s) {
+        return of(jlm_compare_scalar(handle(), s, JLM_CMP_LE), "le");
+    }
+
+    /** this > o elementwise, broadcasting → bool. */
+    public Tensor gt(Tensor o) {
+        return of(jlm_compare(handle(), o.handle(), JLM_CMP_GT), "gt");
+    }
+
+    /** this < o elementwise, broadcasting → bool. */
+    public Tensor lt(Tensor o) {
+        return of(jlm_compare(handle(), o.handle(), JLM_CMP_LT), "lt");
+    }
+
+    /** this ≤ o elementwise, broadcasting → bool. */
+    public Tensor le(Tensor o) {
+        return of(jlm_compare(handle(), o.handle(), JLM_CMP_LE), "le");
+    }
+
+    /** this == o elementwise, broadcasting → bool. */
+    public Tensor eq(Tensor o) {
+        return of(jlm_compare(handle(), o.handle(), JLM_CMP_EQ), "eq");
+    }
+
+    /** Running sum along dim: same shape and dtype. */
+    public Tensor cumsum(long dim) {
+        return of(jlm_cumsum(handle(), dim), "cumsum");
+    }
+
+    /** The int64 indices that sort this along dim; stable, so under {@code descending} a tie keeps the lower index first. */
+    public Tensor argsort(long dim, boolean descending) {
+        return of(jlm_argsort(handle(), dim, descending ? 1 : 0), "argsort");
+    }
+
     // ---------------------------------------------------------------- reductions (no dims = all dims)
 
     public Tensor sum(long... dims) {
@@ -401,6 +436,12 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor copy_(Tensor src) {
         Native.check(jlm_copy_(handle(), src.handle()), "copy_");
+        return this;
+    }
+
+    /** Slice index[i] of this along dim becomes src's slice i; index: int64 on this device. */
+    public Tensor indexCopy_(long dim, Tensor index, Tensor src) {
+        Native.check(jlm_index_copy_(handle(), dim, index.handle(), src.handle()), "index_copy_");
         return this;
     }
 

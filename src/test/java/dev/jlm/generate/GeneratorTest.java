@@ -89,7 +89,7 @@ class GeneratorTest {
                 float[] logits = new float[97];
                 for (int i = 0; i < logits.length; i++) logits[i] = r.nextInt(8);          // many ties at the top
                 Tensor t = Torch.fromArray(logits, logits.length);
-                int host = greedy.next(logits, r), device = greedy.next(t, r);
+                int host = greedy.next(logits, r), device = (int) greedy.choose(t, Torch.full(greedy.draw(r), DType.FLOAT64, Device.CPU)).item();
                 assertEquals(host, device, "seed " + seed);
                 for (int i = 0; i < host; i++) assertNotEquals(logits[host], logits[i], "a lower id with the same logit");
             }
@@ -170,6 +170,45 @@ class GeneratorTest {
             SplittableRandom a = new SplittableRandom(seed), b = new SplittableRandom(seed);
             Sampler s = Sampler.of(t, p);
             for (int k = 0; k < 5; k++) assertEquals(naiveTopP(logits, t, p, b), s.next(logits, a), "trial " + trial + " draw " + k);
+        }
+    }
+
+    /** Oracle: the textbook nucleus above, and the host sampler; the device path (here on the CPU) with the same draws. */
+    @Test
+    void deviceNucleusDrawsWhatTheHostDraws() {
+        SplittableRandom gen = new SplittableRandom(4);
+        try (var scope = TensorScope.open()) {
+            for (int trial = 0; trial < 300; trial++) {
+                int v = 1 + gen.nextInt(3000);
+                float[] logits = new float[v];
+                for (int i = 0; i < v; i++) logits[i] = (float) Math.round(gen.nextGaussian() * 8) / 2;   // many exact ties
+                double t = 0.3 + gen.nextDouble() * 1.5, p = trial % 10 == 0 ? 1.0 : trial % 10 == 1 ? 1e-9 : gen.nextDouble();
+                long seed = gen.nextLong();
+                SplittableRandom a = new SplittableRandom(seed), b = new SplittableRandom(seed);
+                Sampler s = Sampler.of(t, p);
+                try (var draws = TensorScope.open()) {
+                    Tensor l = Torch.fromArray(logits, v);
+                    for (int k = 0; k < 5; k++) {
+                        int device = (int) s.choose(l, Torch.full(s.draw(a), DType.FLOAT64, Device.CPU)).item();
+                        assertEquals(naiveTopP(logits, t, p, b), device, "trial " + trial + " draw " + k);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The device path takes the draw it is given: u just under a bucket's upper edge and just over it. */
+    @Test
+    void deviceNucleusWalksTheDrawInIdOrder() {
+        float[] logits = {(float) Math.log(0.2), (float) Math.log(0.5), (float) Math.log(0.3)};   // nucleus at p 0.75: {1, 2}
+        Sampler s = Sampler.of(1.0, 0.75);
+        try (var scope = TensorScope.open()) {
+            Tensor l = Torch.fromArray(logits, 3);
+            int[] want = {1, 1, 2, 2};
+            double[] u = {0.0, 0.62, 0.63, 0.999999};                                    // 0.5 / 0.8 = 0.625
+            for (int i = 0; i < u.length; i++) {
+                assertEquals(want[i], s.choose(l, Torch.full(u[i], DType.FLOAT64, Device.CPU)).item(), "u " + u[i]);
+            }
         }
     }
 }

@@ -20,6 +20,10 @@ class TensorOpsTest {
         return Torch.fromArray(v, shape);
     }
 
+    static long[] bits(Tensor bool) {
+        return bool.to(DType.INT64).toLongArray();
+    }
+
     @Test
     void creationAndMetadata() {
         Tensor z = Torch.zeros(DType.BFLOAT16, Device.CPU, 2, 3);
@@ -162,5 +166,23 @@ class TensorOpsTest {
         assertEquals(1, Torch.numThreads());
         Torch.setNumThreads(before);
         assertEquals(before, Torch.numThreads());
+    }
+
+    /** Oracle: hand-computed results (what torch.cumsum, torch.sort(stable=True), index_copy_ and torch.lt give). */
+    @Test
+    void runningSumsSortingAndIndexedCopies() {
+        Tensor x = t(new float[] {1, 3, 2, 3, 0}, 5);
+        assertArrayEquals(new float[] {1, 4, 6, 9, 9}, x.cumsum(0).toFloatArray());
+        assertArrayEquals(new long[] {1, 3, 2, 0, 4}, x.argsort(0, true).toLongArray());    // tie 3, 3: lower index first
+        assertArrayEquals(new long[] {4, 0, 2, 1, 3}, x.argsort(0, false).toLongArray());
+        Tensor y = t(new float[] {2, 3, 1, 4, 0}, 5);
+        assertArrayEquals(new long[] {1, 0, 0, 1, 0}, bits(x.lt(y)));
+        assertArrayEquals(new long[] {1, 1, 0, 1, 1}, bits(x.le(y)));
+        assertArrayEquals(new long[] {0, 1, 0, 0, 1}, bits(x.eq(y)));
+        assertArrayEquals(new long[] {0, 0, 1, 0, 0}, bits(x.gt(y)));
+        assertArrayEquals(new long[] {1, 0, 1, 0, 1}, bits(x.le(2)));
+        Tensor cache = Torch.zeros(DType.FLOAT32, Device.CPU, 2, 4);
+        cache.indexCopy_(1, Torch.fromArray(new long[] {2}, 1), t(new float[] {7, 8}, 2, 1));   // column 2 ← (7, 8)
+        assertArrayEquals(new float[] {0, 0, 7, 0, 0, 0, 8, 0}, cache.toFloatArray());
     }
 }
