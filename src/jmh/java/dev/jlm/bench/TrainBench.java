@@ -2,6 +2,7 @@ package dev.jlm.bench;
 
 import dev.jlm.nn.Accounting;
 import dev.jlm.nn.ModelConfig;
+import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.train.TrainConfig;
@@ -31,7 +32,7 @@ public final class TrainBench {
             default -> throw new IllegalArgumentException("model: tinystories or gpt2-small, not " + args[2]);
         };
         int batch = Integer.parseInt(args[3]), steps = Integer.parseInt(args[4]), warm = Math.max(5, steps);
-        var graphs = TrainConfig.CudaGraphs.valueOf((args.length > 5 ? args[5] : "auto").toUpperCase(Locale.ROOT));
+        var graphs = CudaGraph.Mode.valueOf((args.length > 5 ? args[5] : "auto").toUpperCase(Locale.ROOT));
         Path dir = Files.createTempDirectory("jlm-trainbench");
         Path tokens = TokenFiles.random(dir.resolve("train.u16"), batch * (c.contextLength() + 1) * 64, c.vocabSize(), 1);
         // reads at step `warm` and at the last step only: log_every = warm, and the run ends at warm + steps ≤ 2·warm

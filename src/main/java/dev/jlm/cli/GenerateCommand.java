@@ -8,6 +8,7 @@ import dev.jlm.generate.Sampler;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.TensorScope;
@@ -46,6 +47,10 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--ids", description = "print the prompt's and the new tokens' ids as one JSON line instead of text (compare outputs"
             + " by id)") boolean ids;
 
+    @Domain("one of auto, on, off") @Option(names = "--cuda-graphs", description = "run each cached one-token step as one replay of a"
+            + " CUDA graph: auto = on a GPU where this libtorch can capture (2.3+), on = required (refused on the CPU), off = eager")
+    String cudaGraphs = "auto";
+
     @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
             + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
 
@@ -61,6 +66,12 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
         dev.jlm.nn.MemoryBudget.require(c, 1, false, Device.parse(device).resolve());
+        CudaGraph.Mode graphs = CudaGraph.Mode.valueOf(cudaGraphs.toUpperCase(Locale.ROOT));
+        try {
+            Generator.checkGraphs(graphs, !noCache, Device.parse(device).resolve());
+        } catch (IllegalArgumentException e) {                 // a usage error, as train's: nothing has started
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {
@@ -80,33 +91,36 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(Locale.ROOT));
         try (var run = TensorScope.open()) {
             TransformerLm model = Checkpoint.load(ckpt, Device.parse(device).resolve(), DType.FLOAT32, choice.kernels());
-            err.println("jlm: generate on " + model.params().device() + ", " + InfoCommand.kernels(choice));
             Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
-            if (ids) {
-                int[] prompt = tokenIds;
-                int[] made = new Generator(model, !noCache, policy).generate(tokenIds, maxTokens, sampler, seed, id -> id != end);
-                var json = new java.util.LinkedHashMap<String, int[]>();
-                json.put("prompt", prompt);
-                json.put("ids", made);
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
-                return 0;
+            try (Generator generator = new Generator(model, !noCache, policy, graphs)) {
+                err.println("jlm: generate on " + model.params().device() + ", " + InfoCommand.kernels(choice)
+                        + (generator.graphed() ? ", a CUDA graph per cached token" : ""));
+                if (ids) {
+                    int[] prompt = tokenIds;
+                    int[] made = generator.generate(tokenIds, maxTokens, sampler, seed, id -> id != end);
+                    var json = new java.util.LinkedHashMap<String, int[]>();
+                    json.put("prompt", prompt);
+                    json.put("ids", made);
+                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
+                    return 0;
+                }
+                System.out.print(prompt);
+                System.out.flush();
+                ByteArrayOutputStream pending = new ByteArrayOutputStream();
+                long t0 = System.nanoTime();
+                int[] out = generator.generate(tokenIds, maxTokens, sampler, seed, id -> {
+                    if (id == end) return false;
+                    pending.writeBytes(tok.model().vocab()[id]);
+                    flushComplete(pending);
+                    return true;
+                });
+                System.out.print(new String(pending.toByteArray(), StandardCharsets.UTF_8));
+                System.out.println();
+                System.out.flush();
+                double sec = (System.nanoTime() - t0) / 1e9;
+                err.printf(Locale.ROOT, "[%d tokens in %.2f s, %.1f tokens/s%s]%n", out.length, sec, out.length / sec,
+                        out.length > 0 && out[out.length - 1] == end ? ", stopped at " + endToken : "");
             }
-            System.out.print(prompt);
-            System.out.flush();
-            ByteArrayOutputStream pending = new ByteArrayOutputStream();
-            long t0 = System.nanoTime();
-            int[] out = new Generator(model, !noCache, policy).generate(tokenIds, maxTokens, sampler, seed, id -> {
-                if (id == end) return false;
-                pending.writeBytes(tok.model().vocab()[id]);
-                flushComplete(pending);
-                return true;
-            });
-            System.out.print(new String(pending.toByteArray(), StandardCharsets.UTF_8));
-            System.out.println();
-            System.out.flush();
-            double sec = (System.nanoTime() - t0) / 1e9;
-            err.printf(Locale.ROOT, "[%d tokens in %.2f s, %.1f tokens/s%s]%n", out.length, sec, out.length / sec,
-                    out.length > 0 && out[out.length - 1] == end ? ", stopped at " + endToken : "");
         }
         return 0;
     }

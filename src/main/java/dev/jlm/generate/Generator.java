@@ -2,6 +2,7 @@ package dev.jlm.generate;
 
 import dev.jlm.nn.KvCache;
 import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.NoGrad;
 import dev.jlm.tensor.Tensor;
@@ -15,7 +16,7 @@ import java.util.function.IntPredicate;
  * Autoregressive decoding with a KV cache: the prompt is run once (prefill), then each new token costs one token's
  * forward pass, while the tokens fit the context length T. Past it, the {@link Window} decides what a token sees.
  */
-public final class Generator {
+public final class Generator implements AutoCloseable {
     /** What the model conditions on once the sequence is longer than its context length T. */
     public enum Window {
         /**
@@ -33,15 +34,51 @@ public final class Generator {
     private final TransformerLm model;
     private final boolean useCache;
     private final Window window;
+    private final CudaGraph.Mode graphs;
+    private final KvCache cache;            // null without the cache; reused by every call
+    private final boolean fixedShape;       // cached one-token steps through DecodeStep: where a graph is used, or for tests
+    private DecodeStep decode;              // made by the first call that decodes; null when no graph is used
 
     public Generator(TransformerLm model, boolean useCache) {
-        this(model, useCache, Window.SLIDING);
+        this(model, useCache, Window.SLIDING, CudaGraph.Mode.AUTO);
     }
 
     public Generator(TransformerLm model, boolean useCache, Window window) {
+        this(model, useCache, window, CudaGraph.Mode.AUTO);
+    }
+
+    /**
+     * With {@code graphs} (auto, on or off), each cached one-token step on a GPU is one replay of a CUDA graph
+     * ({@link DecodeStep}), captured by the first call and replayed by every later one; prefills, and tokens past the
+     * context under the sliding window, run eagerly. Its KV cache and graph buffers join the current scope; close it
+     * to free the graph.
+     */
+    public Generator(TransformerLm model, boolean useCache, Window window, CudaGraph.Mode graphs) {
+        this(model, useCache, window, graphs, false);
+    }
+
+    /** {@code eagerFixedShape}: cached one-token steps through {@link DecodeStep} even where no graph is used (tests). */
+    Generator(TransformerLm model, boolean useCache, Window window, CudaGraph.Mode graphs, boolean eagerFixedShape) {
         this.model = model;
         this.useCache = useCache;
         this.window = window;
+        this.graphs = graphs;
+        checkGraphs(graphs, useCache, model.params().device());
+        cache = useCache ? new KvCache(model.config(), 1, model.params().device(), model.computeDType()) : null;
+        fixedShape = useCache && (eagerFixedShape || DecodeStep.uses(graphs, model.params().device()));
+    }
+
+    /** Refuses graphs on (required) where none would be used: on the CPU, or without the KV cache. */
+    public static void checkGraphs(CudaGraph.Mode graphs, boolean useCache, Device device) {
+        if (graphs == CudaGraph.Mode.ON && !useCache) {
+            throw new IllegalArgumentException("--cuda-graphs on replays the cached one-token step, and --no-cache has none: drop one of them");
+        }
+        DecodeStep.uses(graphs, device);
+    }
+
+    /** Whether cached one-token steps replay a CUDA graph (unless its capture fails under auto: then eager, with a note). */
+    public boolean graphed() {
+        return cache != null && DecodeStep.uses(graphs, model.params().device());
     }
 
     /**
@@ -56,27 +93,36 @@ public final class Generator {
         SplittableRandom rng = new SplittableRandom(seed);
         if (maxTokens < 0) throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);
         int[] seq = Arrays.copyOf(prompt, prompt.length + Math.min(maxTokens, 4096));    // grows as tokens come
-        int len = prompt.length, made = 0;
         Device device = model.params().device();
+        int len = prompt.length, made = 0;
+        if (cache != null) cache.clear();
+        if (fixedShape && (decode == null || !decode.sampler().equals(sampler))) {
+            if (decode != null) decode.close();
+            decode = new DecodeStep(model, cache, sampler, graphs);       // in the scope current now: a caller's, not a call's
+        }
         try (var gen = TensorScope.open(); var g = NoGrad.enter()) {
-            KvCache cache = useCache ? new KvCache(model.config(), 1, device, model.computeDType()) : null;
             int windowStart = 0;    // the first token the model sees
             int fed = 0;            // tokens of seq[windowStart, len) the cache holds
             while (made < maxTokens) {
                 int next;
-                try (var step = TensorScope.open()) {
-                    if (len - windowStart > ctx) {                      // past the context: what the window policy keeps
-                        windowStart = window == Window.SLIDING ? len - ctx : len - ctx / 2;
-                        fed = 0;
-                        if (cache != null) cache.clear();
+                if (len - windowStart > ctx) {                          // past the context: what the window policy keeps
+                    windowStart = window == Window.SLIDING ? len - ctx : len - ctx / 2;
+                    fed = 0;
+                    if (cache != null) cache.clear();
+                }
+                boolean cached = cache != null && (window == Window.HALVE || len <= ctx);
+                int from = cached ? windowStart + fed : windowStart;
+                if (decode != null && cached && len - from == 1) {      // one token at position fed: a fixed-shape step
+                    next = decode.next(seq[len - 1], fed, sampler.draw(rng));
+                    fed++;
+                } else {
+                    try (var step = TensorScope.open()) {
+                        Tensor ids = Torch.fromArray(Arrays.stream(seq, from, len).asLongStream().toArray(), 1, len - from);
+                        if (!device.equals(Device.CPU)) ids = ids.to(device);
+                        Tensor out = cached ? model.forward(ids, cache) : model.forward(ids);             // (1, T, V)
+                        fed = cached ? len - windowStart : 0;
+                        next = sampler.next(out.select(1, out.size(1) - 1).reshape(-1), rng);          // logits (V)
                     }
-                    boolean cached = cache != null && (window == Window.HALVE || len <= ctx);
-                    int from = cached ? windowStart + fed : windowStart;
-                    Tensor ids = Torch.fromArray(Arrays.stream(seq, from, len).asLongStream().toArray(), 1, len - from);
-                    if (!device.equals(Device.CPU)) ids = ids.to(device);
-                    Tensor out = cached ? model.forward(ids, cache) : model.forward(ids);             // (1, T, V)
-                    fed = cached ? len - windowStart : 0;
-                    next = sampler.next(out.select(1, out.size(1) - 1).reshape(-1), rng);          // logits (V)
                 }
                 if (len == seq.length) seq = Arrays.copyOf(seq, (int) Math.min(Integer.MAX_VALUE - 8, 2L * seq.length));
                 seq[len++] = next;
@@ -85,5 +131,11 @@ public final class Generator {
             }
         }
         return Arrays.copyOfRange(seq, prompt.length, prompt.length + made);
+    }
+
+    @Override
+    public void close() {
+        if (decode != null) decode.close();
+        decode = null;
     }
 }

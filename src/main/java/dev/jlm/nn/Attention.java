@@ -22,21 +22,21 @@ public final class Attention {
     }
 
     /**
-     * x: (B, T, D) at the mask's positions start..start+T−1 → (B, T, D). With a KV cache the T new tokens attend to
-     * the cached ones and to each other.
+     * x: (B, T, D) at the mask window's query positions → (B, T, D). With a KV cache the T new tokens attend to the
+     * cached ones and to each other.
      */
-    public Tensor forward(Tensor x, CausalMask.Window mask, long start, KvCache.Layer cache) {
+    public Tensor forward(Tensor x, CausalMask.Window mask, KvCache.Layer cache) {
         long b = x.size(0), t = x.size(1);
         Tensor q = split(qProj.forward(x), b, t);                        // (B, H, T, Dh)
         Tensor k = split(kProj.forward(x), b, t);
         Tensor v = split(vProj.forward(x), b, t);
         if (rope != null) {
-            Tensor cos = rope.cos(start, t), sin = rope.sin(start, t);  // (T, Dh/2)
+            Tensor cos = rope.cos(mask), sin = rope.sin(mask);          // (T, Dh/2)
             q = kernels.rope(q, cos, sin);
             k = kernels.rope(k, cos, sin);
         }
-        if (cache != null) {                                             // k, v: (B, H, cached + T, Dh)
-            Tensor[] kv = cache.append(k, v);
+        if (cache != null) {                                             // k, v: (B, H, S, Dh), the mask's S keys
+            Tensor[] kv = cache.append(k, v, mask);
             k = kv[0];
             v = kv[1];
         }

@@ -21,26 +21,26 @@ public final class Block {
         ffn = new FeedForward(p.sub("ffn"), c, kernels);
     }
 
-    /** x: (B, T, D) at the mask's positions start..start+T−1 → (B, T, D); cache as in {@link Attention#forward} (or null). */
-    public Tensor forward(Tensor x, CausalMask.Window mask, long start, KvCache.Layer cache) {
+    /** x: (B, T, D) at the mask window's positions → (B, T, D); cache as in {@link Attention#forward} (or null). */
+    public Tensor forward(Tensor x, CausalMask.Window mask, KvCache.Layer cache) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attention(norm(ln1, x), mask, start, cache));
+                Tensor h = x.add(attention(norm(ln1, x), mask, cache));
                 yield h.add(ffn(norm(ln2, h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = norm(ln1, x.add(attention(x, mask, start, cache)));
+                Tensor h = norm(ln1, x.add(attention(x, mask, cache)));
                 yield norm(ln2, h.add(ffn(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attention(x, mask, start, cache));
+                Tensor h = x.add(attention(x, mask, cache));
                 yield h.add(ffn(h));
             }
         };
     }
 
-    private Tensor attention(Tensor x, CausalMask.Window mask, long start, KvCache.Layer cache) {
-        return Profiler.range("attention", () -> attn.forward(x, mask, start, cache));
+    private Tensor attention(Tensor x, CausalMask.Window mask, KvCache.Layer cache) {
+        return Profiler.range("attention", () -> attn.forward(x, mask, cache));
     }
 
     private Tensor ffn(Tensor x) {

@@ -26,7 +26,15 @@ public final class CausalMask {
 
     /** Queries at positions start..start+T−1 over keys 0..start+T−1; incremental when the earlier keys come from a KV cache. */
     Window window(long start, long t, boolean incremental) {
-        return new Window(start, t, incremental);
+        return new Window(start, t, incremental, null);
+    }
+
+    /**
+     * One query per row at {@code position} ((1) int64 on the mask's device) over all C keys, those after it masked:
+     * the shapes do not depend on the position, so a CUDA graph can replay it at any position. Incremental.
+     */
+    Window windowAt(Tensor position) {
+        return new Window(-1, 1, true, position);
     }
 
     private synchronized Tensor bias(DType dtype) {
@@ -34,18 +42,23 @@ public final class CausalMask {
                 Torch.full(Double.NEGATIVE_INFINITY, d, allowed.device())).moveTo(scope));
     }
 
-    /** The rows start..start+T−1 and columns 0..start+T−1 of the mask: what one forward pass attends over. */
+    /**
+     * The rows of the mask one forward pass attends over, with the positions of its queries: rows start..start+T−1
+     * and columns 0..start+T−1 (a host range), or the row at a device position and all C columns.
+     */
     public final class Window {
         private final long start, t;
         private final boolean incremental;
-        private final Tensor allowed;                              // (T, S) bool, S = start + T
+        private final Tensor position;                             // (1) int64 on the device, or null: the host range
+        private final Tensor allowed;                              // (T, S) bool, S = start + T (or C at a position)
         private Tensor bias;
 
-        private Window(long start, long t, boolean incremental) {
+        private Window(long start, long t, boolean incremental, Tensor position) {
             this.start = start;
             this.t = t;
             this.incremental = incremental;
-            this.allowed = CausalMask.this.allowed.narrow(0, start, t).narrow(1, 0, start + t);
+            this.position = position;
+            this.allowed = maskRows(CausalMask.this.allowed);
         }
 
         /** (T, S) bool: true where a query may attend. */
@@ -55,12 +68,27 @@ public final class CausalMask {
 
         /** (T, S) additive: 0 where a query may attend, −∞ where not, in {@code dtype}. */
         public Tensor bias(DType dtype) {
-            if (bias == null || bias.dtype() != dtype) bias = CausalMask.this.bias(dtype).narrow(0, start, t).narrow(1, 0, start + t);
+            if (bias == null || bias.dtype() != dtype) bias = maskRows(CausalMask.this.bias(dtype));
             return bias;
         }
 
         public boolean incremental() {
             return incremental;
+        }
+
+        /** The query positions' rows of a table indexed by position: (C, ...) → (T, ...). */
+        Tensor rows(Tensor table) {
+            return position != null ? table.indexSelect(0, position) : table.narrow(0, start, t);
+        }
+
+        /** Of a (C, C) mask: the query rows, over keys 0..start+T−1 (a host range) or all C keys (a device position). */
+        private Tensor maskRows(Tensor mask) {
+            return position != null ? rows(mask) : rows(mask).narrow(1, 0, start + t);
+        }
+
+        /** The device position of its one query, or null when the positions are the host range. */
+        Tensor position() {
+            return position;
         }
     }
 }

@@ -32,11 +32,20 @@ public final class KvCache {
         for (Layer l : layers) l.length = 0;
     }
 
+    /** After steps that wrote at device positions ({@link TransformerLm#forwardAt}): positions 0..length−1 hold tokens. */
+    public void markFilled(int length) {
+        if (length < 0 || length > layers[0].keys.size(2)) throw new IllegalArgumentException("length " + length + " outside 0.." + layers[0].keys.size(2));
+        for (Layer l : layers) l.length = length;
+    }
+
     Layer layer(int i) {
         return layers[i];
     }
 
-    /** One layer's keys and values; {@link #append} stores the next T positions and moves past them. */
+    /**
+     * One layer's keys and values; {@link #append} stores the positions of a forward pass's window: the next T
+     * (moving past them), or the one at a device position (its host length is then the caller's to mark).
+     */
     public static final class Layer {
         private final Tensor keys, values;   // (B, H, T_max, Dh)
         private int length;
@@ -46,8 +55,18 @@ public final class KvCache {
             this.values = values;
         }
 
-        /** k, v: (B, H, T, Dh) for positions [length, length + T) → all cached (B, H, length + T, Dh); length += T. */
-        Tensor[] append(Tensor k, Tensor v) {
+        /**
+         * k, v: (B, H, T, Dh) for positions [length, length + T) → all cached (B, H, length + T, Dh); length += T.
+         * At a device position (T = 1): written there → all C positions (B, H, C, Dh), the mask hiding later ones.
+         */
+        Tensor[] append(Tensor k, Tensor v, CausalMask.Window at) {
+            if (at.position() != null) {
+                try (var g = NoGrad.enter()) {
+                    keys.indexCopy_(2, at.position(), k);
+                    values.indexCopy_(2, at.position(), v);
+                }
+                return new Tensor[] {keys, values};
+            }
             long t = k.size(2);
             if (length + t > keys.size(2)) throw new IllegalStateException("KV cache full: " + length + " + " + t + " > " + keys.size(2));
             try (var g = NoGrad.enter()) {

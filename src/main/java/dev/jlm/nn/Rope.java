@@ -44,6 +44,16 @@ public final class Rope {
         return sin.narrow(0, start, t);
     }
 
+    /** cos of the angles of a forward pass's query positions: (T, dK/2). */
+    public Tensor cos(CausalMask.Window w) {
+        return w.rows(cos);
+    }
+
+    /** sin of the angles of a forward pass's query positions: (T, dK/2). */
+    public Tensor sin(CausalMask.Window w) {
+        return w.rows(sin);
+    }
+
     /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK), by the real formula. */
     public Tensor forward(Tensor x, Tensor positions) {
         long[] posShape = positions.shape();

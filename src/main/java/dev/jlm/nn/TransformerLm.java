@@ -93,10 +93,24 @@ public final class TransformerLm {
         if (start + t > config.contextLength()) {
             throw new IllegalArgumentException("sequence length " + (start + t) + " exceeds the context length " + config.contextLength());
         }
-        CausalMask.Window window = mask.window(start, t, cache != null);  // (T, start + T): row i sees keys ≤ start + i
+        return forward(ids, mask.window(start, t, cache != null), cache);   // (T, start + T): row i sees keys ≤ start + i
+    }
+
+    /**
+     * One token per row at a position held on the device: ids (B, 1) int64, position (1) int64 in 0..C−1. Its keys and
+     * values are written into {@code cache} there, and it attends to the cached positions up to its own (the caller
+     * keeps {@link KvCache#markFilled} current). Logits (B, 1, V). Nothing depends on the position's value on the host,
+     * so a CUDA graph of this call replays at any position (GeneratorTest checks it against {@link #forward(Tensor, KvCache)}).
+     */
+    public Tensor forwardAt(Tensor ids, Tensor position, KvCache cache) {
+        if (ids.size(1) != 1) throw new IllegalArgumentException("forwardAt takes one token per row, got " + ids.size(1));
+        return forward(ids, mask.windowAt(position), cache);
+    }
+
+    private Tensor forward(Tensor ids, CausalMask.Window window, KvCache cache) {
         Tensor x = Profiler.range("embedding", () -> tokenEmbeddings.forward(ids));     // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, window, start, cache == null ? null : cache.layer(i));
+        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, window, cache == null ? null : cache.layer(i));
         if (lnFinal != null) x = Block.norm(lnFinal, x);
         Tensor h = x;
         Tensor logits = Profiler.range("lm_head", () -> lmHead.forward(h));               // (B, T, V)

@@ -13,6 +13,9 @@ import java.util.function.Supplier;
  * into tensors made before the capture, and its outputs are overwritten by each replay. Not thread-safe; close it.
  */
 public final class CudaGraph implements AutoCloseable {
+    /** Whether a run uses graphs: auto = where it can (else eager), on = required (refused where it cannot), off = eager. */
+    public enum Mode { AUTO, ON, OFF }
+
     private MemorySegment handle;
     private boolean captured;
 

@@ -9,6 +9,7 @@ import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.optim.AdamWConfig;
 import dev.jlm.optim.ScheduleConfig;
+import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ public record TrainConfig(
                 + " then; its wall_s is when the host had queued it, exact at each read) and, off a terminal, print a progress line;"
                 + " 0 = auto: every step on the CPU, every 50 on a GPU, lines every JLM_PROGRESS_SECONDS") @Domain(">= 0") long logEvery,
         @Doc("capture the training step in a CUDA graph after " + GraphedStep.WARMUP + " warm-up steps and replay it (one launch a"
-                + " step): auto = on a GPU where the step allows it (one process, libtorch 2.3+), else off") CudaGraphs cudaGraphs,
+                + " step): auto = on a GPU where the step allows it (one process, libtorch 2.3+), else off") CudaGraph.Mode cudaGraphs,
         @Doc("continue the run in out from its last.safetensors (exactly: weights, optimizer, RNG, data position)") boolean resume,
         @Doc("start over in an out folder that holds a run; its files are moved aside, not deleted") boolean overwrite) {
 
@@ -71,14 +72,11 @@ public record TrainConfig(
         if (resume && overwrite) throw new ConfigException("resume and overwrite exclude each other: continue the run, or start over").naming("resume", "overwrite");
         schedule = schedule.resolved(steps);
         device = device.resolve();
-        if (cudaGraphs == CudaGraphs.ON && !device.isCuda()) {
+        if (cudaGraphs == CudaGraph.Mode.ON && !device.isCuda()) {
             throw new ConfigException("cuda_graphs on needs a GPU, and this run is on " + device + ": leave cuda_graphs at auto, or"
                     + " choose device cuda:N").naming("cuda_graphs", "device");
         }
     }
-
-    /** Whether the step is a CUDA graph: auto, on or off (on where it cannot be is refused). */
-    public enum CudaGraphs { AUTO, ON, OFF }
 
     /**
      * Steps between reads of the device's numbers: log_every, or where it is 0 what keeps the device busy (a read waits for
@@ -140,7 +138,7 @@ public record TrainConfig(
         private Device device = Device.AUTO;
         private DType dtype = DType.FLOAT32;
         private Kernels.Choice kernels = Kernels.Choice.AUTO;
-        private CudaGraphs cudaGraphs = CudaGraphs.AUTO;
+        private CudaGraph.Mode cudaGraphs = CudaGraph.Mode.AUTO;
         private boolean resume, overwrite;
 
         private Builder() {}
@@ -165,7 +163,7 @@ public record TrainConfig(
         public Builder threads(int t) { threads = t; return this; }
         public Builder kernels(Kernels.Choice k) { kernels = k; return this; }
         public Builder logEvery(long n) { logEvery = n; return this; }
-        public Builder cudaGraphs(CudaGraphs g) { cudaGraphs = g; return this; }
+        public Builder cudaGraphs(CudaGraph.Mode g) { cudaGraphs = g; return this; }
         public Builder resume(boolean r) { resume = r; return this; }
         public Builder overwrite(boolean o) { overwrite = o; return this; }
 

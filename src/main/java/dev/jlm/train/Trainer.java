@@ -11,6 +11,7 @@ import dev.jlm.nn.MemoryBudget;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.optim.AdamW;
 import dev.jlm.optim.GradClip;
+import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.MultiTensor;
 import dev.jlm.tensor.Profiler;
@@ -298,7 +299,7 @@ public final class Trainer {
 
     /** cuda_graphs on where a graph cannot be: refused before any work. */
     private void requireGraphs(int ranks) {
-        if (cfg.cudaGraphs() != TrainConfig.CudaGraphs.ON) return;
+        if (cfg.cudaGraphs() != CudaGraph.Mode.ON) return;
         if (ranks > 1) {
             throw new JlmException("cuda_graphs on: a CUDA graph captures the step of one process, and this job has " + ranks
                     + " ranks; leave cuda_graphs at auto").naming("cuda_graphs");

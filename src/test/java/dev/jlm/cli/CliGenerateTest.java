@@ -47,6 +47,15 @@ class CliGenerateTest {
         CliTrainTest.Run none = CliTrainTest.run(args);
         assertEquals(1, none.code());
         assertEquals("jlm: --end-token '<|none|>' is not a special token of " + args[4] + " (it has: <|endoftext|>)", none.err());
+        CliTrainTest.Run cpuGraphs = CliTrainTest.run("generate", "--checkpoint", ok.toString(), "--tokenizer", tok.toString(), "--device", "cpu",
+                "--cuda-graphs", "on");
+        assertEquals(2, cpuGraphs.code());
+        assertTrue(cpuGraphs.err().startsWith("jlm: --cuda-graphs on needs a GPU, and this runs on cpu: leave --cuda-graphs at auto, or choose"
+                + " --device cuda:N"), cpuGraphs.err());
+        assertEquals("", cpuGraphs.out());
+        args[args.length - 1] = "";
+        String[] off = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--cuda-graphs", "off")).toArray(String[]::new);
+        assertEquals(a.out(), CliTrainTest.run(off).out(), "--cuda-graphs off on the CPU: the same text");
         CliTrainTest.Run m = CliTrainTest.run("generate", "--checkpoint", wrong.toString(), "--tokenizer", tok.toString());
         assertEquals(1, m.code());
         assertTrue(m.err().contains("has 300 tokens but the checkpoint's model has vocab size 512"), m.err());

@@ -46,9 +46,10 @@ class GeneratorTest {
             Torch.manualSeed(9);
             TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32);
             int[] prompt = {3, 14, 15, 9, 26};
+            Generator generator = new Generator(m, cache, window);                   // its KV cache joins this scope
             long live = Tensor.liveHandles();
-            int[] made = new Generator(m, cache, window).generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);   // 35 > context 12
-            assertEquals(live, Tensor.liveHandles());
+            int[] made = generator.generate(prompt, 30, new Sampler.Greedy(), 0, t -> true);   // 35 > context 12
+            assertEquals(live, Tensor.liveHandles(), "a call frees what it made");
             int ctx = C.contextLength();
             int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + 30);
             int len = prompt.length, windowStart = 0;
@@ -209,6 +210,58 @@ class GeneratorTest {
             for (int i = 0; i < u.length; i++) {
                 assertEquals(want[i], s.choose(l, Torch.full(u[i], DType.FLOAT64, Device.CPU)).item(), "u " + u[i]);
             }
+        }
+    }
+
+    /** Oracle: a plain full forward; the fixed-shape step at a device position, after a 6-token prefill. */
+    @Test
+    void logitsAtADevicePositionEqualFullForward() {
+        try (var run = TensorScope.open(); var g = dev.jlm.tensor.NoGrad.enter()) {
+            Torch.manualSeed(3);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
+            Tensor ids = Torch.randint(0, 50, Device.CPU, 1, 12);
+            Tensor full = m.forward(ids);                                            // (1, 12, V)
+            KvCache cache = new KvCache(C, 1, Device.CPU, DType.FLOAT32);
+            m.forward(ids.narrow(1, 0, 6), cache);
+            for (int pos = 6; pos < 12; pos++) {
+                Tensor at = m.forwardAt(ids.narrow(1, pos, 1), Torch.fromArray(new long[] {pos}, 1), cache);
+                cache.markFilled(pos + 1);
+                Close.assertAllClose(full.narrow(1, pos, 1).toFloatArray(), at.toFloatArray(), 1e-5, 1e-4);
+            }
+        }
+    }
+
+    /**
+     * Oracle: the Generator's cached path; the fixed-shape step (what a CUDA graph replays, here eager on the CPU) gives
+     * the same ids, greedy and top-p, through each window policy's re-prefills (5 + 30 tokens in a context of 12).
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"SLIDING, 0", "SLIDING, 0.9", "HALVE, 0", "HALVE, 0.9"})
+    void fixedShapeStepsDecodeWhatTheCachedPathDecodes(Generator.Window window, double temperature) {
+        try (var run = TensorScope.open()) {
+            Torch.manualSeed(4);
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
+            int[] prompt = {3, 14, 15, 9, 26};
+            Sampler s = Sampler.of(temperature, 0.9);
+            int[] want = new Generator(m, true, window, dev.jlm.tensor.CudaGraph.Mode.OFF).generate(prompt, 30, s, 11, t -> true);
+            try (var fixed = new Generator(m, true, window, dev.jlm.tensor.CudaGraph.Mode.OFF, true)) {
+                assertArrayEquals(want, fixed.generate(prompt, 30, s, 11, t -> true));
+                long live = Tensor.liveHandles();
+                assertArrayEquals(want, fixed.generate(prompt, 30, s, 11, t -> true), "a second call, reusing the step");
+                assertEquals(live, Tensor.liveHandles(), "a call frees what it made");
+            }
+        }
+    }
+
+    @Test
+    void cudaGraphsOnAreRefusedWhereNoneWouldRun() {
+        try (var run = TensorScope.open()) {
+            TransformerLm m = new TransformerLm(C, Device.CPU, DType.FLOAT32);
+            var on = dev.jlm.tensor.CudaGraph.Mode.ON;
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Generator(m, true, Generator.Window.SLIDING, on));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--cuda-graphs on needs a GPU"), e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Generator(m, false, Generator.Window.SLIDING, on));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--no-cache"), e.getMessage());
         }
     }
 }

@@ -68,7 +68,7 @@ public final class GpuCheck {
             var c = dev.jlm.nn.ModelConfig.builder().vocabSize(512).contextLength(128).dModel(128).numLayers(2).numHeads(4).build();
             double[][] losses = new double[2][50];
             double[] seconds = new double[2];
-            var modes = new dev.jlm.train.TrainConfig.CudaGraphs[] {dev.jlm.train.TrainConfig.CudaGraphs.OFF, dev.jlm.train.TrainConfig.CudaGraphs.ON};
+            var modes = new dev.jlm.tensor.CudaGraph.Mode[] {dev.jlm.tensor.CudaGraph.Mode.OFF, dev.jlm.tensor.CudaGraph.Mode.ON};
             for (int m = 0; m < 2; m++) {
                 var cfg = dev.jlm.train.TrainConfig.builder().model(c).train(train).out(dir.resolve(modes[m].name())).batchSize(16).steps(50)
                         .saveEvery(1000).seed(3).device(d).dtype(dt).threads(0).logEvery(10).cudaGraphs(modes[m]).build();
@@ -83,6 +83,41 @@ public final class GpuCheck {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The Generator with the cached one-token step as a CUDA graph and without: the same ids for 16 + 150 tokens in a
+     * context of 64 (the halving window's re-prefills included), greedy and top-p. The eager path attends over the
+     * cached keys only, the graph over all C with the later ones masked: equal ids unless two logits are within
+     * rounding of each other.
+     */
+    static String decodingGraphsAgree(Device d) {
+        if (!d.isCuda()) throw new NotRun("CUDA graphs need a CUDA device");
+        if (!dev.jlm.tensor.CudaGraph.available()) throw new NotRun("this shim cannot capture (libtorch " + Torch.version() + ")");
+        var c = dev.jlm.nn.ModelConfig.builder().vocabSize(10_000).contextLength(64).dModel(256).numLayers(4).numHeads(8).build();
+        Torch.manualSeed(6);
+        var model = new dev.jlm.nn.TransformerLm(c, d, dev.jlm.tensor.DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
+        int[] prompt = new java.util.SplittableRandom(2).ints(16, 0, c.vocabSize()).toArray();
+        StringBuilder detail = new StringBuilder();
+        for (var sampler : List.of(dev.jlm.generate.Sampler.of(0, 1), dev.jlm.generate.Sampler.of(1.0, 0.9))) {
+            int[][] ids = new int[2][];
+            double[] seconds = new double[2];
+            var modes = new dev.jlm.tensor.CudaGraph.Mode[] {dev.jlm.tensor.CudaGraph.Mode.OFF, dev.jlm.tensor.CudaGraph.Mode.ON};
+            for (int m = 0; m < 2; m++) {
+                try (var gen = new dev.jlm.generate.Generator(model, true, dev.jlm.generate.Generator.Window.HALVE, modes[m])) {
+                    gen.generate(prompt, 150, sampler, 9, t -> true);                      // warm-up (and capture)
+                    long t0 = System.nanoTime();
+                    ids[m] = gen.generate(prompt, 150, sampler, 9, t -> true);
+                    seconds[m] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            int first = 0;
+            while (first < 150 && ids[0][first] == ids[1][first]) first++;
+            if (first < 150) throw new AssertionError(sampler + ": ids differ from token " + first);
+            detail.append(String.format(java.util.Locale.ROOT, "%s%s: eager %.0f, graph %.0f tokens/s", detail.isEmpty() ? "" : "; ",
+                    sampler instanceof dev.jlm.generate.Sampler.Greedy ? "greedy" : "top-p", 150 / seconds[0], 150 / seconds[1]));
+        }
+        return detail.toString();
     }
 
     static Tensor seeded(long seed, Device d, long... shape) {
@@ -185,6 +220,27 @@ public final class GpuCheck {
             check("CUDA graphs: 50 steps replayed = 50 eager steps in " + dt + " (losses within 1e-6)",
                     (java.util.function.Supplier<String>) () -> graphsAgree(d, dt));
         }
+
+        check("top-p on " + d + " draws what the host draws (300 draws, same uniforms)", () -> {
+            java.util.SplittableRandom gen = new java.util.SplittableRandom(5);
+            for (int trial = 0; trial < 60; trial++) {
+                float[] logits = new float[10_000];
+                for (int i = 0; i < logits.length; i++) logits[i] = (float) Math.round(gen.nextGaussian() * 8) / 2;   // exact ties
+                var sampler = dev.jlm.generate.Sampler.of(0.5 + gen.nextDouble(), gen.nextDouble());
+                long seed = gen.nextLong();
+                java.util.SplittableRandom a = new java.util.SplittableRandom(seed), b = new java.util.SplittableRandom(seed);
+                try (var draws = TensorScope.open()) {
+                    Tensor l = Torch.fromArray(logits, logits.length).to(d);
+                    for (int k = 0; k < 5; k++) {
+                        int host = sampler.next(logits, a);
+                        int device = (int) sampler.choose(l, Torch.full(sampler.draw(b), dev.jlm.tensor.DType.FLOAT64, d)).item();
+                        if (device != host) throw new AssertionError("trial " + trial + " draw " + k + ": host " + host + ", device " + device);
+                    }
+                }
+            }
+        });
+        check("decoding with a CUDA graph per token = eager decoding (ids, greedy and top-p, 150 tokens past the context)",
+                (java.util.function.Supplier<String>) () -> decodingGraphsAgree(d));
 
         check("--profile on " + d + " reports GPU time by component", (java.util.function.Supplier<String>) () -> {
             if (!d.isCuda()) throw new NotRun("GPU times need a CUDA device");
