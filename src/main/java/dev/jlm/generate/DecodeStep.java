@@ -8,12 +8,17 @@ import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
+import java.util.function.Supplier;
 
 /**
- * The cached one-token decoding step with fixed shapes: the previous token, its position and the sampler's draw are
- * written into input buffers, then {@link TransformerLm#forwardAt} and {@link Sampler#choose} run on them — eagerly, or
- * on a GPU as one replay of a CUDA graph captured after {@link #WARMUP} eager steps on the graph's side stream. Either
- * way the only host read of a token is its id. Its buffers join the scope current when it is made; close it.
+ * The decoding steps whose shapes never change, each reading input buffers and writing the next id (() int64):
+ * <ul>
+ *   <li>{@link #next(int, int, double)}: one cached token at a device position ({@link TransformerLm#forwardAt});
+ *   <li>{@link #nextInWindow}: a full forward over exactly C tokens (the sliding window past the context).
+ * </ul>
+ * Each runs eagerly, or on a GPU as one replay of a CUDA graph captured after {@link #WARMUP} eager runs on the graph's
+ * side stream; sampling ({@link Sampler#choose}) is inside it, so the only host read of a token is its id. The buffers
+ * join the scope current when this is made; close it to free the graphs.
  */
 final class DecodeStep implements AutoCloseable {
     static final int WARMUP = 2;
@@ -23,25 +28,26 @@ final class DecodeStep implements AutoCloseable {
     private final Sampler sampler;
     private final Tensor token;           // (1, 1) int64: the last token
     private final Tensor position;        // (1) int64: its position in the window
+    private final Tensor window;          // (1, C) int64: the last C tokens
     private final Tensor draw;            // () float64: the sampler's uniform draw
-    private final TensorScope owner;
-    private final CudaGraph.Mode mode;
-    private CudaGraph graph;              // null: eager
-    private Tensor next;                  // () int64: what every replay writes; null until captured
-    private int eager;
+    private final Replayed cached, full;
 
-    /** With {@code graphs}: a graph on a CUDA device (on: required; auto: where this shim can capture). */
+    /** With {@code graphs}: graphs on a CUDA device (on: required; auto: where this shim can capture). */
     DecodeStep(TransformerLm model, KvCache cache, Sampler sampler, CudaGraph.Mode graphs) {
         this.model = model;
         this.cache = cache;
         this.sampler = sampler;
         Device d = model.params().device();
-        owner = TensorScope.current();
         token = Torch.zeros(DType.INT64, d, 1, 1);
         position = Torch.zeros(DType.INT64, d, 1);
+        window = Torch.zeros(DType.INT64, d, 1, model.config().contextLength());
         draw = Torch.zeros(DType.FLOAT64, d);
-        mode = graphs;
-        graph = uses(graphs, d) ? CudaGraph.create(d) : null;
+        boolean graphed = uses(graphs, d);
+        cached = new Replayed(() -> sampler.choose(model.forwardAt(token, position, cache).reshape(-1), draw), graphed, graphs, d);
+        full = new Replayed(() -> {
+            Tensor logits = model.forward(window);                                      // (1, C, V)
+            return sampler.choose(logits.select(1, logits.size(1) - 1).reshape(-1), draw);
+        }, graphed, graphs, d);
     }
 
     /** Whether decoding on {@code device} with this mode replays a graph; on where it cannot is refused. */
@@ -61,56 +67,80 @@ final class DecodeStep implements AutoCloseable {
         return sampler;
     }
 
-    boolean graphed() {
-        return graph != null;
-    }
-
     /** The next id after {@code last} at {@code pos} (cache positions 0..pos−1 filled), with the sampler's draw {@code u}. */
     int next(int last, int pos, double u) {
         try (var step = TensorScope.open()) {
             token.fill_(last);
             position.fill_(pos);
             draw.fill_(u);
-            Tensor id;
-            if (graph == null) {
-                id = run();
-            } else if (eager < WARMUP) {
-                eager++;
-                id = graph.onSideStream(this::run);
-            } else {
-                if (next == null) capture();
-                if (graph != null) {
-                    graph.replay();
-                    id = next;
-                } else {
-                    id = run();
-                }
-            }
+            Tensor id = cached.run();
             cache.markFilled(pos + 1);
             return (int) id.item();
         }
     }
 
-    /** Captures the step; under auto a failed capture falls back to eager steps, with a note on stderr. */
-    private void capture() {
-        try (var s = TensorScope.open()) {                   // the capture's temporaries: freed into the graph's pool
-            next = graph.capture(this::run).moveTo(owner);
-        } catch (RuntimeException e) {
-            graph.close();
-            graph = null;
-            if (mode == CudaGraph.Mode.ON) throw e;
-            System.err.println("jlm: the decode step could not be captured in a CUDA graph, decoding eagerly: " + e.getMessage());
+    /** The next id after {@code seq[from, from + C)} (no cache), with the sampler's draw {@code u}. */
+    int nextInWindow(int[] seq, int from, double u) {
+        int c = model.config().contextLength();
+        try (var step = TensorScope.open()) {
+            long[] ids = new long[c];
+            for (int i = 0; i < c; i++) ids[i] = seq[from + i];
+            window.copy_(Torch.fromArray(ids, 1, c).to(window.device()));
+            draw.fill_(u);
+            return (int) full.run().item();
         }
-    }
-
-    private Tensor run() {
-        Tensor logits = model.forwardAt(token, position, cache);                  // (1, 1, V)
-        return sampler.choose(logits.reshape(-1), draw);
     }
 
     @Override
     public void close() {
-        if (graph != null) graph.close();
-        graph = null;
+        cached.close();
+        full.close();
+    }
+
+    /** One fixed-shape computation: eager, or warmed up, captured once and replayed, its output overwritten by each replay. */
+    private static final class Replayed implements AutoCloseable {
+        private final Supplier<Tensor> work;
+        private final CudaGraph.Mode mode;
+        private final TensorScope owner;      // where the captured output lives
+        private CudaGraph graph;              // null: eager
+        private Tensor out;                   // null until captured
+        private int eager;
+
+        Replayed(Supplier<Tensor> work, boolean graphed, CudaGraph.Mode mode, Device d) {
+            this.work = work;
+            this.mode = mode;
+            owner = TensorScope.current();
+            graph = graphed ? CudaGraph.create(d) : null;
+        }
+
+        /** The output, in the caller's scope when eager, else the graph's (valid until the next run). */
+        Tensor run() {
+            if (graph != null && eager < WARMUP) {
+                eager++;
+                return graph.onSideStream(work);
+            }
+            if (graph != null && out == null) capture();
+            if (graph == null) return work.get();
+            graph.replay();
+            return out;
+        }
+
+        /** Under auto a failed capture falls back to eager runs, with a note on stderr. */
+        private void capture() {
+            try (var s = TensorScope.open()) {               // the capture's temporaries: freed into the graph's pool
+                out = graph.capture(work).moveTo(owner);
+            } catch (RuntimeException e) {
+                graph.close();
+                graph = null;
+                if (mode == CudaGraph.Mode.ON) throw e;
+                System.err.println("jlm: a decode step could not be captured in a CUDA graph, decoding it eagerly: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (graph != null) graph.close();
+            graph = null;
+        }
     }
 }

@@ -36,7 +36,7 @@ public final class Generator implements AutoCloseable {
     private final Window window;
     private final CudaGraph.Mode graphs;
     private final KvCache cache;            // null without the cache; reused by every call
-    private final boolean fixedShape;       // cached one-token steps through DecodeStep: where a graph is used, or for tests
+    private final boolean fixedShape;       // decode steps through DecodeStep: where graphs are used, or for tests
     private DecodeStep decode;              // made by the first call that decodes; null when no graph is used
 
     public Generator(TransformerLm model, boolean useCache) {
@@ -48,16 +48,16 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
-     * With {@code graphs} (auto, on or off), each cached one-token step on a GPU is one replay of a CUDA graph
-     * ({@link DecodeStep}), captured by the first call and replayed by every later one; prefills, and tokens past the
-     * context under the sliding window, run eagerly. Its KV cache and graph buffers join the current scope; close it
+     * With {@code graphs} (auto, on or off), each cached one-token step on a GPU, and each step of the sliding window
+     * past the context (a forward over exactly C tokens), is one replay of a CUDA graph ({@link DecodeStep}), captured by
+     * the first call and replayed by every later one; prefills run eagerly. Its KV cache and graph buffers join the current scope; close it
      * to free the graph.
      */
     public Generator(TransformerLm model, boolean useCache, Window window, CudaGraph.Mode graphs) {
         this(model, useCache, window, graphs, false);
     }
 
-    /** {@code eagerFixedShape}: cached one-token steps through {@link DecodeStep} even where no graph is used (tests). */
+    /** {@code eagerFixedShape}: decode steps through {@link DecodeStep} even where no graph is used (tests). */
     Generator(TransformerLm model, boolean useCache, Window window, CudaGraph.Mode graphs, boolean eagerFixedShape) {
         this.model = model;
         this.useCache = useCache;
@@ -76,7 +76,7 @@ public final class Generator implements AutoCloseable {
         DecodeStep.uses(graphs, device);
     }
 
-    /** Whether cached one-token steps replay a CUDA graph (unless its capture fails under auto: then eager, with a note). */
+    /** Whether decode steps replay CUDA graphs (unless a capture fails under auto: then eager, with a note). */
     public boolean graphed() {
         return cache != null && DecodeStep.uses(graphs, model.params().device());
     }
@@ -115,6 +115,8 @@ public final class Generator implements AutoCloseable {
                 if (decode != null && cached && len - from == 1) {      // one token at position fed: a fixed-shape step
                     next = decode.next(seq[len - 1], fed, sampler.draw(rng));
                     fed++;
+                } else if (decode != null && !cached && len - from == ctx) {   // the sliding window: C tokens, a fixed shape
+                    next = decode.nextInWindow(seq, from, sampler.draw(rng));
                 } else {
                     try (var step = TensorScope.open()) {
                         Tensor ids = Torch.fromArray(Arrays.stream(seq, from, len).asLongStream().toArray(), 1, len - from);

@@ -233,7 +233,8 @@ class GeneratorTest {
 
     /**
      * Oracle: the Generator's cached path; the fixed-shape step (what a CUDA graph replays, here eager on the CPU) gives
-     * the same ids, greedy and top-p, through each window policy's re-prefills (5 + 30 tokens in a context of 12).
+     * the same ids, greedy and top-p, through the halving window's re-prefills and the sliding window's C-token forwards
+     * (5 + 30 tokens in a context of 12).
      */
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"SLIDING, 0", "SLIDING, 0.9", "HALVE, 0", "HALVE, 0.9"})

@@ -86,10 +86,10 @@ public final class GpuCheck {
     }
 
     /**
-     * The Generator with the cached one-token step as a CUDA graph and without: the same ids for 16 + 150 tokens in a
-     * context of 64 (the halving window's re-prefills included), greedy and top-p. The eager path attends over the
-     * cached keys only, the graph over all C with the later ones masked: equal ids unless two logits are within
-     * rounding of each other.
+     * The Generator with its decode steps as CUDA graphs and without: the same ids for 16 + 150 tokens in a context of
+     * 64, under either window (halve: re-prefills; sliding: 102 full-window steps), greedy and top-p. The eager path
+     * attends over the cached keys only, the graph over all C with the later ones masked: equal ids unless two logits
+     * are within rounding of each other.
      */
     static String decodingGraphsAgree(Device d) {
         if (!d.isCuda()) throw new NotRun("CUDA graphs need a CUDA device");
@@ -99,12 +99,13 @@ public final class GpuCheck {
         var model = new dev.jlm.nn.TransformerLm(c, d, dev.jlm.tensor.DType.FLOAT32, dev.jlm.nn.Kernels.FUSED);
         int[] prompt = new java.util.SplittableRandom(2).ints(16, 0, c.vocabSize()).toArray();
         StringBuilder detail = new StringBuilder();
+        for (var window : dev.jlm.generate.Generator.Window.values())
         for (var sampler : List.of(dev.jlm.generate.Sampler.of(0, 1), dev.jlm.generate.Sampler.of(1.0, 0.9))) {
             int[][] ids = new int[2][];
             double[] seconds = new double[2];
             var modes = new dev.jlm.tensor.CudaGraph.Mode[] {dev.jlm.tensor.CudaGraph.Mode.OFF, dev.jlm.tensor.CudaGraph.Mode.ON};
             for (int m = 0; m < 2; m++) {
-                try (var gen = new dev.jlm.generate.Generator(model, true, dev.jlm.generate.Generator.Window.HALVE, modes[m])) {
+                try (var gen = new dev.jlm.generate.Generator(model, true, window, modes[m])) {
                     gen.generate(prompt, 150, sampler, 9, t -> true);                      // warm-up (and capture)
                     long t0 = System.nanoTime();
                     ids[m] = gen.generate(prompt, 150, sampler, 9, t -> true);
@@ -113,9 +114,10 @@ public final class GpuCheck {
             }
             int first = 0;
             while (first < 150 && ids[0][first] == ids[1][first]) first++;
-            if (first < 150) throw new AssertionError(sampler + ": ids differ from token " + first);
+            String what = window.name().toLowerCase(java.util.Locale.ROOT) + " " + (sampler instanceof dev.jlm.generate.Sampler.Greedy ? "greedy" : "top-p");
+            if (first < 150) throw new AssertionError(what + ": ids differ from token " + first);
             detail.append(String.format(java.util.Locale.ROOT, "%s%s: eager %.0f, graph %.0f tokens/s", detail.isEmpty() ? "" : "; ",
-                    sampler instanceof dev.jlm.generate.Sampler.Greedy ? "greedy" : "top-p", 150 / seconds[0], 150 / seconds[1]));
+                    what, 150 / seconds[0], 150 / seconds[1]));
         }
         return detail.toString();
     }
@@ -239,7 +241,7 @@ public final class GpuCheck {
                 }
             }
         });
-        check("decoding with a CUDA graph per token = eager decoding (ids, greedy and top-p, 150 tokens past the context)",
+        check("decoding with CUDA graphs = eager decoding (ids; sliding and halving windows, greedy and top-p, 150 tokens past the context)",
                 (java.util.function.Supplier<String>) () -> decodingGraphsAgree(d));
 
         check("--profile on " + d + " reports GPU time by component", (java.util.function.Supplier<String>) () -> {
