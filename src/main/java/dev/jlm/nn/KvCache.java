@@ -10,7 +10,8 @@ import dev.jlm.tensor.Torch;
  * The model's decoding state (llama3.java's State): keys and values of every layer for the tokens seen so far,
  * preallocated to the context length — k, v per layer: (B, H, T_max, Dh). Decoding one token then costs one token's
  * forward work, not the whole context's. Each layer appends through its own {@link Layer} view, which advances
- * itself. Lives in the TensorScope that is current when it is made.
+ * itself — except at a device position (a CUDA graph's step), where the caller marks the length. Positions past the
+ * length may hold stale values: every read masks them. Lives in the TensorScope that is current when it is made.
  */
 public final class KvCache {
     private final Layer[] layers;
