@@ -57,6 +57,12 @@ public sealed interface Sampler permits Sampler.Greedy, Sampler.TopP {
         public Tensor choose(Tensor logits, Tensor u) {
             return logits.argmax(0);
         }
+
+        /** argmax where the logits are, on any device: one id comes back, not V floats. */
+        @Override
+        public int next(Tensor logits, SplittableRandom rng) {
+            return (int) logits.argmax(0).item();
+        }
     }
 
     /**
