@@ -27,7 +27,6 @@ final class DecodeStep implements AutoCloseable {
     private final KvCache cache;
     private final Sampler sampler;
     private final Tensor token;           // (1, 1) int64: the last token
-    private final Tensor position;        // (1) int64: its position in the window
     private final Tensor window;          // (1, C) int64: the last C tokens
     private final Tensor draw;            // () float64: the sampler's uniform draw
     private final Replayed cached, full;
@@ -39,11 +38,10 @@ final class DecodeStep implements AutoCloseable {
         this.sampler = sampler;
         Device d = model.params().device();
         token = Torch.zeros(DType.INT64, d, 1, 1);
-        position = Torch.zeros(DType.INT64, d, 1);
         window = Torch.zeros(DType.INT64, d, 1, model.config().contextLength());
         draw = Torch.zeros(DType.FLOAT64, d);
         boolean graphed = uses(graphs, d);
-        cached = new Replayed(() -> sampler.choose(model.forwardAt(token, position, cache).reshape(-1), draw), graphed, graphs, d);
+        cached = new Replayed(() -> sampler.choose(model.forwardAt(token, cache).reshape(-1), draw), graphed, graphs, d);
         full = new Replayed(() -> {
             Tensor logits = model.forward(window);                                      // (1, C, V)
             return sampler.choose(logits.select(1, logits.size(1) - 1).reshape(-1), draw);
@@ -71,11 +69,9 @@ final class DecodeStep implements AutoCloseable {
     int next(int last, int pos, double u) {
         try (var step = TensorScope.open()) {
             token.fill_(last);
-            position.fill_(pos);
+            cache.seek(pos);
             draw.fill_(u);
-            Tensor id = cached.run();
-            cache.markFilled(pos + 1);
-            return (int) id.item();
+            return (int) cached.run().item();
         }
     }
 

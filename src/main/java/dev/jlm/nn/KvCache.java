@@ -10,13 +10,15 @@ import dev.jlm.tensor.Torch;
  * The model's decoding state (llama3.java's State): keys and values of every layer for the tokens seen so far,
  * preallocated to the context length — k, v per layer: (B, H, T_max, Dh). Decoding one token then costs one token's
  * forward work, not the whole context's. Each layer appends through its own {@link Layer} view, which advances
- * itself — except at a device position (a CUDA graph's step), where the caller marks the length. Positions past the
+ * itself; a fixed-shape step (a CUDA graph's) writes at the device position {@link #seek} set. Positions past the
  * length may hold stale values: every read masks them. Lives in the TensorScope that is current when it is made.
  */
 public final class KvCache {
     private final Layer[] layers;
+    private final Tensor position;            // (1) int64 on the device: where a fixed-shape step writes ({@link #seek})
 
     public KvCache(ModelConfig c, int batch, Device device, DType dtype) {
+        position = Torch.zeros(DType.INT64, device, 1);
         layers = new Layer[c.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             layers[i] = new Layer(Torch.zeros(dtype, device, batch, c.numHeads(), c.contextLength(), c.dHead()),
@@ -33,10 +35,19 @@ public final class KvCache {
         for (Layer l : layers) l.length = 0;
     }
 
-    /** After steps that wrote at device positions ({@link TransformerLm#forwardAt}): positions 0..length−1 hold tokens. */
-    public void markFilled(int length) {
-        if (length < 0 || length > layers[0].keys.size(2)) throw new IllegalArgumentException("length " + length + " outside 0.." + layers[0].keys.size(2));
-        for (Layer l : layers) l.length = length;
+    /**
+     * The next fixed-shape step ({@link TransformerLm#forwardAt}) writes at {@code pos} and reads positions 0..pos: its
+     * device position is set here (a fill, no host read), and the length is pos + 1, what it is once that step ran.
+     */
+    public void seek(int pos) {
+        if (pos < 0 || pos >= layers[0].keys.size(2)) throw new IllegalArgumentException("position " + pos + " outside 0.." + (layers[0].keys.size(2) - 1));
+        position.fill_(pos);
+        for (Layer l : layers) l.length = pos + 1;
+    }
+
+    /** (1) int64 on the device: the position the last {@link #seek} set. */
+    Tensor position() {
+        return position;
     }
 
     Layer layer(int i) {
@@ -45,7 +56,7 @@ public final class KvCache {
 
     /**
      * One layer's keys and values; {@link #append} stores the positions of a forward pass's window: the next T
-     * (moving past them), or the one at a device position (its host length is then the caller's to mark).
+     * (moving past them), or the one at the cache's device position (whose length {@link #seek} set).
      */
     public static final class Layer {
         private final Tensor keys, values;   // (B, H, T_max, Dh)

@@ -97,14 +97,14 @@ public final class TransformerLm {
     }
 
     /**
-     * One token per row at a position held on the device: ids (B, 1) int64, position (1) int64 in 0..C−1. Its keys and
-     * values are written into {@code cache} there, and it attends to the cached positions up to its own (the caller
-     * keeps {@link KvCache#markFilled} current). Logits (B, 1, V). Nothing depends on the position's value on the host,
-     * so a CUDA graph of this call replays at any position (GeneratorTest checks it against {@link #forward(Tensor, KvCache)}).
+     * One token per row at the cache's device position ({@link KvCache#seek}): ids (B, 1) int64. Its keys and values
+     * are written into {@code cache} there, and it attends to the cached positions up to its own. Logits (B, 1, V).
+     * Nothing depends on the position's value on the host, so a CUDA graph of this call replays at any position
+     * (GeneratorTest checks it against {@link #forward(Tensor, KvCache)}).
      */
-    public Tensor forwardAt(Tensor ids, Tensor position, KvCache cache) {
+    public Tensor forwardAt(Tensor ids, KvCache cache) {
         if (ids.size(1) != 1) throw new IllegalArgumentException("forwardAt takes one token per row, got " + ids.size(1));
-        return forward(ids, mask.windowAt(position), cache);
+        return forward(ids, mask.windowAt(cache.position()), cache);
     }
 
     private Tensor forward(Tensor ids, CausalMask.Window window, KvCache cache) {
