@@ -248,12 +248,14 @@ public final class GpuCheck {
             if (!d.isCuda()) throw new NotRun("GPU times need a CUDA device");
             try {
                 java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jlm-gpu-profile");
-                java.nio.file.Path train = dev.jlm.testing.TokenFiles.random(dir.resolve("t.bin"), 400_000, 10_000, 1);
-                var cfg = dev.jlm.train.TrainConfig.builder().model(dev.jlm.nn.ModelConfig.TINY_STORIES).train(train).out(dir.resolve("run"))
-                        .batchSize(64).device(d).dtype(dev.jlm.tensor.DType.BFLOAT16).threads(0).build();
+                java.nio.file.Path train = dev.jlm.testing.TokenFiles.random(dir.resolve("t.bin"), 400_000, 50_257, 1);
+                var gpt2Small = dev.jlm.nn.ModelConfig.builder().vocabSize(50257).contextLength(1024).dModel(768).numLayers(12).numHeads(12)
+                        .dFf(2048).build();                                        // #21's goal shape: where its step's GPU time goes
+                var cfg = dev.jlm.train.TrainConfig.builder().model(gpt2Small).train(train).out(dir.resolve("run"))
+                        .batchSize(16).device(d).dtype(dev.jlm.tensor.DType.BFLOAT16).threads(0).build();
                 String table = new dev.jlm.train.Trainer(cfg).profile(3, dir.resolve("events.tsv")).table(12);
                 System.out.println();
-                System.out.println("GPU profile, TinyStories model, batch 64, bfloat16 (jlm train --profile 3):");
+                System.out.println("GPU profile, GPT-2 small shape, batch 16 x 1024, bfloat16, eager (jlm train --profile 3):");
                 System.out.println();
                 System.out.println(table);
                 if (!table.contains("GPU ms")) throw new AssertionError("no GPU column");
