@@ -56,6 +56,8 @@ final class DecodeStep implements AutoCloseable {
             case ON -> {
                 if (!device.isCuda()) throw new IllegalArgumentException("--cuda-graphs on needs a GPU, and this runs on " + device
                         + ": leave --cuda-graphs at auto, or choose --device cuda:N");
+                if (!CudaGraph.available()) throw new IllegalArgumentException("--cuda-graphs on: this shim cannot capture (it needs"
+                        + " libtorch 2.3+ with CUDA; it has libtorch " + Torch.version() + "); leave --cuda-graphs at auto");
                 yield true;
             }
         };
