@@ -37,7 +37,7 @@ public final class Generator implements AutoCloseable {
     private final CudaGraph.Mode graphs;
     private final KvCache cache;            // null without the cache; reused by every call
     private final boolean fixedShape;       // decode steps through DecodeStep: where graphs are used, or for tests
-    private DecodeStep decode;              // made by the first call that decodes; null when no graph is used
+    private DecodeStep decode;              // made by the first call (again for another sampler); null unless fixedShape
 
     public Generator(TransformerLm model, boolean useCache) {
         this(model, useCache, Window.SLIDING, CudaGraph.Mode.AUTO);
@@ -50,8 +50,8 @@ public final class Generator implements AutoCloseable {
     /**
      * With {@code graphs} (auto, on or off), each cached one-token step on a GPU, and each step of the sliding window
      * past the context (a forward over exactly C tokens), is one replay of a CUDA graph ({@link DecodeStep}), captured by
-     * the first call and replayed by every later one; prefills run eagerly. Its KV cache and graph buffers join the current scope; close it
-     * to free the graph.
+     * the first call and replayed by every later one; prefills run eagerly. Its KV cache and graph buffers join the
+     * current scope; close it to free the graphs.
      */
     public Generator(TransformerLm model, boolean useCache, Window window, CudaGraph.Mode graphs) {
         this(model, useCache, window, graphs, false);
