@@ -5,9 +5,11 @@ import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
+import dev.jlm.tensor.GraphedWork;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -95,41 +97,30 @@ final class DecodeStep implements AutoCloseable {
         full.close();
     }
 
-    /** One fixed-shape computation: eager, or warmed up, captured once and replayed, its output overwritten by each replay. */
+    /** One fixed-shape computation: eager, or a {@link GraphedWork}; under auto a failed capture falls back to eager runs. */
     private static final class Replayed implements AutoCloseable {
         private final Supplier<Tensor> work;
         private final CudaGraph.Mode mode;
-        private final TensorScope owner;      // where the captured output lives
-        private CudaGraph graph;              // null: eager
-        private Tensor out;                   // null until captured
-        private int eager;
+        private GraphedWork<Tensor> graphed;  // null: eager
 
         Replayed(Supplier<Tensor> work, boolean graphed, CudaGraph.Mode mode, Device d) {
             this.work = work;
             this.mode = mode;
-            owner = TensorScope.current();
-            graph = graphed ? CudaGraph.create(d) : null;
+            this.graphed = graphed ? new GraphedWork<>(d, WARMUP, work, List::of) : null;
         }
 
         /** The output, in the caller's scope when eager, else the graph's (valid until the next run). */
         Tensor run() {
-            if (graph != null && eager < WARMUP) {
-                eager++;
-                return graph.onSideStream(work);
-            }
-            if (graph != null && out == null) capture();
-            if (graph == null) return work.get();
-            graph.replay();
-            return out;
+            if (graphed != null && graphed.capturePending()) capture();
+            return graphed == null ? work.get() : graphed.run();
         }
 
-        /** Under auto a failed capture falls back to eager runs, with a note on stderr. */
         private void capture() {
-            try (var s = TensorScope.open()) {               // the capture's temporaries: freed into the graph's pool
-                out = graph.capture(work).moveTo(owner);
+            try {
+                graphed.capture();
             } catch (RuntimeException e) {
-                graph.close();
-                graph = null;
+                graphed.close();
+                graphed = null;
                 if (mode == CudaGraph.Mode.ON) throw e;
                 System.err.println("jlm: a decode step could not be captured in a CUDA graph, decoding it eagerly: " + e.getMessage());
             }
@@ -137,8 +128,8 @@ final class DecodeStep implements AutoCloseable {
 
         @Override
         public void close() {
-            if (graph != null) graph.close();
-            graph = null;
+            if (graphed != null) graphed.close();
+            graphed = null;
         }
     }
 }

@@ -7,10 +7,11 @@ import dev.jlm.optim.AdamW;
 import dev.jlm.tensor.CudaGraph;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
+import dev.jlm.tensor.GraphedWork;
 import dev.jlm.tensor.NoGrad;
 import dev.jlm.tensor.Tensor;
-import dev.jlm.tensor.TensorScope;
 import dev.jlm.tensor.Torch;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -25,12 +26,9 @@ final class GraphedStep implements AutoCloseable {
     private final TransformerLm model;
     private final AdamW opt;
     private final double gradClip;
-    private final CudaGraph graph;
-    private final TensorScope owner;          // the run's scope: inputs, lr and the captured outputs live there
     private final Batch[] inputs;             // k micro-batches, (rows, T) int64 each: what every step reads
     private final Tensor lr;                  // () float32
-    private Trainer.StepResult out;           // what every replay writes; null until captured
-    private int eager;
+    private final GraphedWork<Trainer.StepResult> work;
 
     /** For micro-batches of {@code rows} × {@code t} tokens, {@code k} a step; its buffers join the current scope. */
     GraphedStep(TransformerLm model, AdamW opt, int k, int rows, int t, double gradClip) {
@@ -38,11 +36,10 @@ final class GraphedStep implements AutoCloseable {
         this.opt = opt;
         this.gradClip = gradClip;
         Device d = model.params().device();
-        owner = TensorScope.current();
-        graph = CudaGraph.create(d);
         inputs = new Batch[k];
         for (int i = 0; i < k; i++) inputs[i] = new Batch(Torch.zeros(DType.INT64, d, rows, t), Torch.zeros(DType.INT64, d, rows, t));
         lr = Torch.zeros(DType.FLOAT32, d);
+        work = new GraphedWork<>(d, WARMUP, this::eagerStep, r -> List.of(r.lossOnDevice(), r.gradNormOnDevice()));
     }
 
     /** Whether a run of this configuration on {@code ranks} processes trains with a graph. */
@@ -64,18 +61,8 @@ final class GraphedStep implements AutoCloseable {
             }
             lr.fill_(lrValue);
         }
-        if (eager < WARMUP) {
-            eager++;
-            return graph.onSideStream(this::eagerStep);
-        }
-        if (out == null) {
-            try (var s = TensorScope.open()) {                       // the capture's temporaries: freed into the graph's pool
-                out = graph.capture(this::eagerStep);
-                out.lossOnDevice().moveTo(owner);
-                out.gradNormOnDevice().moveTo(owner);
-            }
-        }
-        graph.replay();
+        if (work.warmingUp()) return work.run();
+        Trainer.StepResult out = work.run();                  // the graph's outputs: the next replay overwrites them
         return new Trainer.StepResult(out.lossOnDevice().clone(), out.gradNormOnDevice().clone());
     }
 
@@ -85,6 +72,6 @@ final class GraphedStep implements AutoCloseable {
 
     @Override
     public void close() {
-        graph.close();
+        work.close();
     }
 }
