@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--ids", description = "print the prompt's and the new tokens' ids as one JSON line instead of text (compare outputs"
             + " by id)") boolean ids;
 
-    @Domain("one of auto, on, off") @Option(names = "--cuda-graphs", description = "run each cached one-token step as one replay of a"
+    @Domain("one of auto, on, off") @Option(names = "--cuda-graphs", description = "run each decoding step after the prompt as one replay of a"
             + " CUDA graph: auto = on a GPU where this libtorch can capture (2.3+), on = required (refused on the CPU), off = eager")
     String cudaGraphs = "auto";
 
@@ -65,10 +65,11 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         Sampler sampler = Sampler.of(temperature, topP);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.nn.MemoryBudget.require(c, 1, false, Device.parse(device).resolve());
+        Device target = Device.parse(device).resolve();
+        dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
         CudaGraph.Mode graphs = CudaGraph.Mode.valueOf(cudaGraphs.toUpperCase(Locale.ROOT));
         try {
-            Generator.checkGraphs(graphs, !noCache, Device.parse(device).resolve());
+            Generator.checkGraphs(graphs, !noCache, target);
         } catch (IllegalArgumentException e) {                 // a usage error, as train's: nothing has started
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -90,7 +91,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         }
         Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(Locale.ROOT));
         try (var run = TensorScope.open()) {
-            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device).resolve(), DType.FLOAT32, choice.kernels());
+            TransformerLm model = Checkpoint.load(ckpt, target, DType.FLOAT32, choice.kernels());
             Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
             try (Generator generator = new Generator(model, !noCache, policy, graphs)) {
                 err.println("jlm: generate on " + model.params().device() + ", " + InfoCommand.kernels(choice)

@@ -81,11 +81,8 @@ final class DecodeStep implements AutoCloseable {
 
     /** The next id after {@code seq[from, from + C)} (no cache), with the sampler's draw {@code u}. */
     int nextInWindow(int[] seq, int from, double u) {
-        int c = model.config().contextLength();
         try (var step = TensorScope.open()) {
-            long[] ids = new long[c];
-            for (int i = 0; i < c; i++) ids[i] = seq[from + i];
-            window.copy_(Torch.fromArray(ids, 1, c).to(window.device()));
+            window.copy_(Generator.tokens(seq, from, from + model.config().contextLength()));
             draw.fill_(u);
             return (int) full.run().item();
         }

@@ -36,7 +36,8 @@ public final class Generator implements AutoCloseable {
     private final Window window;
     private final CudaGraph.Mode graphs;
     private final KvCache cache;            // null without the cache; reused by every call
-    private final boolean fixedShape;       // decode steps through DecodeStep: where graphs are used, or for tests
+    private final boolean graphed;          // decode steps replay CUDA graphs
+    private final boolean fixedShape;       // decode steps through DecodeStep: where graphed, or for tests
     private DecodeStep decode;              // made by the first call (again for another sampler); null unless fixedShape
 
     public Generator(TransformerLm model, boolean useCache) {
@@ -65,20 +66,21 @@ public final class Generator implements AutoCloseable {
         this.graphs = graphs;
         checkGraphs(graphs, useCache, model.params().device());
         cache = useCache ? new KvCache(model.config(), 1, model.params().device(), model.computeDType()) : null;
-        fixedShape = useCache && (eagerFixedShape || DecodeStep.uses(graphs, model.params().device()));
+        graphed = useCache && DecodeStep.uses(graphs, model.params().device());
+        fixedShape = graphed || useCache && eagerFixedShape;
     }
 
     /** Refuses graphs on (required) where none would be used: on the CPU, or without the KV cache. */
     public static void checkGraphs(CudaGraph.Mode graphs, boolean useCache, Device device) {
         if (graphs == CudaGraph.Mode.ON && !useCache) {
-            throw new IllegalArgumentException("--cuda-graphs on replays the cached one-token step, and --no-cache has none: drop one of them");
+            throw new IllegalArgumentException("--cuda-graphs on replays the decode steps of the KV cache, and --no-cache has none: drop one of them");
         }
         DecodeStep.uses(graphs, device);
     }
 
     /** Whether decode steps replay CUDA graphs (unless a capture fails under auto: then eager, with a note). */
     public boolean graphed() {
-        return cache != null && DecodeStep.uses(graphs, model.params().device());
+        return graphed;
     }
 
     /**
@@ -119,7 +121,7 @@ public final class Generator implements AutoCloseable {
                     next = decode.nextInWindow(seq, from, sampler.draw(rng));
                 } else {
                     try (var step = TensorScope.open()) {
-                        Tensor ids = Torch.fromArray(Arrays.stream(seq, from, len).asLongStream().toArray(), 1, len - from);
+                        Tensor ids = tokens(seq, from, len);
                         if (!device.equals(Device.CPU)) ids = ids.to(device);
                         Tensor out = cached ? model.forward(ids, cache) : model.forward(ids);             // (1, T, V)
                         fed = cached ? len - windowStart : 0;
@@ -133,6 +135,11 @@ public final class Generator implements AutoCloseable {
             }
         }
         return Arrays.copyOfRange(seq, prompt.length, prompt.length + made);
+    }
+
+    /** seq[from, to) as a (1, to − from) int64 tensor on the CPU. */
+    static Tensor tokens(int[] seq, int from, int to) {
+        return Torch.fromArray(Arrays.stream(seq, from, to).asLongStream().toArray(), 1, to - from);
     }
 
     @Override
