@@ -28,6 +28,8 @@ const char *jlm_header_sha256(void);
 const char *jlm_torch_version(void);
 const char *jlm_torch_library_path(void);
 int jlm_noop(void);
+/* 1 where this shim was built against a CUDA libtorch (libtorch_cuda linked), else 0. */
+int jlm_cuda_compiled(void);
 int jlm_cuda_is_available(void);
 int jlm_cuda_device_count(void);
 int jlm_cuda_synchronize(int device);

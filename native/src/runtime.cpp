@@ -91,6 +91,14 @@ const char *jlm_torch_library_path(void) {
 
 int jlm_noop(void) { return 0; }
 
+int jlm_cuda_compiled(void) {
+#ifdef JLM_WITH_CUDA
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 int jlm_cuda_is_available(void) {
   JLM_TRY { return torch::cuda::is_available() ? 1 : 0; } JLM_CATCH_RETURN(0)
 }

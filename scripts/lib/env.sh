@@ -13,3 +13,6 @@ fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 export JLM_BUILD="${JLM_BUILD:-$jlm_root/build/native}"
+# The Python whose torch is the shim's libtorch (scripts/setup records it): test oracles, benchmark peers, torchrun.
+if [[ -z "${JLM_PYTHON:-}" && -s "$JLM_BUILD/python" ]]; then JLM_PYTHON="$(cat "$JLM_BUILD/python")"; fi
+export JLM_PYTHON="${JLM_PYTHON:-/usr/bin/python3}"

@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "a97ca4f99595fd36f436e6db2686b63582ea21bc5be497bb2921e6987402d686";
+    public static final String HEADER_SHA256 = "dbc549ba597d72936004b8fff9adbc57522214641378ce9e35386d13fd419fa4";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -94,6 +94,19 @@ public final class jlm_h {
             return (int) jlm_noop$.MH.invokeExact();
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_noop failed", ex$);
+        }
+    }
+
+    private static final class jlm_cuda_compiled$ {
+        static final MethodHandle MH = downcall("jlm_cuda_compiled", FunctionDescriptor.of(C_INT));
+    }
+
+    /** {@code int jlm_cuda_compiled()} */
+    public static int jlm_cuda_compiled() {
+        try {
+            return (int) jlm_cuda_compiled$.MH.invokeExact();
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_cuda_compiled failed", ex$);
         }
     }
 

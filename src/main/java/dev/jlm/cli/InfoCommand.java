@@ -17,6 +17,8 @@ final class InfoCommand implements Runnable {
     public void run() {
         System.out.println("jlm shim:        " + Torch.shimPath());
         System.out.println("libtorch:        " + Torch.version() + " (built against), loaded from " + Torch.libraryPath());
+        for (String lib : Torch.loadedLibraries()) System.out.println("  library:       " + lib);
+        System.out.println("CUDA compiled in:" + " " + (Torch.cudaCompiled() ? "yes" : "no (a CPU libtorch)"));
         System.out.println("CUDA available:  " + (Torch.cudaAvailable() ? "yes, " + Torch.cudaDeviceCount() + " device(s)" : "no"));
         System.out.println("devices:         " + Torch.devices().stream().map(Device::toString).collect(Collectors.joining(", ")));
         System.out.println("intra-op threads:" + " " + Torch.numThreads());
@@ -34,7 +36,7 @@ final class InfoCommand implements Runnable {
         try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
             return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
                     .filter(f -> f.contains("blas") || f.contains("libmkl"))
-                    .findFirst().orElse("none mapped") + suffix;
+                    .findFirst().orElse("none mapped: linked into libtorch itself (a pip wheel's MKL)") + suffix;
         } catch (IOException | UncheckedIOException e) {
             return "unknown (/proc/self/maps: " + e.getMessage() + ")" + suffix;
         }

@@ -78,8 +78,8 @@ public final class ProcessGroup implements AutoCloseable {
                     a.allocateFrom(bindHost), a.allocateFrom(ifname == null ? "" : ifname), timeout.toMillis());
             if (h.equals(MemorySegment.NULL)) {
                 String why = firstLine(Native.lastError());
-                if (why.contains("Address already in use")) why = "port " + port + " is in use by another program: choose a free MASTER_PORT";
-                else if (why.contains("Socket Timeout") || why.contains("Timed out")) {
+                if (why.contains("Address already in use") || why.contains("EADDRINUSE")) why = "port " + port + " is in use by another program: choose a free MASTER_PORT";
+                else if (why.contains("Socket Timeout") || why.contains("Timed out") || why.contains("wait timeout")) {
                     why = "not every rank arrived within the timeout (" + timeout.toSeconds() + " s): are all " + size + " started, with the same MASTER_ADDR:MASTER_PORT? ["
                             + why + "]";
                 }

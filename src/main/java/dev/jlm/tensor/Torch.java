@@ -26,6 +26,30 @@ public final class Torch {
         return Native.string(jlm_torch_library_path());
     }
 
+    /**
+     * Every libtorch library mapped into this process (libc10, libtorch, libtorch_cpu, libtorch_cuda, …), in load order,
+     * from /proc/self/maps: one install's folder where the build is sound; two folders mean two libtorch installs.
+     */
+    public static List<String> loadedLibraries() {
+        Native.ensureLoaded();
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> TORCH_LIBRARY.matcher(f.substring(f.lastIndexOf('/') + 1)).matches())
+                    .distinct().toList();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return List.of("(unknown: /proc/self/maps: " + e.getMessage() + ")");
+        }
+    }
+
+    /** libc10.so, libtorch_cpu.so.1.13, libc10_cuda.so, libtorch.so.2: the file names of libtorch's own libraries. */
+    public static final java.util.regex.Pattern TORCH_LIBRARY = java.util.regex.Pattern.compile("lib(c10|torch)(_cpu|_cuda|_global_deps)?\\.so(\\..*)?");
+
+    /** Whether the shim was built against a CUDA libtorch (JLM_WITH_CUDA): graphs, NCCL and the CUDA kernels compiled in. */
+    public static boolean cudaCompiled() {
+        Native.ensureLoaded();
+        return jlm_cuda_compiled() == 1;
+    }
+
     /** Path of the loaded shim (libjlm.so). */
     public static String shimPath() {
         return Native.path();

@@ -14,6 +14,7 @@ import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.TensorScope;
 import dev.jlm.testing.ChildJvm;
 import dev.jlm.testing.TokenFiles;
+import dev.jlm.testing.TorchPython;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -178,7 +179,8 @@ class DataParallelTest {
             Process p = start(ChildJvm.jlm(run), dir.resolve("b.log"), rankEnv(0, 2, taken.getLocalPort()));
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertNotEquals(0, p.exitValue());
-            assertTrue(Files.readString(dir.resolve("b.log")).contains("port " + taken.getLocalPort() + " is in use by another program"));
+            String log = Files.readString(dir.resolve("b.log"));
+            assertTrue(log.contains("port " + taken.getLocalPort() + " is in use by another program"), log);
         }
     }
 
@@ -312,7 +314,7 @@ class DataParallelTest {
      * default "0" (IntFlag no longer iterates its zero member).
      */
     static List<String> torchrunCommand(Path dir, List<String> flags, Path worker, List<String> jlmArgs) {
-        List<String> cmd = new ArrayList<>(List.of("torchrun"));
+        List<String> cmd = new ArrayList<>(List.of(TorchPython.torchrun()));
         cmd.addAll(flags);
         cmd.addAll(List.of("--redirects", "2", "--tee", "2", "--log_dir", dir.resolve("torchrun-logs-" + System.nanoTime()).toString(),
                 "--no_python", worker.toString()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jlm.tensor.Torch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,7 @@ class LauncherEnvironmentTest {
 
     @Test
     void libtorchRunsOnOpenBlasOpenMpBuildWithoutPassiveWaiting() throws Exception {
+        assumeDebiansLibtorch();
         assumeTrue(Files.exists(OPENMP_BUILD), "scripts/setup installs libopenblas0-openmp; not here: " + OPENMP_BUILD);
         String blas = blasLine(Map.of());
         assertTrue(blas.contains("/openblas-openmp/"), blas);
@@ -28,10 +30,27 @@ class LauncherEnvironmentTest {
 
     @Test
     void jlmBlasPthreadKeepsDebiansBuildWithPassiveWaiting() throws Exception {
+        assumeDebiansLibtorch();
         String blas = blasLine(Map.of("JLM_BLAS", "pthread"));
         assertFalse(blas.contains("/openblas-openmp/"), blas);
         assertTrue(blas.contains("blas"), blas);
         assertTrue(blas.endsWith("(OMP_WAIT_POLICY=PASSIVE)"), blas);
+    }
+
+    /** A pip libtorch brings its own BLAS and OpenMP: the launcher sets neither a library path nor a wait policy. */
+    @Test
+    void aPipLibtorchKeepsItsOwnBlasAndWaitPolicy() throws Exception {
+        assumeTrue(!Torch.libraryPath().startsWith("/usr/lib/"), "Debian's libtorch: the tests above");
+        for (String choice : List.of("openmp", "pthread")) {
+            String blas = blasLine(Map.of("JLM_BLAS", choice));
+            assertFalse(blas.contains("OMP_WAIT_POLICY"), blas);
+            assertFalse(blas.contains("/usr/lib/"), "Debian's OpenBLAS mapped beside a pip libtorch: " + blas);
+        }
+    }
+
+    /** The BLAS choice exists only where libtorch loads Debian's OpenBLAS: the Debian lane (scripts/test --lanes all). */
+    static void assumeDebiansLibtorch() {
+        assumeTrue(Torch.libraryPath().startsWith("/usr/lib/"), "a pip libtorch links its own BLAS: " + Torch.libraryPath());
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * scripts/reference/model_ref.py: an independent PyTorch implementation of the CS336 model (Debian's python3-torch),
+ * scripts/reference/model_ref.py: an independent PyTorch implementation of the CS336 model (the torch of the shim, TorchPython),
  * run as a child process. The oracle of every test that compares jlm's model with PyTorch's.
  */
 public final class PyTorchOracle {
@@ -24,7 +24,7 @@ public final class PyTorchOracle {
 
     /** model_ref.py with these arguments (state-dict, eval, …); its output, after asserting it exited 0. */
     public static String run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", SCRIPT.toString()));
+        List<String> cmd = new ArrayList<>(List.of(TorchPython.python(), SCRIPT.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
