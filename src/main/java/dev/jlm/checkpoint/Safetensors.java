@@ -113,21 +113,31 @@ public final class Safetensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             while (len.hasRemaining() && ch.read(len) >= 0) { /* fill */ }
             long n = len.getLong(0);
-            if (isPickle(len.array())) {
+            // Decided by the format's own structure (length fits the file, header is a JSON object), not by magic bytes: a valid
+            // header length such as 640 = 0x280 starts the file with 0x80 0x02, exactly like a pickle.
+            boolean lengthFits = n > 0 && n <= size - 8 && n <= 100_000_000, torchSave = isTorchSave(len.array());
+            JsonNode header = null;
+            com.fasterxml.jackson.core.JsonProcessingException notJson = null;
+            if (lengthFits && (!torchSave || opensAnObject(ch, n))) {
+                ByteBuffer json = ByteBuffer.allocate((int) n);
+                while (json.hasRemaining() && ch.read(json, 8 + json.position()) >= 0) { /* fill */ }
+                try {
+                    header = JSON.readTree(new String(json.array(), StandardCharsets.UTF_8));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    notJson = e;
+                }
+            }
+            boolean safetensors = header != null && header.isObject();
+            if (!safetensors && torchSave) {
                 throw new JlmException(file + ": a PyTorch pickle (torch.save), not safetensors: jlm reads no pickles (they can run code); save"
                         + " the weights with safetensors.torch.save_file(model.state_dict(), \"model.safetensors\")");
             }
-            if (n <= 0 || n > size - 8 || n > 100_000_000) throw new JlmException(file + ": not a safetensors file (bad header length " + n + ")");
-            ByteBuffer json = ByteBuffer.allocate((int) n);
-            while (json.hasRemaining() && ch.read(json, 8 + json.position()) >= 0) { /* fill */ }
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(json.array(), StandardCharsets.UTF_8));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new JlmException(file + ": not a safetensors file (header is not JSON" + (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException
+            if (!lengthFits) throw new JlmException(file + ": not a safetensors file (bad header length " + n + ")");
+            if (notJson != null) {
+                throw new JlmException(file + ": not a safetensors file (header is not JSON" + (notJson instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException
                         ? ": over the reader's limits" : "") + ")");
             }
-            if (header == null || !header.isObject()) throw new JlmException(file + ": not a safetensors file (header is not a JSON object)");
+            if (!safetensors) throw new JlmException(file + ": not a safetensors file (header is not a JSON object)");
             long dataStart = 8 + n, dataLen = size - dataStart;
             Map<String, String> meta = new LinkedHashMap<>();
             Map<String, Entry> entries = new LinkedHashMap<>();
@@ -145,11 +155,25 @@ public final class Safetensors {
         }
     }
 
-    /** torch.save's formats: a zip archive (PyTorch ≥ 1.6) or a bare pickle (protocol 2 and up). */
-    private static boolean isPickle(byte[] head) {
+    /**
+     * Starts like one of torch.save's formats: a zip archive (PyTorch ≥ 1.6) or a bare pickle (protocol 2 and up). Only asked of a
+     * file that is not structurally safetensors: a valid header length can begin with these same bytes.
+     */
+    private static boolean isTorchSave(byte[] head) {
         boolean zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
         boolean pickle = (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5;
         return zip || pickle;
+    }
+
+    /** Whether the n header bytes after the length begin with '{' once leading JSON whitespace is skipped (a cheap look, before reading them all). */
+    private static boolean opensAnObject(FileChannel ch, long n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(n, 4096));
+        while (b.hasRemaining() && ch.read(b, 8 + b.position()) >= 0) { /* fill */ }
+        for (int i = 0; i < b.position(); i++) {
+            byte c = b.get(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return c == '{';
+        }
+        return n > b.capacity(); // whitespace so far: let the parser decide
     }
 
     /** No two tensors share bytes: each one's data is its own. */
