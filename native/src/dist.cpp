@@ -39,6 +39,7 @@ struct jlm_pg_s {
   c10::intrusive_ptr<c10d::PrefixStore> beats;  // a second client, used only by the heartbeat thread and missing_ranks
   c10::intrusive_ptr<PgBase> pg;
   int rank = 0, world = 1;
+  bool nccl = false;                            // shut down before it is freed (its watchdog threads, its communicators)
   std::atomic<bool> stop{false};
   std::thread beat;
 };
@@ -160,6 +161,7 @@ jlm_pg jlm_pg_new(int backend, const char *host, int port, int serve_store, cons
       auto opts = c10d::ProcessGroupNCCL::Options::create();
       opts->timeout = timeout;
       g->pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(g->keys, rank, world_size, opts);
+      g->nccl = true;
 #else
       throw std::invalid_argument("this jlm shim was built without the nccl backend (a CUDA libtorch and nccl.h are needed at build time)");
 #endif
@@ -177,6 +179,16 @@ void jlm_pg_free(jlm_pg pg) {
   try {
     pg->stop.store(true);
     if (pg->beat.joinable()) pg->beat.join();
+#if defined(JLM_WITH_NCCL) && JLM_TORCH_AT_LEAST(2, 3)
+    // as destroy_process_group: a NCCL group freed without shutdown() leaves its communicators to the destructor,
+    // which warns and may hang at process exit
+    if (pg->nccl && pg->pg) {
+      try {
+        c10::static_intrusive_pointer_cast<c10d::ProcessGroupNCCL>(pg->pg)->shutdown();
+      } catch (...) {
+      }
+    }
+#endif
     delete pg;
   } catch (...) {
   }

@@ -4,9 +4,13 @@
 #include "boundary.hpp"
 
 #ifdef JLM_WITH_CUDA
+#include <optional>
+
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
 // A capturable step needs AdamW with the learning rate as a tensor (at::_fused_adamw_'s tensor_lr overload, 2.3+):
@@ -64,18 +68,29 @@ jlm_graph jlm_graph_new(int device) {
       throw std::invalid_argument("CUDA graphs need libtorch 2.3 or newer (AdamW with a device learning rate); this is " TORCH_VERSION);
     auto d = jlm::device(device);
     if (!d.is_cuda()) throw std::invalid_argument("CUDA graphs need a CUDA device");
+    c10::cuda::CUDAGuard guard(d.index());
     return new jlm_graph_s(d.index());
   }
   JLM_CATCH_RETURN(nullptr)
 }
 
-int jlm_graph_side_stream(jlm_graph g, int on) { JLM_DO(on ? enter(checked(g)) : leave(checked(g))) }
+// Every function that works on a graph first makes its device current (CUDAGuard): streams, events, capture and replay
+// all act on the current device, which is cuda:0 unless someone set it.
+int jlm_graph_side_stream(jlm_graph g, int on) {
+  JLM_DO({
+    c10::cuda::CUDAGuard guard(checked(g)->device);
+    on ? enter(g) : leave(g);
+  })
+}
 
 int jlm_graph_capture_begin(jlm_graph g) {
   JLM_DO({
-    checked(g);
+    c10::cuda::CUDAGuard guard(checked(g)->device);
     if (g->capturing) throw std::invalid_argument("this graph is already capturing");
-    c10::cuda::device_synchronize();          // as torch.cuda.graph: nothing from before is still running
+    // as torch.cuda.graph: nothing from before is still running, and the cached blocks go back to the driver, so the
+    // capture's private pool can grow without an out-of-memory error, which inside a capture would be fatal
+    c10::cuda::device_synchronize();
+    c10::cuda::CUDACachingAllocator::emptyCache();
     enter(g);
     g->graph.capture_begin();
     g->capturing = true;
@@ -84,7 +99,7 @@ int jlm_graph_capture_begin(jlm_graph g) {
 
 int jlm_graph_capture_end(jlm_graph g) {
   JLM_DO({
-    checked(g);
+    c10::cuda::CUDAGuard guard(checked(g)->device);
     if (!g->capturing) throw std::invalid_argument("this graph is not capturing");
     g->capturing = false;
     try {
@@ -99,7 +114,7 @@ int jlm_graph_capture_end(jlm_graph g) {
 
 int jlm_graph_replay(jlm_graph g) {
   JLM_DO({
-    checked(g);
+    c10::cuda::CUDAGuard guard(checked(g)->device);
     if (g->capturing) throw std::invalid_argument("replay of a graph still capturing");
     g->graph.replay();
   })
@@ -107,6 +122,11 @@ int jlm_graph_replay(jlm_graph g) {
 
 void jlm_graph_free(jlm_graph g) {
   if (g == nullptr) return;
+  std::optional<c10::cuda::CUDAGuard> guard;
+  try {
+    guard.emplace(g->device);
+  } catch (...) {
+  }
   try {
     if (g->capturing) g->graph.capture_end();   // ends (and discards) an unfinished capture
   } catch (...) {

@@ -254,33 +254,53 @@ def bench_weights(cfg, device):
     return w
 
 def bench(threads, batch, steps, mode, device="cpu", dtype="float32", model="tinystories"):
-    global FUSED
-    FUSED = mode == "fused"
+    """One training step timed as scripts/bench-train times jlm's (median of `steps` after 2 warm-up steps). MODE:
+    primitives (as jlm's reference modules) or fused: torch.optim.AdamW, clip_grad_norm_ as torch 1.13 runs them;
+    best: PyTorch eager at its best on this torch (SDPA, AdamW(fused=True) where the CPU has it (2.4+), else foreach,
+    clip_grad_norm_(foreach)); compile: best with the loss under torch.compile (inductor; on the CPU its C++ backend),
+    its compile and warm-up time reported apart as warmup_s."""
+    global FUSED, SDPA
+    best = mode in ("best", "compile")
+    FUSED = mode != "primitives"
+    SDPA = best and hasattr(torch.nn.functional, "scaled_dot_product_attention")
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     cfg = dict(BENCH_MODELS[model], rope_theta=10000.0, norm="pre", position="rope", ffn="swiglu")
     V = cfg["vocab_size"]
     w = bench_weights(cfg, device)
-    opt = torch.optim.AdamW(w.values(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
+    kind = {}
+    if best:
+        major, minor = (int(x) for x in torch.__version__.split(".")[:2])
+        kind = {"fused": True} if (major, minor) >= (2, 4) or device.startswith("cuda") else {"foreach": True}
+    opt = torch.optim.AdamW(w.values(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1, **kind)
     T = cfg["context_length"]
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
-    def step():
-        ids = torch.randint(0, V, (batch, T + 1)).to(device)
+    def loss_of(ids):
         with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=dtype == "bfloat16"):
             logits = forward(ids[:, :-1], w, cfg)
-        loss = cross_entropy(logits.float(), ids[:, 1:])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(w.values(), 1.0)
+        return cross_entropy(logits.float(), ids[:, 1:])
+    if mode == "compile":
+        loss_of = torch.compile(loss_of)
+    def step():
+        ids = torch.randint(0, V, (batch, T + 1)).to(device)
+        loss_of(ids).backward()
+        if best:
+            torch.nn.utils.clip_grad_norm_(w.values(), 1.0, foreach=True)
+        else:
+            torch.nn.utils.clip_grad_norm_(w.values(), 1.0)
         opt.step()
-        opt.zero_grad(set_to_none=False)   # torch 1.13's default: buffers reused (as jlm does)
+        opt.zero_grad(set_to_none=best)    # torch 1.13's default (False): buffers reused, as jlm does; 2.x's: None
         sync()
+    t0 = time.perf_counter()
     for _ in range(2):
         step()
+    warm = time.perf_counter() - t0
     times = []
     for _ in range(steps):
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
     ms = sorted(times)[len(times) // 2] * 1e3
-    print(json.dumps({"torch": torch.__version__, "model": model, "device": device, "dtype": dtype, "threads": threads, "batch": batch, "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3}))
+    print(json.dumps({"torch": torch.__version__, "model": model, "device": device, "dtype": dtype, "threads": threads, "batch": batch,
+                      "mode": mode, "step_ms": ms, "tokens_per_s": batch * T / ms * 1e3, "warmup_s": warm, "optimizer": kind or "for-loop"}))
 
 def bench_gpu(device, dtype, model, batch, steps, mode):
     """PyTorch's training step at its best, the peer of scripts/bench-train-gpu: SDPA, AdamW(fused=True), autocast

@@ -20,7 +20,7 @@ import java.util.Locale;
  * One training step (forward, backward, clip, AdamW) of the CS336 TinyStories model in jlm; prints JSON like the
  * Python peer (scripts/reference/model_ref.py bench). Median of STEPS after 2 warm-up steps.
  * Also prints the step's FLOPs (3 × the forward's, by {@link Accounting}).
- * Usage: StepBench THREADS BATCH STEPS [primitives|fused] [DEVICE] [float32|bfloat16] [tinystories|demo]
+ * Usage: StepBench THREADS BATCH STEPS [primitives|fused] [DEVICE] [float32|bfloat16] [tinystories|demo|gpt2-small]
  */
 public final class StepBench {
     public static void main(String[] args) {
@@ -29,9 +29,7 @@ public final class StepBench {
         Device dev = Device.parse(args.length > 4 ? args[4] : "cpu");
         DType dtype = DType.parse(args.length > 5 ? args[5] : "float32");
         Torch.setNumThreads(threads);
-        ModelConfig c = args.length > 6 && args[6].equals("demo")                     // scripts/demo's model
-                ? ModelConfig.builder().vocabSize(4096).contextLength(128).dModel(128).numLayers(4).numHeads(4).dFf(384).build()
-                : ModelConfig.TINY_STORIES;
+        ModelConfig c = BenchModels.of(args.length > 6 ? args[6] : "tinystories");
         double flops = 3 * new Accounting(c, batch).totalForwardFlops();
         int t = c.contextLength();
         try (var run = TensorScope.open()) {

@@ -26,11 +26,7 @@ public final class TrainBench {
     public static void main(String[] args) throws IOException {
         Device device = Device.parse(args[0]);
         DType dtype = DType.parse(args[1]);
-        ModelConfig c = switch (args[2]) {
-            case "tinystories" -> ModelConfig.TINY_STORIES;
-            case "gpt2-small" -> ModelConfig.builder().vocabSize(50257).contextLength(1024).dModel(768).numLayers(12).numHeads(12).dFf(2048).build();
-            default -> throw new IllegalArgumentException("model: tinystories or gpt2-small, not " + args[2]);
-        };
+        ModelConfig c = BenchModels.of(args[2]);
         int batch = Integer.parseInt(args[3]), steps = Integer.parseInt(args[4]), warm = Math.max(5, steps);
         var graphs = CudaGraph.Mode.valueOf((args.length > 5 ? args[5] : "auto").toUpperCase(Locale.ROOT));
         Path dir = Files.createTempDirectory("jlm-trainbench");

@@ -35,7 +35,7 @@ final class InfoCommand implements Runnable {
         String suffix = policy == null ? "" : " (OMP_WAIT_POLICY=" + policy + ")";
         try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
             return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                    .filter(f -> f.contains("blas") || f.contains("libmkl"))
+                    .filter(f -> (f.contains("blas") || f.contains("libmkl")) && !f.contains("cublas"))   // the CPU's BLAS
                     .findFirst().orElse("none mapped: linked into libtorch itself (a pip wheel's MKL)") + suffix;
         } catch (IOException | UncheckedIOException e) {
             return "unknown (/proc/self/maps: " + e.getMessage() + ")" + suffix;

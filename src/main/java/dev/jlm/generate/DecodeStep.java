@@ -94,33 +94,32 @@ final class DecodeStep implements AutoCloseable {
         full.close();
     }
 
-    /** One fixed-shape computation: eager, or a {@link GraphedWork}; under auto a failed capture falls back to eager runs. */
+    /** Whether every step that ran replayed its graph (each ran at least once, and none fell back to eager). */
+    boolean replayed() {
+        return cached.ranReplays() && (full.runs == 0 || full.ranReplays());
+    }
+
+    /** One fixed-shape computation: eager, or a {@link GraphedWork} (which falls back to eager runs itself under auto). */
     private static final class Replayed implements AutoCloseable {
         private final Supplier<Tensor> work;
-        private final CudaGraph.Mode mode;
         private GraphedWork<Tensor> graphed;  // null: eager
 
         Replayed(Supplier<Tensor> work, boolean graphed, CudaGraph.Mode mode, Device d) {
             this.work = work;
-            this.mode = mode;
-            this.graphed = graphed ? new GraphedWork<>(d, WARMUP, work, List::of) : null;
+            this.graphed = graphed ? new GraphedWork<>(d, mode, "a decode step", WARMUP, work, List::of) : null;
         }
+
+        private long runs;
 
         /** The output, in the caller's scope when eager, else the graph's (valid until the next run). */
         Tensor run() {
-            if (graphed != null && graphed.capturePending()) capture();
+            runs++;
             return graphed == null ? work.get() : graphed.run();
         }
 
-        private void capture() {
-            try {
-                graphed.capture();
-            } catch (RuntimeException e) {
-                graphed.close();
-                graphed = null;
-                if (mode == CudaGraph.Mode.ON) throw e;
-                System.err.println("jlm: a decode step could not be captured in a CUDA graph, decoding it eagerly: " + e.getMessage());
-            }
+        /** Whether this ran and its graph was captured and replayed (not eager from the start, not fallen back). */
+        boolean ranReplays() {
+            return runs > WARMUP && graphed != null && !graphed.fellBack();
         }
 
         @Override

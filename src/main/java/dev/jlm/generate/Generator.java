@@ -78,9 +78,17 @@ public final class Generator implements AutoCloseable {
         DecodeStep.uses(graphs, device);
     }
 
-    /** Whether decode steps replay CUDA graphs (unless a capture fails under auto: then eager, with a note). */
+    /** Whether decode steps are meant to replay CUDA graphs (a CUDA device, the cache, graphs auto or on): the intent. */
     public boolean graphed() {
         return graphed;
+    }
+
+    /**
+     * Whether the decode steps so far did replay CUDA graphs: false before the first token, where no graph is meant, and
+     * after a capture failed under auto and the steps ran eagerly. What a benchmark reports.
+     */
+    public boolean replayedGraphs() {
+        return graphed && decode != null && decode.replayed();
     }
 
     /**

@@ -9,10 +9,13 @@ import java.util.function.Supplier;
  * stream, then captured once, then replayed. The work reads tensors made before it (its inputs: fill them before each
  * {@link #run}); what it returns is the eager result while warming up, afterwards the captured result, which every replay
  * overwrites. The captured output tensors ({@code outputs} of a result) move to the scope current when this was made;
- * the capture's other temporaries are freed into the graph's pool. Not thread-safe; close it.
+ * the capture's other temporaries are freed into the graph's pool. A capture that fails under {@link CudaGraph.Mode#AUTO}
+ * says so once on stderr and every later run is eager on the current stream (under ON it throws). Not thread-safe; close it.
  */
 public final class GraphedWork<T> implements AutoCloseable {
-    private final CudaGraph graph;
+    private CudaGraph graph;                  // null after a failed capture: eager from then on
+    private final CudaGraph.Mode mode;
+    private final String what;                // "the training step": for the fallback's one line
     private final int warmup;
     private final Supplier<T> work;
     private final Function<T, List<Tensor>> outputs;
@@ -20,7 +23,11 @@ public final class GraphedWork<T> implements AutoCloseable {
     private T captured;                       // null until captured
     private int eager;
 
-    public GraphedWork(Device device, int warmup, Supplier<T> work, Function<T, List<Tensor>> outputs) {
+    /** {@code what} names the work in the one line a failed capture under auto prints. */
+    public GraphedWork(Device device, CudaGraph.Mode mode, String what, int warmup, Supplier<T> work, Function<T, List<Tensor>> outputs) {
+        if (mode == CudaGraph.Mode.OFF) throw new IllegalArgumentException("GraphedWork with cuda graphs off");
+        this.mode = mode;
+        this.what = what;
         this.warmup = warmup;
         this.work = work;
         this.outputs = outputs;
@@ -28,39 +35,51 @@ public final class GraphedWork<T> implements AutoCloseable {
         graph = CudaGraph.create(device);
     }
 
-    /** Whether the next {@link #run} is an eager warm-up run (its result is then the caller's, not the graph's). */
-    public boolean warmingUp() {
-        return eager < warmup;
+    /** Whether the next {@link #run} returns the graph's outputs (overwritten by the run after it), not the caller's own. */
+    public boolean replaying() {
+        return graph != null && eager >= warmup;
     }
 
-    /** Whether the next {@link #run} captures (the warm-up is over and nothing was captured yet). */
-    public boolean capturePending() {
-        return !warmingUp() && captured == null;
-    }
-
-    /** Captures the work now; a failure leaves this unusable (close it). */
-    public void capture() {
-        if (captured != null) throw new IllegalStateException("captured already");
-        try (var s = TensorScope.open()) {
-            T result = graph.capture(work);
-            for (Tensor t : outputs.apply(result)) t.moveTo(owner);
-            captured = result;
-        }
-    }
-
-    /** An eager warm-up run on the side stream, or (after one capture) a replay on the current stream. */
+    /**
+     * An eager warm-up run on the side stream, or (after one capture) a replay on the current stream; after a capture that
+     * failed under auto, an eager run on the current stream.
+     */
     public T run() {
-        if (warmingUp()) {
+        if (graph == null) return work.get();
+        if (eager < warmup) {
             eager++;
             return graph.onSideStream(work);
         }
-        if (captured == null) capture();
+        if (captured == null && !capture()) return work.get();
         graph.replay();
         return captured;
     }
 
+    /** Captures the work; false (graph gone, eager from now on) where that failed under auto. */
+    private boolean capture() {
+        try (var s = TensorScope.open()) {
+            T result = graph.capture(work);
+            for (Tensor t : outputs.apply(result)) t.moveTo(owner);
+            captured = result;
+            return true;
+        } catch (RuntimeException e) {
+            graph.close();
+            graph = null;
+            if (mode == CudaGraph.Mode.ON) throw e;
+            System.err.println("jlm: " + what + " could not be captured in a CUDA graph, running it eagerly (--cuda-graphs auto): "
+                    + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether this fell back to eager runs after a failed capture. */
+    public boolean fellBack() {
+        return graph == null;
+    }
+
     @Override
     public void close() {
-        graph.close();
+        if (graph != null) graph.close();
+        graph = null;
     }
 }

@@ -18,7 +18,9 @@ import java.util.function.IntFunction;
  * The training step of one process on one GPU as a CUDA graph: {@link #WARMUP} eager steps on the graph's side stream,
  * then the step is captured once — forward, loss, backward, clipping and AdamW, with the learning rate and AdamW's step
  * count as device tensors — and every later step is a copy of its micro-batches into the graph's input buffers, a fill
- * of the learning rate and one replay. A replay runs the kernels the eager step runs, on the same buffers.
+ * of the learning rate and one replay. A replay runs the kernels the eager step runs, on the same buffers. Under
+ * {@code cuda_graphs auto} a capture that fails says so once and the run goes on with eager steps (the run folder is
+ * untouched); under {@code on} it stops the run.
  */
 final class GraphedStep implements AutoCloseable {
     static final int WARMUP = 3;
@@ -31,7 +33,7 @@ final class GraphedStep implements AutoCloseable {
     private final GraphedWork<Trainer.StepResult> work;
 
     /** For micro-batches of {@code rows} × {@code t} tokens, {@code k} a step; its buffers join the current scope. */
-    GraphedStep(TransformerLm model, AdamW opt, int k, int rows, int t, double gradClip) {
+    GraphedStep(TransformerLm model, AdamW opt, int k, int rows, int t, double gradClip, CudaGraph.Mode mode) {
         this.model = model;
         this.opt = opt;
         this.gradClip = gradClip;
@@ -39,7 +41,7 @@ final class GraphedStep implements AutoCloseable {
         inputs = new Batch[k];
         for (int i = 0; i < k; i++) inputs[i] = new Batch(Torch.zeros(DType.INT64, d, rows, t), Torch.zeros(DType.INT64, d, rows, t));
         lr = Torch.zeros(DType.FLOAT32, d);
-        work = new GraphedWork<>(d, WARMUP, this::eagerStep, r -> List.of(r.lossOnDevice(), r.gradNormOnDevice()));
+        work = new GraphedWork<>(d, mode, "the training step", WARMUP, this::eagerStep, r -> List.of(r.lossOnDevice(), r.gradNormOnDevice()));
     }
 
     /** Whether a run of this configuration on {@code ranks} processes trains with a graph. */
@@ -61,8 +63,9 @@ final class GraphedStep implements AutoCloseable {
             }
             lr.fill_(lrValue);
         }
-        if (work.warmingUp()) return work.run();
+        if (!work.replaying()) return work.run();            // a warm-up step, or eager after a failed capture
         Trainer.StepResult out = work.run();                  // the graph's outputs: the next replay overwrites them
+        if (work.fellBack()) return out;                      // this very run's capture failed: an eager step's own result
         return new Trainer.StepResult(out.lossOnDevice().clone(), out.gradNormOnDevice().clone());
     }
 

@@ -149,7 +149,7 @@ public final class Trainer {
         long[] evalWindows = valid == null ? null : Evaluator.first(cfg.evalWindows(), Evaluator.available(valid, ctx));
         long t0 = System.nanoTime();
         try (Metrics metrics = world.isMain() ? new Metrics(out, start > 0) : null;
-             GraphedStep graphed = GraphedStep.wanted(cfg, ranks) ? new GraphedStep(model, opt, micro, rows, ctx, cfg.gradClip()) : null) {
+             GraphedStep graphed = GraphedStep.wanted(cfg, ranks) ? new GraphedStep(model, opt, micro, rows, ctx, cfg.gradClip(), cfg.cudaGraphs()) : null) {
             long step = start;
             while (step < cfg.steps()) {
                 // Steps are dispatched without a host read until one is due; then their numbers are read in one go.

@@ -56,9 +56,10 @@ public final class GpuCheck {
     }
 
     /**
-     * 50 steps of a small model trained by Trainer.run with the step as a CUDA graph and without: the losses of every
-     * step, read back in windows of 10. Replays run the eager step's kernels on the same buffers, so they are expected
-     * bit-identical; the check allows 1e-6 and says which it saw.
+     * 50 steps of a small model trained by Trainer.run eagerly twice and with the step as a CUDA graph once: the losses of
+     * every step, read back in windows of 10. Replays run the eager step's kernels on the same buffers, but a backward
+     * with atomic adds (the embedding's) need not repeat itself even eagerly: the graph may differ from eager by
+     * max(1e-6, 3 × the spread of the two eager runs), and the check says both numbers.
      */
     static String graphsAgree(Device d, dev.jlm.tensor.DType dt) {
         if (!dev.jlm.tensor.CudaGraph.available()) throw new NotRun("this shim cannot capture a step (libtorch " + Torch.version() + ")");
@@ -66,20 +67,25 @@ public final class GpuCheck {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jlm-graphs");
             java.nio.file.Path train = dev.jlm.testing.TokenFiles.random(dir.resolve("t.bin"), 200_000, 512, 1);
             var c = dev.jlm.nn.ModelConfig.builder().vocabSize(512).contextLength(128).dModel(128).numLayers(2).numHeads(4).build();
-            double[][] losses = new double[2][50];
-            double[] seconds = new double[2];
-            var modes = new dev.jlm.tensor.CudaGraph.Mode[] {dev.jlm.tensor.CudaGraph.Mode.OFF, dev.jlm.tensor.CudaGraph.Mode.ON};
-            for (int m = 0; m < 2; m++) {
-                var cfg = dev.jlm.train.TrainConfig.builder().model(c).train(train).out(dir.resolve(modes[m].name())).batchSize(16).steps(50)
+            var modes = new dev.jlm.tensor.CudaGraph.Mode[] {dev.jlm.tensor.CudaGraph.Mode.OFF, dev.jlm.tensor.CudaGraph.Mode.OFF,
+                    dev.jlm.tensor.CudaGraph.Mode.ON};
+            double[][] losses = new double[modes.length][50];
+            double[] seconds = new double[modes.length];
+            for (int m = 0; m < modes.length; m++) {
+                var cfg = dev.jlm.train.TrainConfig.builder().model(c).train(train).out(dir.resolve(modes[m].name() + m)).batchSize(16).steps(50)
                         .saveEvery(1000).seed(3).device(d).dtype(dt).threads(0).logEvery(10).cudaGraphs(modes[m]).build();
                 double[] l = losses[m];
                 seconds[m] = new dev.jlm.train.Trainer(cfg).run((step, n, loss, lr, tps, val) -> l[(int) step - 1] = loss).seconds();
             }
-            double worst = 0;
-            for (int i = 0; i < 50; i++) worst = Math.max(worst, Math.abs(losses[0][i] - losses[1][i]));
-            if (!(worst <= 1e-6)) throw new AssertionError("losses differ by up to " + worst);
-            return (worst == 0 ? "bit-identical" : "max |diff| " + worst) + String.format(java.util.Locale.ROOT,
-                    "; 50 steps eager %.2f s, with the graph %.2f s", seconds[0], seconds[1]);
+            double spread = 0, worst = 0;
+            for (int i = 0; i < 50; i++) {
+                spread = Math.max(spread, Math.abs(losses[0][i] - losses[1][i]));
+                worst = Math.max(worst, Math.abs(losses[0][i] - losses[2][i]));
+            }
+            double bound = Math.max(1e-6, 3 * spread);
+            if (!(worst <= bound)) throw new AssertionError("graph vs eager losses differ by up to " + worst + ", eager vs eager by " + spread);
+            return (worst == 0 ? "bit-identical" : "max |diff| " + worst) + " (eager vs eager: " + spread + ")" + String.format(java.util.Locale.ROOT,
+                    "; 50 steps eager %.2f s, with the graph %.2f s", seconds[0], seconds[2]);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -219,7 +225,7 @@ public final class GpuCheck {
         }
 
         for (dev.jlm.tensor.DType dt : new dev.jlm.tensor.DType[] {dev.jlm.tensor.DType.FLOAT32, dev.jlm.tensor.DType.BFLOAT16}) {
-            check("CUDA graphs: 50 steps replayed = 50 eager steps in " + dt + " (losses within 1e-6)",
+            check("CUDA graphs: 50 steps replayed = 50 eager steps in " + dt + " (losses within max(1e-6, 3 × eager's own spread))",
                     (java.util.function.Supplier<String>) () -> graphsAgree(d, dt));
         }
 
