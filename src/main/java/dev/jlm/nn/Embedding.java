@@ -1,13 +1,20 @@
 package dev.jlm.nn;
 
 import dev.jlm.tensor.Tensor;
+import java.util.function.Consumer;
 
 /** Token id → vector lookup; weight: (V, D). */
 public final class Embedding {
     final Tensor weight;
 
+    /** With CS336's embedding init, N(0, 1) truncated at ±3. */
     public Embedding(Params p, long vocab, long dModel) {
-        weight = p.param("weight", Init.embedding(), vocab, dModel);
+        this(p, vocab, dModel, Init.embedding());
+    }
+
+    /** Filled by {@code init}: {@link Init#tiedEmbedding} when this weight is also the output head. */
+    public Embedding(Params p, long vocab, long dModel, Consumer<Tensor> init) {
+        weight = p.param("weight", init, vocab, dModel);
     }
 
     /** ids: (B, T) int64 → (B, T, D) */

@@ -44,7 +44,9 @@ public final class TransformerLm {
         this.kernels = kernels;
         this.computeDType = computeDType;
         boolean real = params.allocates();
-        tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel());
+        // Tied, the embedding is also lm_head and starts as lm_head would (Init.tiedEmbedding); untied, CS336's embedding init.
+        tokenEmbeddings = new Embedding(params.sub("token_embeddings"), c.vocabSize(), c.dModel(),
+                c.tieEmbeddings() ? Init.tiedEmbedding(c.vocabSize(), c.dModel()) : Init.embedding());
         Rope rope = real && c.position() == ModelConfig.Position.ROPE ? new Rope(c.ropeTheta(), c.dHead(), c.contextLength(), params.device()) : null;
         for (int i = 0; i < c.numLayers(); i++) layers.add(new Block(params.sub(LAYERS).sub(i), c, rope, kernels));
         lnFinal = c.norm() == ModelConfig.Norm.NONE ? null : c.normalization(params.sub("ln_final"), kernels);
