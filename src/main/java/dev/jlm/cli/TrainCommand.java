@@ -1,10 +1,15 @@
 package dev.jlm.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jlm.JlmException;
 import dev.jlm.config.ConfigException;
 import dev.jlm.config.Domain;
+import dev.jlm.config.Domains;
+import dev.jlm.io.JsonFiles;
 import dev.jlm.dist.LauncherWatch;
 import dev.jlm.nn.MemoryBudget;
 import dev.jlm.config.Settings;
@@ -16,25 +21,30 @@ import dev.jlm.train.TrainConfig;
 import dev.jlm.train.TrainSettings;
 import dev.jlm.train.StepProfile;
 import dev.jlm.train.Trainer;
+import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", header = "Train a Transformer LM on uint16 token files.", showDefaultValues = true,
         description = {"Writes RUN_DIR/step-NNNNNN.safetensors (+ .optim.safetensors), last.safetensors and metrics.jsonl.",
-                "Every option can also come from --config run.json (keys as the flags, without dashes, - or _); flags given on the"
-                        + " command line win."})
+                "Every option can also come from --config run.json (keys as the flags, without dashes, - or _; values as JSON"
+                        + " true/false, numbers and strings, read as a sweep reads them; each key once); flags given on the command line win."})
 final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -58,8 +68,10 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--profile-events", paramLabel = "FILE", description = "with --profile: also keep libtorch's raw events here (TSV: push|pop,"
             + " thread, handle, cpu_ns, sequence_nr, flops, gpu_ns, name)") Path profileEvents;
 
-    /** Options set from --config (so that a model option there counts as given, like a flag). */
+    /** Options set by --config, as their flags (so that one there counts as given, like a flag). */
     private final Set<String> fromConfig = new HashSet<>();
+    /** Reads a --config file again to find a key given twice (JsonFiles, as JSON itself, keeps the last). */
+    private static final ObjectMapper STRICT_JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     @Override
     public List<SettingFlags> settingFlags() {
@@ -68,11 +80,10 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
 
     /** The run these flags and --config describe, every value checked against its domain. */
     TrainConfig config() throws Exception {
-        if (config != null) {
-            applyConfig(config);
-            OptionDomains.check(spec);                        // values from the file obey the same domains
-        }
-        Map<String, Object> given = settings.values(this::given);
+        Map<String, Object> given = new LinkedHashMap<>();
+        if (config != null) given.putAll(readConfig(config));       // each value read as a sweep reads it, and checked
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        given.putAll(settings.values(parsed::hasMatchedOption));     // flags given on the command line win
         if (profile != null) given.putIfAbsent("out", Path.of("profile-run-not-written"));
         TrainConfig cfg = TrainSettings.build(given, SettingFlags::flag);
         DistEnv env = DistEnv.from(System.getenv());
@@ -218,34 +229,66 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         return spec.commandLine().getParseResult().hasMatchedOption(name) || fromConfig.contains(name);
     }
 
-    /** Sets each option named in the JSON file unless it was given on the command line. */
-    private void applyConfig(Path file) throws Exception {
-        JsonNode root = dev.jlm.io.JsonFiles.read(file, "--config");
-        if (!root.isObject()) throw new IllegalArgumentException("--config " + file + ": expected a JSON object");
+    /**
+     * Reads the --config file whole, each value by the settings' own parser ({@link Settings#fromJson}, as a sweep reads its
+     * grid) and checked against its domain, before anything is applied: a wrong type, a value outside its domain (exit 2),
+     * an unknown key (with the nearest known one) or a key given twice (1) is refused naming the file, even where a flag
+     * overrides it. Returns the settings it gives, by key, for those not given as flags; sets this command's own options
+     * (--nproc …) the same way.
+     */
+    private Map<String, Object> readConfig(Path file) throws Exception {
+        String source = "--config " + file;
+        JsonNode root = JsonFiles.read(file, "--config");
+        if (!root.isObject()) throw new JlmException(source + ": expected a JSON object");
+        refuseDuplicateKeys(file, source);
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            var e = it.next();
-            String name = SettingFlags.flag(e.getKey().replace('-', '_'));
-            CommandLine.Model.OptionSpec opt = spec.findOption(name);
-            if (opt == null || name.equals("--config")) throw new IllegalArgumentException("--config " + file + ": unknown option '" + e.getKey() + "'");
-            if (parsed.hasMatchedOption(opt)) continue;
-            String v = e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString();
-            try {
-                opt.setValue(convert(opt.type(), v));
-            } catch (RuntimeException ex) {
-                throw new IllegalArgumentException("--config " + file + ": bad value for '" + e.getKey() + "': " + v);
+        Map<String, String> seen = new HashMap<>();                 // key → as the file spells it (lr_max and lr-max are one key)
+        Map<String, Object> settingValues = new LinkedHashMap<>();
+        Map<CommandLine.Model.OptionSpec, Object> own = new LinkedHashMap<>();
+        for (var e : root.properties()) {
+            String key = e.getKey().replace('-', '_'), flag = SettingFlags.flag(key);
+            String before = seen.put(key, e.getKey());
+            if (before != null) throw new JlmException(source + ": " + key + " is given twice ('" + before + "' and '" + e.getKey() + "')");
+            Settings.Setting s = Settings.find(TrainConfig.class, key);
+            CommandLine.Model.OptionSpec opt = spec.findOption(flag);
+            Object v;
+            String domain;
+            if (s != null) {
+                v = Settings.fromJson(s, e.getValue(), source);
+                domain = Settings.violation(s, v);
+            } else if (opt != null && opt.userObject() instanceof Field f && f.getDeclaringClass() == TrainCommand.class && !flag.equals("--config")) {
+                v = Settings.fromJson(key, opt.type(), e.getValue(), source);
+                domain = OptionDomains.of(opt) == null ? null : Domains.violation(OptionDomains.of(opt), v);
+            } else {
+                List<String> known = new ArrayList<>(Settings.of(TrainConfig.class).stream().map(Settings.Setting::key).toList());
+                for (Field f : TrainCommand.class.getDeclaredFields()) {
+                    Option o = f.getAnnotation(Option.class);
+                    if (o != null && !f.getName().equals("config")) known.add(SettingFlags.key(o.names()[0]));
+                }
+                String near = Settings.nearest(key, known);
+                throw new JlmException(source + ": unknown option '" + e.getKey() + "'" + (near == null ? "" : "; did you mean " + near + "?"));
             }
-            fromConfig.add(name);
+            if (domain != null) {
+                throw new ConfigException(flag + " must be " + domain + ", got " + Domains.shown(v) + " in " + source);
+            }
+            fromConfig.add(flag);
+            if (parsed.hasMatchedOption(flag)) continue;                // the flag wins
+            if (s != null) settingValues.put(key, v);
+            else own.put(opt, v);
         }
+        own.forEach(CommandLine.Model.OptionSpec::setValue);
+        return settingValues;
     }
 
-    private static Object convert(Class<?> type, String v) {
-        if (type == int.class || type == Integer.class) return Integer.parseInt(v);
-        if (type == long.class || type == Long.class) return Long.parseLong(v);
-        if (type == double.class || type == Double.class) return Double.parseDouble(v);
-        if (type == boolean.class || type == Boolean.class) return Boolean.parseBoolean(v);
-        if (type == Path.class) return Path.of(v);
-        if (type == String.class) return v;
-        throw new JlmException("unsupported option type " + type);
+    /** JSON itself allows a key twice (the last wins): a config file must not, so that what it says is what runs. */
+    private static void refuseDuplicateKeys(Path file, String source) throws IOException {
+        try {
+            STRICT_JSON.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            String m = String.valueOf(e.getOriginalMessage());
+            Matcher dup = Pattern.compile("Duplicate (?:field|Object property) ['\"](.*)['\"]").matcher(m);
+            if (dup.find()) throw new JlmException(source + ": " + dup.group(1) + " is given twice");
+            throw new JlmException(source + ": malformed JSON (" + m.replace('\n', ' ') + ")");   // read once already: not expected
+        }
     }
 }

@@ -149,27 +149,77 @@ public final class Settings {
         return parse(s.component(), text);
     }
 
-    /** A JSON value → the setting's value; a JlmException naming {@code source} and the key when it has the wrong type. */
+    /**
+     * A JSON value → the setting's value: the one reading of a value from JSON (--config, sweeps), as strict as the flags.
+     * A boolean is JSON true or false, an int or long a JSON integer that fits, a double any JSON number, an enum, path or
+     * string a JSON string (a path not empty); null, a list or an object is none of them. A {@link ConfigException}
+     * naming {@code source} and the key otherwise. The domain is not checked here (see {@link #violation}).
+     */
     public static Object fromJson(Setting s, JsonNode v, String source) {
-        Class<?> t = s.type();
-        String want = expected(t);
-        boolean ok = switch (kind(t)) {
+        return fromJson(s.key(), s.type(), v, source);
+    }
+
+    /** As {@link #fromJson(Setting, JsonNode, String)}, for a value of {@code type} that is not a setting (a command's own option). */
+    public static Object fromJson(String key, Class<?> type, JsonNode v, String source) {
+        boolean ok = switch (kind(type)) {
             case "int" -> v.isIntegralNumber() && v.canConvertToInt();
             case "long" -> v.isIntegralNumber() && v.canConvertToLong();
             case "double" -> v.isNumber();
             case "boolean" -> v.isBoolean();
+            case "path" -> v.isTextual() && !v.asText().isEmpty();
             default -> v.isTextual();
         };
-        if (!ok) throw new ConfigException(source + ": " + s.key() + " must be " + want + ", got " + v);
+        if (!ok) throw new ConfigException(source + ": " + key + " must be " + expected(type) + ", got " + v);
         try {
-            return parse(s.component(), v.isTextual() ? v.asText() : v.toString());
+            return parse(type, v.isTextual() ? v.asText() : v.toString());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(source + ": " + s.key() + ": " + e.getMessage());
+            throw new ConfigException(source + ": " + key + ": " + e.getMessage());
         }
     }
 
+    /** Null when {@code value} (of the setting's type) lies inside the setting's domain (or it has none), else that domain. */
+    public static String violation(Setting s, Object value) {
+        if (s.domain() == null || value == null) return null;
+        return Domains.violation(s.domain(), value instanceof Enum<?> e ? spell(e) : value);
+    }
+
+    /**
+     * The name among {@code candidates} nearest to {@code name} (fewest edits, at most a quarter of its length and at
+     * least 3), for "did you mean …?"; null when none is that near.
+     */
+    public static String nearest(String name, Iterable<String> candidates) {
+        String best = null;
+        int bestD = Math.max(3, name.length() / 4) + 1;
+        for (String c : candidates) {
+            int d = distance(name, c);
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     private static Object parse(RecordComponent c, String text) {
-        Class<?> t = c.getType();
+        return parse(c.getType(), text);
+    }
+
+    private static Object parse(Class<?> t, String text) {
         String x = text.trim();
         try {
             return switch (kind(t)) {
@@ -210,6 +260,7 @@ public final class Settings {
             case "int", "long" -> "an integer";
             case "double" -> "a number";
             case "boolean" -> "true or false";
+            case "path" -> "a non-empty path";
             case "enum" -> "one of " + String.join(", ", constants(t));
             default -> "a string";
         };
