@@ -40,7 +40,7 @@ class LauncherEnvironmentTest {
     /** A pip libtorch brings its own BLAS and OpenMP: the launcher sets neither a library path nor a wait policy. */
     @Test
     void aPipLibtorchKeepsItsOwnBlasAndWaitPolicy() throws Exception {
-        assumeTrue(!Torch.libraryPath().startsWith("/usr/lib/"), "Debian's libtorch: the tests above");
+        assumeTrue(!debiansLibtorch(), "Debian's libtorch: the tests above");
         for (String choice : List.of("openmp", "pthread")) {
             String blas = blasLine(Map.of("JLM_BLAS", choice));
             assertFalse(blas.contains("OMP_WAIT_POLICY"), blas);
@@ -49,8 +49,13 @@ class LauncherEnvironmentTest {
     }
 
     /** The BLAS choice exists only where libtorch loads Debian's OpenBLAS: the Debian lane (scripts/test --lanes all). */
-    static void assumeDebiansLibtorch() {
-        assumeTrue(Torch.libraryPath().startsWith("/usr/lib/"), "a pip libtorch links its own BLAS: " + Torch.libraryPath());
+    static void assumeDebiansLibtorch() throws java.io.IOException {
+        assumeTrue(debiansLibtorch(), "a pip libtorch links its own BLAS: " + Torch.libraryPath());
+    }
+
+    /** Whether the loaded libtorch is Debian's (/usr/lib/<arch>, also when named through the /lib link). */
+    static boolean debiansLibtorch() throws java.io.IOException {
+        return Path.of(Torch.libraryPath()).toRealPath().startsWith("/usr/lib/");
     }
 
     @Test

@@ -100,6 +100,10 @@ class FusedAgreementTest {
      */
     @Test
     void fusedRmsNormAgreesWithTheReferenceForwardAndBackward() {
+        // before 2.4 the "fused" RMSNorm is the shim's C++ copy of the reference formula: no oracle, so not run
+        String[] v = Torch.version().split("\\.");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Integer.parseInt(v[0]) > 2 || Integer.parseInt(v[0]) == 2 && Integer.parseInt(v[1]) >= 4,
+                "at::rms_norm needs libtorch 2.4+; this is " + Torch.version() + " (the default lane, pip's 2.x, runs it)");
         try (var s = TensorScope.open()) {
             Torch.manualSeed(3);
             Tensor x = Torch.randn(2, 5, 16).mul(3).add(1);                         // (B, T, D), off-centre
