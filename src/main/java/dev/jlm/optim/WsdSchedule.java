@@ -1,9 +1,9 @@
 package dev.jlm.optim;
 
 /**
- * Warmup-stable-decay (MiniCPM, Hu et al. 2024; Hägele et al. 2024): linear warm-up to lrMax, lrMax until the decay
- * starts, a linear decay to lrMin that ends at {@code end}, then lrMin. A run can be extended from any step of its
- * stable phase, which a cosine's length forbids.
+ * Warmup-stable-decay (MiniCPM, Hu et al. 2024; Hägele et al. 2024): linear warm-up to lrMax at t = warmup, lrMax
+ * until t = end − decaySteps, a linear decay over decaySteps steps that reaches lrMin at t = end (a run's last step by
+ * default), then lrMin. A run can be extended from any step of its stable phase, which a cosine's length forbids.
  */
 public record WsdSchedule(double lrMax, double lrMin, long warmup, long decaySteps, long end) implements Schedule {
     @Override

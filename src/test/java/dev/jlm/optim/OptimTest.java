@@ -154,19 +154,23 @@ class OptimTest {
         for (int i = 0; i < t.length; i++) assertEquals(expected[i], s.lr(t[i]), 1e-12, "t=" + t[i]);
     }
 
-    /** Defaults from the run's length: warm-up a twentieth, the end at the last step, WSD's decay a fifth of the rest; lr_min a tenth. */
+    /**
+     * Defaults from the run's length: warm-up a twentieth, the end at the last step (t = steps − 1 = 99), WSD's decay a fifth
+     * of the steps after warm-up (floor(94 / 5) = 18, from t = 81); lr_min a tenth, reached at t = 99.
+     */
     @Test
     void scheduleDefaultsComeFromTheRunsLength() {
         ScheduleConfig c = ScheduleConfig.builder().schedule(ScheduleConfig.Shape.WSD).lrMax(2e-3).build().resolved(100);
         assertEquals(5L, c.warmup());
-        assertEquals(100L, c.cosineSteps());
-        assertEquals(19L, c.decaySteps());
+        assertEquals(99L, c.cosineSteps());
+        assertEquals(18L, c.decaySteps());
         assertEquals(2e-4, c.lrMin(), 1e-18);
-        assertEquals(2e-3, c.lr(80), 0);                       // stable until step 81
-        assertEquals(2e-3 - 1.8e-3 * 10 / 19, c.lr(91), 1e-15); // decaying
+        assertEquals(2e-3, c.lr(81), 0);                       // stable up to t = 81
+        assertEquals(2e-3 - 1.8e-3 * 10 / 18, c.lr(91), 1e-15); // decaying
+        assertEquals(2e-4, c.lr(99), 1e-18);                    // the run's last step
         var e = assertThrows(dev.jlm.JlmException.class, () -> ScheduleConfig.builder().schedule(ScheduleConfig.Shape.WSD).warmup(50L)
                 .decaySteps(60L).build().resolved(100));
-        assertEquals("need warmup (50) + decay_steps (60) <= cosine_steps (100)", e.getMessage());
+        assertEquals("need warmup (50) + decay_steps (60) <= cosine_steps (99, its default)", e.getMessage());
     }
 
     /** Oracle: closed form. Grads 3·1 (4 elems) and 4·1 (9 elems) → norm sqrt(36 + 144) = sqrt(180). */
