@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
                 "  {\"base\": {\"train\": \"train.bin\", \"valid\": \"valid.bin\", \"steps\": 300},",
                 "   \"grid\": {\"lr_max\": [1e-4, 1e-3, 1e-2]},",
                 "   \"runs\": {\"baseline\": {}, \"post-norm\": {\"norm\": \"post\"}}}",
-                "The whole file is checked before the first run. Each run trains in OUT/NAME (NAME_key=value for grid points);"
-                        + " a finished or diverged run is skipped, an unfinished one resumes. Exit 1 when a run failed."})
+                "The whole file is checked before the first run (a key given twice, in either spelling, is refused). Each run"
+                        + " trains in OUT/NAME (NAME_key=value for grid points): letters, digits and . _ = + - (a grid value's other"
+                        + " characters become _), unique ignoring case. A finished or diverged run is skipped, an unfinished one resumes."
+                        + " summary.csv is RFC 4180 (numbers with a decimal point, whatever the locale). Exit 1 when a run failed."})
 final class SweepCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--grid", required = true, paramLabel = "FILE", description = "sweep description (JSON: base, grid, runs)") Path grid;

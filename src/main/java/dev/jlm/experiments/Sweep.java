@@ -30,10 +30,12 @@ import java.util.function.UnaryOperator;
  * <pre>{"base": {settings}, "grid": {"lr_max": [1e-4, 1e-3]}, "runs": {"baseline": {}, "post-norm": {"norm": "post"}}}</pre>
  * The settings are `jlm train`'s (keys as its flags without the dashes, - or _). Every named run (or one unnamed run)
  * is combined with every point of the grid; each gets its own folder under the sweep folder, named after the run and
- * the point, with its config.json. The whole description is checked before the first run: its keys, every setting's
- * name, type and domain, and every run's name (a plain, unique folder name: nothing a run writes lies outside the
- * sweep folder). A finished (or diverged) run is not run again; an unfinished one resumes. The summary (final/best
- * validation loss, tokens, wall time, diverged: a NaN stop) is written as summary.md and summary.csv.
+ * the point, with its config.json. The whole description is checked before the first run: its keys (none twice, in
+ * either spelling; a run may not set what the grid varies), every setting's name, type and domain, and every run's
+ * name ({@link #NAME}: nothing a run writes lies outside the sweep folder, and no two runs share a folder). A finished
+ * (or diverged) run is not run again; an unfinished one resumes. The summary (final/best validation loss, tokens, wall
+ * time, diverged: a NaN stop, and the failure's message) is written as summary.md and summary.csv (RFC 4180, numbers
+ * in Locale.ROOT).
  */
 public final class Sweep {
     /** How one training ended: ok, diverged at a step (a non-finite loss), or failed with a message. */
@@ -53,6 +55,13 @@ public final class Sweep {
     static final String ERROR = "error.txt", DIVERGED = "diverged-at-step";
     private static final Set<String> TOP = Set.of("base", "grid", "runs");
     private static final Set<String> SET_BY_SWEEP = Set.of("out", "resume", "overwrite");
+    /**
+     * A run's folder name: letters, digits and {@code . _ = + -}, not starting with . or -, at most 255 characters (a file
+     * name's limit); unique ignoring case (as a case-insensitive file system sees it) and none of the sweep's own files. A
+     * grid value's other characters become _ in the names it makes.
+     */
+    static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_=+][A-Za-z0-9._=+-]{0,254}");
+    private static final Set<String> SWEEP_FILES = Set.of("summary.md", "summary.csv", "curves.png");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path spec, out;
 
@@ -69,25 +78,25 @@ public final class Sweep {
             String k = it.next();
             if (!TOP.contains(k)) throw bad("unknown key '" + k + "' (a grid has base, grid and runs)");
         }
-        ObjectNode base = object(root, "base");
+        ObjectNode base = settings(object(root, "base"), "base");
         Map<String, ObjectNode> variants = new LinkedHashMap<>();
         if (root.has("runs")) {
             ObjectNode runs = object(root, "runs");
             if (runs.isEmpty()) throw bad("runs is empty");
-            for (var it = runs.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (var e : runs.properties()) {
                 if (!e.getValue().isObject()) throw bad("runs." + e.getKey() + " must be an object of settings");
-                variants.put(requireName(e.getKey()), (ObjectNode) e.getValue());
+                variants.put(requireName(e.getKey()), settings((ObjectNode) e.getValue(), "runs." + e.getKey()));
             }
         } else {
             variants.put("", JSON.createObjectNode());
         }
         List<Map<String, JsonNode>> points = new ArrayList<>();
         points.add(new LinkedHashMap<>());
+        Map<String, String> axes = new LinkedHashMap<>();                  // setting key → the grid's spelling of it
         if (root.has("grid")) {
-            for (var it = object(root, "grid").fields(); it.hasNext(); ) {
-                var axis = it.next();
+            for (var axis : settings(object(root, "grid"), "grid").properties()) {
                 if (!axis.getValue().isArray() || axis.getValue().isEmpty()) throw bad("grid." + axis.getKey() + " must be a non-empty list of values");
+                axes.put(axis.getKey(), spelling(object(root, "grid"), axis.getKey()));
                 List<Map<String, JsonNode>> next = new ArrayList<>();
                 for (var p : points) {
                     for (JsonNode v : axis.getValue()) {
@@ -99,8 +108,13 @@ public final class Sweep {
                 points = next;
             }
         }
+        for (var v : variants.entrySet()) {
+            for (String k : axes.keySet()) {
+                if (v.getValue().has(k)) throw bad("runs." + v.getKey() + " sets " + k + ", which the grid varies: the grid's values would win");
+            }
+        }
         List<Run> runs = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
+        Map<String, String> names = new java.util.HashMap<>();             // lower case → as named
         for (var v : variants.entrySet()) {
             for (var p : points) {
                 ObjectNode cfg = base.deepCopy();
@@ -108,14 +122,39 @@ public final class Sweep {
                 StringBuilder name = new StringBuilder(v.getKey());
                 for (var e : p.entrySet()) {
                     cfg.set(e.getKey(), e.getValue());
-                    name.append(name.isEmpty() ? "" : "_").append(e.getKey()).append('=').append(e.getValue().asText().replaceAll("[/\\\\]", "_"));
+                    String value = e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString();
+                    name.append(name.isEmpty() ? "" : "_").append(axes.get(e.getKey())).append('=').append(value.replaceAll("[^A-Za-z0-9._=+-]", "_"));
                 }
                 String n = name.isEmpty() ? "run" : name.toString();
-                if (!names.add(n)) throw bad("two runs are named " + n);
+                if (!NAME.matcher(n).matches()) throw bad("run name " + n + " is longer than a folder name may be (255 characters)");
+                if (SWEEP_FILES.contains(n.toLowerCase(Locale.ROOT))) throw bad("a run named " + n + " would be the sweep's own " + n);
+                String before = names.put(n.toLowerCase(Locale.ROOT), n);
+                if (before != null) throw bad(before.equals(n) ? "two runs are named " + n : "runs " + before + " and " + n + " differ only in case");
                 runs.add(new Run(n, cfg, config(n, cfg)));
             }
         }
         return runs;
+    }
+
+    /**
+     * The settings of one object of the description ({@code where}: base, grid, runs.NAME) under their keys (lr-max →
+     * lr_max), as written otherwise; a setting given twice in two spellings is refused.
+     */
+    private ObjectNode settings(ObjectNode o, String where) {
+        ObjectNode out = JSON.createObjectNode();
+        Map<String, String> spelt = new LinkedHashMap<>();
+        for (var e : o.properties()) {
+            String key = e.getKey().replace('-', '_'), before = spelt.put(key, e.getKey());
+            if (before != null) throw bad(where + ": " + key + " is given twice ('" + before + "' and '" + e.getKey() + "')");
+            out.set(key, e.getValue());
+        }
+        return out;
+    }
+
+    /** How {@code o} spells the setting {@code key} (lr-max or lr_max): run names keep the description's words. */
+    private static String spelling(ObjectNode o, String key) {
+        for (var e : o.properties()) if (e.getKey().replace('-', '_').equals(key)) return e.getKey();
+        return key;
     }
 
     /** The run's TrainConfig, its out folder under the sweep's: every key a setting, every value of its type and domain. */
@@ -123,7 +162,7 @@ public final class Sweep {
         Map<String, Object> given = new LinkedHashMap<>();
         for (var it = settings.fields(); it.hasNext(); ) {
             var e = it.next();
-            String key = e.getKey().replace('-', '_');
+            String key = e.getKey();
             Settings.Setting s = Settings.find(TrainConfig.class, key);
             if (s == null) throw bad("run " + run + ": unknown setting '" + e.getKey() + "' (the settings are jlm train's flags, without the dashes)");
             if (SET_BY_SWEEP.contains(key)) throw bad("run " + run + ": '" + e.getKey() + "' is set by the sweep itself");
@@ -184,11 +223,10 @@ public final class Sweep {
         }
     }
 
-    /** A run's name is a plain folder name under the sweep folder. */
+    /** A run's name, as the description gives it, is a plain folder name ({@link #NAME}). */
     private String requireName(String name) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\") || name.startsWith("-")
-                || name.chars().anyMatch(ch -> ch < 0x20)) {
-            throw bad("run name '" + name + "' is not a plain folder name (no /, \\, leading -, . or ..)");
+        if (!NAME.matcher(name).matches()) {
+            throw bad("run name '" + name + "' is not a plain folder name: letters, digits and . _ = + - (not first: . or -), at most 255");
         }
         return name;
     }
@@ -229,7 +267,8 @@ public final class Sweep {
     void writeSummary(List<Outcome> outcomes) throws IOException {
         StringBuilder md = new StringBuilder("| run | final val loss | best val loss | final train loss | tokens | wall time | diverged |\n"
                 + "|---|---|---|---|---|---|---|\n");
-        StringBuilder csv = new StringBuilder("run,final_val_loss,best_val_loss,final_train_loss,tokens,wall_s,diverged\n");
+        StringBuilder csv = new StringBuilder(csvRow(List.of("run", "final_val_loss", "best_val_loss", "final_train_loss", "tokens", "wall_s",
+                "diverged", "error")));
         for (Outcome o : outcomes) {
             RunLog log = Files.isRegularFile(o.dir().resolve("metrics.jsonl")) ? RunLog.read(o.dir()) : new RunLog(o.dir(), List.of());
             var last = log.rows().isEmpty() ? null : log.rows().getLast();
@@ -238,11 +277,26 @@ public final class Sweep {
             String fv = fmt(log.finalVal()), bv = fmt(log.bestVal()), ft = last == null ? "" : fmt(last.trainLoss());
             String tokens = last == null ? "" : Long.toString(last.tokens()), wall = last == null ? "" : String.format(Locale.ROOT, "%.1f", last.wallSeconds());
             String div = nan ? "yes (NaN at step " + o.result().divergedAtStep() + ")" : failed ? "failed" : rose ? "no (final loss above the first)" : "no";
-            md.append(String.format("| %s | %s | %s | %s | %s | %s s | %s |%n", o.name(), fv, bv, ft, tokens, wall, div));
-            csv.append(String.join(",", o.name(), fv, bv, ft, tokens, wall, nan ? "yes" : failed ? "failed" : "no")).append('\n');
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s s | %s |%n", o.name(), fv, bv, ft, tokens, wall, div));
+            csv.append(csvRow(List.of(o.name(), fv, bv, ft, tokens, wall, nan ? "yes" : failed ? "failed" : "no",
+                    o.result().error() == null ? "" : o.result().error())));
         }
         AtomicFile.write(out.resolve("summary.md"), o -> o.write(md.toString().getBytes(StandardCharsets.UTF_8)));
         AtomicFile.write(out.resolve("summary.csv"), o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * One CSV record as RFC 4180 writes it: fields joined by commas, a field holding a comma, a double quote, CR or LF
+     * enclosed in double quotes with each quote doubled, and the record ended by CRLF.
+     */
+    static String csvRow(List<String> fields) {
+        StringBuilder row = new StringBuilder();
+        for (String f : fields) {
+            if (!row.isEmpty()) row.append(',');
+            boolean quote = f.indexOf(',') >= 0 || f.indexOf('"') >= 0 || f.indexOf('\r') >= 0 || f.indexOf('\n') >= 0;
+            row.append(quote ? '"' + f.replace("\"", "\"\"") + '"' : f);
+        }
+        return row.append("\r\n").toString();
     }
 
     private static String fmt(Double d) {

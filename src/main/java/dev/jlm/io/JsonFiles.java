@@ -15,7 +15,10 @@ import java.nio.file.Path;
  * document over the parser's limits (nesting depth, string length) — is one {@link JlmException} naming the source.
  */
 public final class JsonFiles {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A key given twice is refused: JSON allows it (the last wins), and jlm reads a file as written or not at all. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("Duplicate (?:field|Object property) ['\"](.*)['\"]");
 
     private JsonFiles() {}
 
@@ -44,6 +47,9 @@ public final class JsonFiles {
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             boolean lines = text.indexOf('\n') >= 0;              // a one-line text's source already says where it is
+            var dup = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+            if (dup.find()) throw new JlmException(source + (at == null || at.getLineNr() < 0 || !lines ? "" : ":" + at.getLineNr()) + ": "
+                    + dup.group(1) + " is given twice (say it once: JSON's last would win)");
             throw new JlmException(source + (at == null || at.getLineNr() < 0 || !lines ? "" : ":" + at.getLineNr()) + ": malformed JSON ("
                     + firstSentence(e.getOriginalMessage()) + ")");
         }
