@@ -34,13 +34,16 @@ public record ScheduleConfig(
         }
     }
 
-    /** Relations between the settings given (each one's own range is its @Domain): none of them may do nothing. */
+    /**
+     * Relations between the settings given (each one's own range is its @Domain, checked by the builder: a value outside it
+     * is reported as that, not as a relation): none of them may do nothing.
+     */
     public ScheduleConfig {
-        if (lrMin != null && lrMin > lrMax) {
+        if (lrMin != null && lrMax > 0 && lrMin > lrMax) {
             throw new ConfigException("lr_min " + Domains.shown(lrMin) + " is above lr_max " + Domains.shown(lrMax) + ": the schedule falls from"
                     + " lr_max to lr_min").naming("lr_min", "lr_max");
         }
-        if (schedule == Shape.COSINE && decaySteps != null) {
+        if (schedule == Shape.COSINE && decaySteps != null && decaySteps > 0) {
             throw new ConfigException("decay_steps is a setting of schedule wsd; with schedule cosine it would do nothing")
                     .naming("decay_steps", "schedule");
         }

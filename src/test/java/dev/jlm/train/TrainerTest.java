@@ -32,7 +32,7 @@ class TrainerTest {
 
     static TrainConfig cfg(Path train, Path valid, Path out, long steps, double lr, long saveEvery, boolean resume) {
         return TrainConfig.builder().model(SMALL).train(train).out(out).valid(valid).batchSize(4).steps(steps)
-                .schedule(ScheduleConfig.builder().lrMax(lr).lrMin(lr / 10).warmup(2L).cosineSteps(steps).build())
+                .schedule(ScheduleConfig.builder().lrMax(lr).lrMin(lr / 10).warmup(Math.min(2L, steps - 1)).cosineSteps(steps).build())
                 .adamw(AdamWConfig.DEFAULT).gradClip(1.0).evalEvery(3).evalWindows(8).saveEvery(saveEvery).seed(7)
                 .device(Device.CPU).dtype(DType.FLOAT32).threads(1).resume(resume).build();
     }
