@@ -4,7 +4,7 @@ import dev.jlm.tensor.Tensor;
 
 /** RMSNorm(x) = x / sqrt(mean(x²) + eps) · g, computed in float32 and cast back to x's dtype (by the model's kernels). */
 public final class RmsNorm implements Normalization {
-    static final double EPS = 1e-5;
+    public static final double EPS = 1e-5;
     final Tensor weight;
     private final Kernels kernels;
 
