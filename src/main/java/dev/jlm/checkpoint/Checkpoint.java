@@ -110,6 +110,21 @@ public final class Checkpoint {
         });
     }
 
+    /**
+     * What {@link #export} holds in memory at once: the model's tensors as the file stores them, and one tensor's two copies
+     * on its way to the new file.
+     */
+    public static double exportBytes(ModelFiles.Resolved r) throws IOException {
+        Map<String, Safetensors.Entry> entries = Safetensors.readHeader(r.weights()).entries();
+        long all = 0, largest = 0;
+        for (String name : TransformerLm.parameterShapes(r.config()).keySet()) {
+            Safetensors.Entry e = entries.get(name);
+            all += e.end() - e.begin();
+            largest = Math.max(largest, e.end() - e.begin());
+        }
+        return all + 2.0 * largest;
+    }
+
     /** Copies the checkpoint's weights into {@code model}, checking names and shapes. */
     public static void loadWeights(Path weights, TransformerLm model) throws IOException {
         try (var s = TensorScope.open()) {

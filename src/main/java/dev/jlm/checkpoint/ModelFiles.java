@@ -74,13 +74,21 @@ public final class ModelFiles {
         return resolve(checkpoint, given, UnaryOperator.identity());
     }
 
+    /** {@link #resolve(Path, Map, UnaryOperator, boolean)} where a given context_length runs the model at that context. */
+    public static Resolved resolve(Path checkpoint, Map<String, Object> given, UnaryOperator<String> named) throws IOException {
+        return resolve(checkpoint, given, named, true);
+    }
+
     /**
      * @param checkpoint a safetensors file or a folder holding config.json and model.safetensors
      * @param given      settings the user gave (keys of {@link ConfigJson}, values of the setting's type); each must agree
      *                   with the files
      * @param named      how messages name a given setting (the CLI: by its flag)
+     * @param otherContext whether a given context_length may differ from the one the files declare ({@link #LONGER_CONTEXT}:
+     *                   run the model at another context); without it (export: the model's own config) it must agree too
      */
-    public static Resolved resolve(Path checkpoint, Map<String, Object> given, UnaryOperator<String> named) throws IOException {
+    public static Resolved resolve(Path checkpoint, Map<String, Object> given, UnaryOperator<String> named, boolean otherContext)
+            throws IOException {
         Path weights = checkpoint, configFile = checkpoint.toAbsolutePath().resolveSibling(CONFIG);
         if (Files.isDirectory(checkpoint)) {
             weights = checkpoint.resolve(WEIGHTS);
@@ -110,10 +118,11 @@ public final class ModelFiles {
                 throw new JlmException(declaredBy + " says " + k + " " + d + " but the tensors of " + weights + " have " + k + " " + s);
             }
             Object known = d != null ? d : s;
-            if (k.equals(LONGER_CONTEXT) && g != null) known = null;        // not a property of the weights: the user's value wins
+            if (k.equals(LONGER_CONTEXT) && g != null && otherContext) known = null;   // not a property of the weights: the user's value wins
             if (g != null && known != null && !Objects.equals(g, known)) {
                 throw new JlmException(named.apply(k) + " " + dev.jlm.config.Settings.spell(g) + " disagrees with " + weights + ": " + k + " is "
-                        + dev.jlm.config.Settings.spell(known) + (d != null ? " in " + declaredBy : " by its tensors' shapes"));
+                        + dev.jlm.config.Settings.spell(known) + (d != null ? " in " + declaredBy : " by its tensors' shapes")
+                        + (k.equals(LONGER_CONTEXT) ? " (an export keeps the model's own config; eval and generate run a model at another context)" : ""));
             }
             if (known != null || g != null) merged.put(k, known != null ? known : g);
         }

@@ -18,10 +18,16 @@ final class CheckpointOptions {
     Path checkpoint;
 
     final SettingFlags model = new SettingFlags(ModelConfig.class, false, "for a checkpoint without config (else it must agree): ", k -> true,
-            Map.of(ModelFiles.LONGER_CONTEXT, "tokens per sequence: for a checkpoint without config; for one with a config, run it at this"
-                    + " context instead of its own (a model with RoPE or no position encoding takes a longer one)"));
+            Map.of(ModelFiles.LONGER_CONTEXT, "tokens per sequence: for a checkpoint without config; for one with a config, eval and generate"
+                    + " run it at this context instead of its own (a model with RoPE or no position encoding takes a longer one); export"
+                    + " refuses one that differs from the model's own"));
 
     ModelFiles.Resolved resolve() throws IOException {
         return ModelFiles.resolve(checkpoint, model.values(), SettingFlags::flag);
+    }
+
+    /** The model exactly as its files declare it: a given context_length must agree too (export writes the model's own config). */
+    ModelFiles.Resolved resolveOwn() throws IOException {
+        return ModelFiles.resolve(checkpoint, model.values(), SettingFlags::flag, false);
     }
 }

@@ -34,7 +34,8 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
                 }
             }
         }
-        ModelFiles.Resolved r = checkpoint.resolve();
+        ModelFiles.Resolved r = checkpoint.resolveOwn();
+        dev.jlm.nn.MemoryBudget.requireHeld(Checkpoint.exportBytes(r), "exporting " + r.weights() + " (its weights as stored)");
         Checkpoint.export(r, out);
         System.out.println("wrote " + out.resolve(ModelFiles.CONFIG) + " and " + ModelFiles.WEIGHTS + " (" + r.config().vocabSize()
                 + " vocab, d_model " + r.config().dModel() + ", " + r.config().numLayers() + " layers; config from " + r.configSource() + ")");

@@ -57,6 +57,17 @@ public final class MemoryBudget {
         }
     }
 
+    /**
+     * Refuses a job that holds {@code bytes} in this machine's memory at once (besides the process itself) when less is
+     * available; {@code what} says what needs them ("exporting F (its weights …)"). Nothing to compare with off Linux.
+     */
+    public static void requireHeld(double bytes, String what) {
+        long available = availableBytes();
+        if (available > 0 && bytes > available) {
+            throw new JlmException(what + " needs about " + human(bytes) + " of memory but this machine has " + human(available) + " available");
+        }
+    }
+
     /** MemAvailable in bytes, or -1 where it cannot be read. */
     static long availableBytes() {
         try {
