@@ -103,6 +103,7 @@ public final class Checkpoint {
             try (var s = TensorScope.open()) {
                 Map<String, Tensor> all = Safetensors.read(r.weights(), Device.CPU).tensors(), model = new LinkedHashMap<>();
                 for (String name : TransformerLm.parameterShapes(r.config()).keySet()) model.put(name, all.get(name));
+                requireFinite(r.weights(), model);
                 Safetensors.write(tmp.resolve(ModelFiles.WEIGHTS), model, Map.of("format", "pt", "config", ConfigJson.write(r.config())));
             }
             String json = ConfigJson.write(r.config()) + "\n";
@@ -125,11 +126,31 @@ public final class Checkpoint {
         return all + 2.0 * largest;
     }
 
-    /** Copies the checkpoint's weights into {@code model}, checking names and shapes. */
+    /** Copies the checkpoint's weights into {@code model}, checking names, shapes and that every value is finite. */
     public static void loadWeights(Path weights, TransformerLm model) throws IOException {
         try (var s = TensorScope.open()) {
             Safetensors.Contents c = Safetensors.read(weights, model.params().device());
+            requireFinite(weights, c.tensors());
             copyInto(weights, c.tensors(), model.params().named());
+        }
+    }
+
+    /**
+     * Every floating-point tensor of {@code file} holds only finite values (one pass on their device, one value read back), else
+     * an error naming the file and the first tensor with a NaN or an infinity: no training writes one (a NaN loss saves
+     * nothing), so such a file is damaged or not a trained model, and a model computed from it would be NaN throughout.
+     */
+    static void requireFinite(Path file, Map<String, Tensor> tensors) {
+        java.util.List<Map.Entry<String, Tensor>> floats = tensors.entrySet().stream().filter(e -> switch (e.getValue().dtype()) {
+            case FLOAT32, BFLOAT16, FLOAT16, FLOAT64 -> e.getValue().numel() > 0;
+            default -> false;
+        }).toList();
+        if (floats.isEmpty() || dev.jlm.tensor.MultiTensor.nonfinite(floats.stream().map(Map.Entry::getValue).toList()).item() == 0) return;
+        for (var e : floats) {
+            if (dev.jlm.tensor.MultiTensor.nonfinite(java.util.List.of(e.getValue())).item() != 0) {
+                throw new JlmException(file + ": tensor " + e.getKey() + " holds NaN or infinite values (no training writes them: a damaged file, or"
+                        + " weights saved after a diverged step)");
+            }
         }
     }
 
@@ -140,6 +161,7 @@ public final class Checkpoint {
         try (var s = TensorScope.open()) {
             Device dev = opt.state().tensors().values().iterator().next().device();
             Safetensors.Contents c = Safetensors.read(f, dev);
+            requireFinite(f, c.tensors());
             long step = number(c.metadata(), "step", f);
             Map<String, String> weightsMeta = Safetensors.readHeader(weights).metadata();
             if (weightsMeta.containsKey("step") && number(weightsMeta, "step", weights) != step) {
