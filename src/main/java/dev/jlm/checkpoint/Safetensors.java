@@ -29,7 +29,9 @@ import java.util.Map;
  * Written atomically; read with every offset and size checked, so a truncated or foreign file is a clear error.
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict about a key given twice: a header that lists a tensor twice is damaged, not "the last one wins". */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
@@ -133,6 +135,10 @@ public final class Safetensors {
                         + " the weights with safetensors.torch.save_file(model.state_dict(), \"model.safetensors\")");
             }
             if (!lengthFits) throw new JlmException(file + ": not a safetensors file (bad header length " + n + ")");
+            if (notJson != null && String.valueOf(notJson.getOriginalMessage()).startsWith("Duplicate ")) {
+                throw new JlmException(file + ": not a valid safetensors file (its header gives "
+                        + notJson.getOriginalMessage().replaceAll("^Duplicate (?:field|Object property) ['\"](.*)['\"].*", "$1") + " twice)");
+            }
             if (notJson != null) {
                 throw new JlmException(file + ": not a safetensors file (header is not JSON" + (notJson instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException
                         ? ": over the reader's limits" : "") + ")");
@@ -145,7 +151,10 @@ public final class Safetensors {
                 var e = it.next();
                 if (e.getKey().equals("__metadata__")) {
                     if (!e.getValue().isObject()) throw new JlmException(file + ": __metadata__ is not a JSON object");
-                    e.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                    for (var m : e.getValue().properties()) {            // the format's metadata is text: a null is no "null"
+                        if (!m.getValue().isTextual()) throw new JlmException(file + ": __metadata__ " + m.getKey() + " is " + m.getValue() + ", not a string");
+                        meta.put(m.getKey(), m.getValue().asText());
+                    }
                     continue;
                 }
                 entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataStart, dataLen));
