@@ -126,7 +126,9 @@ public final class TokenizerFiles {
                 if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
                     throw new JlmException(vocabFile + ":" + p.currentLocation().getLineNr() + ": id of \"" + tok + "\" is not an integer");
                 }
-                vocab.put(tok, p.getIntValue());
+                if (vocab.put(tok, p.getIntValue()) != null) {          // JSON would let the last id win: the file says two things
+                    throw new JlmException(vocabFile + ":" + p.currentLocation().getLineNr() + ": token \"" + tok + "\" is given twice");
+                }
             }
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             throw new JlmException(vocabFile + ": JSON over the reader's limits (" + e.getOriginalMessage() + ")");
