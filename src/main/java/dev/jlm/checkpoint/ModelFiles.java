@@ -102,7 +102,13 @@ public final class ModelFiles {
         Safetensors.Header header = Safetensors.readHeader(weights);
         Map<String, Object> declared = Map.of();
         String declaredBy = null;
-        if (header.metadata().containsKey("config")) {
+        if (Files.isDirectory(checkpoint) && Files.isRegularFile(configFile)) {      // the HF layout: its config.json is the model's
+            declaredBy = configFile.toString();
+            declared = ConfigJson.parse(Files.readString(configFile), declaredBy);
+            if (header.metadata().containsKey("config")) {
+                declared = agreeing(declared, configFile, ConfigJson.parse(header.metadata().get("config"), weights + " (its metadata)"), weights);
+            }
+        } else if (header.metadata().containsKey("config")) {                  // a jlm checkpoint: its own config (a config.json beside it is not read)
             declaredBy = weights + " (its metadata)";
             declared = ConfigJson.parse(header.metadata().get("config"), declaredBy);
         } else if (Files.isRegularFile(configFile)) {
@@ -140,6 +146,28 @@ public final class ModelFiles {
         ModelConfig config = ConfigJson.toConfig(merged, source);
         checkTensors(header, config, weights, declaredBy != null ? "the config in " + declaredBy : "the config (" + describe(config) + ")");
         return new Resolved(weights, config, declaredBy != null ? declaredBy : "the tensors' shapes and the given settings");
+    }
+
+    /** Settings with a usual value, which a config may leave out: compared at that value when one side does. */
+    private static final List<String> USUAL = List.of("norm", "position", "ffn", "tie_embeddings");
+
+    /**
+     * A folder's config.json and the config in its weights' metadata (jlm's export writes both) as one: where both say a
+     * setting (or one says it and the other leaves it at its usual value) they must agree; the file's value, else the
+     * metadata's.
+     */
+    private static Map<String, Object> agreeing(Map<String, Object> file, Path configFile, Map<String, Object> meta, Path weights) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : ConfigJson.keys()) {
+            Object a = file.get(k), b = meta.get(k), usual = USUAL.contains(k) ? dev.jlm.config.Settings.find(ModelConfig.class, k).defaultValue() : null;
+            Object ea = a != null ? a : usual, eb = b != null ? b : usual;
+            if ((a != null || b != null) && ea != null && eb != null && !ea.equals(eb)) {
+                throw new JlmException(configFile + " says " + k + " " + dev.jlm.config.Settings.spell(ea) + " but " + weights + " (its metadata) says "
+                        + dev.jlm.config.Settings.spell(eb) + ": a model folder's config.json and its weights' config must agree");
+            }
+            if (a != null || b != null) out.put(k, a != null ? a : b);
+        }
+        return out;
     }
 
     /** What the state dict's shapes tell of the config: the dimensions, and the layer count from the layers' names. */

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jlm.JlmException;
 import dev.jlm.nn.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,5 +84,29 @@ class StrictConfigJsonTest {
                 + String.join(", ", ConfigJson.keys()), e.getMessage());
         Files.writeString(sd.resolveSibling("config.json"), "{" + BASE + "}");
         assertEquals(ModelFilesTest.C, ModelFiles.resolve(sd, Map.of()).config(), "the same file, spelt right, is read");
+    }
+
+    /**
+     * A model folder's config.json is read, not passed over for the config in its weights' metadata: where the two disagree
+     * (an edited config.json) the folder is refused naming both. Oracle: the texts, and the same folder read when they agree.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {"position | \"none\" | none | rope", "num_layers | 4 | 4 | 2", "num_heads | 8 | 8 | 4",
+            "rope_theta | 10000 | 10000.0 | 500.0", "norm | \"post\" | post | pre"})
+    void aFoldersConfigJsonMustAgreeWithItsWeights(String key, String value, String says, String was, @TempDir Path dir) throws Exception {
+        Path ckpt = ModelFilesTest.savedModel(dir.resolve("m.safetensors"), 5), hf = dir.resolve("hf");
+        Checkpoint.export(ModelFiles.resolve(ckpt, Map.of()), hf);
+        Path config = hf.resolve("config.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode n = (ObjectNode) json.readTree(config.toFile());
+        n.remove(List.of("norm", "position", "ffn"));                       // left at their usual values: still agreeing
+        n.put("model_type", "llama");                                       // HF bookkeeping: read past
+        Files.writeString(config, n.toString());
+        assertEquals(ModelFilesTest.C, ModelFiles.resolve(hf, Map.of()).config(), "agreeing files are read");
+        n.set(key, json.readTree(value));
+        Files.writeString(config, n.toString());
+        var e = assertThrows(JlmException.class, () -> ModelFiles.resolve(hf, Map.of()));
+        assertEquals(config + " says " + key + " " + says + " but " + hf.resolve("model.safetensors") + " (its metadata) says " + was
+                + ": a model folder's config.json and its weights' config must agree", e.getMessage());
     }
 }
