@@ -10,13 +10,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "export", header = "Write a checkpoint's model in the HuggingFace layout: DIR/config.json + DIR/model.safetensors.",
-        description = {"The weights keep the CS336 state-dict names (safetensors.torch.load_file loads them into a CS336 model);"
-                + " config.json holds the model settings under the CS336 names. The optimizer state is not exported."})
+        description = {"--format cs336 (the default): the weights keep the CS336 state-dict names (safetensors.torch.load_file loads"
+                + " them into a CS336 model); config.json holds the model settings under the CS336 names.",
+                "--format llama: a transformers LlamaForCausalLM folder (AutoModelForCausalLM.from_pretrained loads it): HF tensor"
+                + " names, q/k rows permuted from CS336's adjacent RoPE pairs to Llama's halves, model_type llama; pre-norm RoPE SwiGLU"
+                + " models only. The optimizer state is not exported."})
 final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write: a new or empty one; config.json and"
             + " model.safetensors are written as one set")
     Path out;
+    @Option(names = "--format", paramLabel = "FORMAT", description = "cs336 or llama (default: cs336)") Format format = Format.cs336;
+
+    enum Format { cs336, llama }
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
@@ -36,7 +42,8 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
         }
         ModelFiles.Resolved r = checkpoint.resolveOwn();
         dev.jlm.nn.MemoryBudget.requireHeld(Checkpoint.exportBytes(r), "exporting " + r.weights() + " (its weights as stored)");
-        Checkpoint.export(r, out);
+        if (format == Format.llama) dev.jlm.checkpoint.LlamaFolder.export(r, out);
+        else Checkpoint.export(r, out);
         System.out.println("wrote " + out.resolve(ModelFiles.CONFIG) + " and " + ModelFiles.WEIGHTS + " (" + r.config().vocabSize()
                 + " vocab, d_model " + r.config().dModel() + ", " + r.config().numLayers() + " layers; config from " + r.configSource() + ")");
         return 0;

@@ -20,4 +20,18 @@ public final class TorchPython {
         Path beside = Path.of(python()).resolveSibling("torchrun");
         return Files.isExecutable(beside) ? beside.toString() : "torchrun";
     }
+
+    /**
+     * Holds when {@code module} imports in {@link #python()}. A project venv (the default lane) must have it (scripts/setup
+     * installs the oracles there): missing, the test fails saying so. Debian's python3 (the 1.13 lane) has no such
+     * packages: there the test is not run (a JUnit assumption, reported as skipped, never as a pass).
+     */
+    public static void requireModule(String module) throws Exception {
+        Process p = new ProcessBuilder(python(), "-c", "import " + module).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() == 0) return;
+        org.junit.jupiter.api.Assumptions.assumeFalse(python().startsWith("/usr/bin/"),
+                "not run: " + python() + " (Debian's Python) has no " + module + "; the default lane's venv runs this test");
+        org.junit.jupiter.api.Assertions.fail(python() + " cannot import " + module + " (run scripts/setup, which installs it): " + out);
+    }
 }
