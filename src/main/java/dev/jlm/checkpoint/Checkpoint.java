@@ -101,7 +101,7 @@ public final class Checkpoint {
     public static void export(ModelFiles.Resolved r, Path dir) throws IOException {
         dev.jlm.io.AtomicFolder.write(dir, false, tmp -> {
             try (var s = TensorScope.open()) {
-                Map<String, Tensor> all = Safetensors.read(r.weights(), Device.CPU).tensors(), model = new LinkedHashMap<>();
+                Map<String, Tensor> all = ModelFiles.canonical(Safetensors.read(r.weights(), Device.CPU), r.config()), model = new LinkedHashMap<>();
                 for (String name : TransformerLm.parameterShapes(r.config()).keySet()) model.put(name, all.get(name));
                 requireFinite(r.weights(), model);
                 Safetensors.write(tmp.resolve(ModelFiles.WEIGHTS), model, Map.of("format", "pt", "config", ConfigJson.write(r.config())));
@@ -116,7 +116,7 @@ public final class Checkpoint {
      * on its way to the new file.
      */
     public static double exportBytes(ModelFiles.Resolved r) throws IOException {
-        Map<String, Safetensors.Entry> entries = Safetensors.readHeader(r.weights()).entries();
+        Map<String, Safetensors.Entry> entries = ModelFiles.canonical(Safetensors.readHeader(r.weights()), r.weights()).entries();
         long all = 0, largest = 0;
         for (String name : TransformerLm.parameterShapes(r.config()).keySet()) {
             Safetensors.Entry e = entries.get(name);
@@ -129,9 +129,9 @@ public final class Checkpoint {
     /** Copies the checkpoint's weights into {@code model}, checking names, shapes and that every value is finite. */
     public static void loadWeights(Path weights, TransformerLm model) throws IOException {
         try (var s = TensorScope.open()) {
-            Safetensors.Contents c = Safetensors.read(weights, model.params().device());
-            requireFinite(weights, c.tensors());
-            copyInto(weights, c.tensors(), model.params().named());
+            Map<String, Tensor> t = ModelFiles.canonical(Safetensors.read(weights, model.params().device()), model.config());
+            requireFinite(weights, t);
+            copyInto(weights, t, model.params().named());
         }
     }
 

@@ -59,12 +59,15 @@ public final class ConfigJson {
      * The settings present in {@code json}, each of its setting's type; {@code source} names the file in errors. Strict: a key
      * given twice, a null, an unknown key (with the nearest known one) is refused by name. HF's {@code tie_word_embeddings} is
      * read as {@code tie_embeddings}; HF's names beside jlm's ({@code hidden_size} beside {@code d_model}, {@code rms_norm_eps},
-     * …) must say the same as jlm's keys and jlm's model; a HuggingFace-style config (hidden_size, …) without jlm's keys is
+     * …) must say the same as jlm's keys and jlm's model; transformers' own Llama config (model_type llama, none of jlm's keys) is read by
+     * {@link LlamaFolder}; any other HuggingFace-style config (hidden_size, …) without jlm's keys is
      * refused with the names to use.
      */
     public static Map<String, Object> parse(String json, String source) {
         JsonNode root = JsonFiles.parse(json, source);
         if (!root.isObject()) throw new JlmException(source + ": expected a JSON object of model settings");
+        boolean cs336Keys = root.has("d_model") || root.has("num_heads");
+        if (!cs336Keys && root.path("model_type").asText().equals("llama")) root = LlamaFolder.asCs336Config((ObjectNode) root, source);
         List<String> hf = HF_NAMES.keySet().stream().filter(root::has).sorted().toList();
         if (!hf.isEmpty() && !root.has("d_model") && !root.has("num_heads")) {
             throw new JlmException(source + ": a HuggingFace transformers config (" + String.join(", ", hf) + "); jlm reads the CS336 names: "

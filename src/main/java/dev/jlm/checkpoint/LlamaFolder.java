@@ -23,7 +23,8 @@ import java.util.Map;
  * A CS336 model as a HuggingFace transformers {@code LlamaForCausalLM} folder ({@code config.json} + {@code model.safetensors}),
  * and back. The two architectures are one (pre-norm RMSNorm, RoPE, SwiGLU, no biases) but for two conventions:
  * <ul>
- *   <li>names: {@code layers.i.attn.q_proj.weight} ↔ {@code model.layers.i.self_attn.q_proj.weight}, and so on ({@link #NAMES});
+ *   <li>names: {@code layers.i.attn.q_proj.weight} ↔ {@code model.layers.i.self_attn.q_proj.weight}, and so on ({@link #TOP},
+ *       {@link #IN_LAYER});
  *   <li>RoPE's pairs: CS336 rotates adjacent features (2j, 2j+1) of each head, Llama rotates halves (j, j + d_head/2), at the
  *       same frequency θ^(−2j/d_head). So q's and k's output rows are permuted within each head: Llama's row
  *       {@code h·dh + c·dh/2 + j} is CS336's row {@code h·dh + 2j + c} (c ∈ {0, 1}). q·k is unchanged, as both move alike;
@@ -31,30 +32,121 @@ import java.util.Map;
  * </ul>
  */
 public final class LlamaFolder {
-    /** CS336 name (after the layer prefix, for layer tensors) → transformers' name. */
-    static final Map<String, String> NAMES = Map.ofEntries(
-            Map.entry("token_embeddings.weight", "model.embed_tokens.weight"),
-            Map.entry("ln_final.weight", "model.norm.weight"),
-            Map.entry("lm_head.weight", "lm_head.weight"),
-            Map.entry("attn.q_proj.weight", "self_attn.q_proj.weight"),
-            Map.entry("attn.k_proj.weight", "self_attn.k_proj.weight"),
-            Map.entry("attn.v_proj.weight", "self_attn.v_proj.weight"),
-            Map.entry("attn.output_proj.weight", "self_attn.o_proj.weight"),
-            Map.entry("ln1.weight", "input_layernorm.weight"),
-            Map.entry("ln2.weight", "post_attention_layernorm.weight"),
-            Map.entry("ffn.w1.weight", "mlp.gate_proj.weight"),
-            Map.entry("ffn.w3.weight", "mlp.up_proj.weight"),
-            Map.entry("ffn.w2.weight", "mlp.down_proj.weight"));
-    private static final String LAYER = TransformerLm.LAYERS + ".";
+    /** CS336 name → transformers' name: the model's own tensors, then each layer's (after the layer prefix). */
+    static final Map<String, String> TOP = Map.of(
+            "token_embeddings.weight", "model.embed_tokens.weight",
+            "ln_final.weight", "model.norm.weight",
+            "lm_head.weight", "lm_head.weight");
+    static final Map<String, String> IN_LAYER = Map.of(
+            "attn.q_proj.weight", "self_attn.q_proj.weight",
+            "attn.k_proj.weight", "self_attn.k_proj.weight",
+            "attn.v_proj.weight", "self_attn.v_proj.weight",
+            "attn.output_proj.weight", "self_attn.o_proj.weight",
+            "ln1.weight", "input_layernorm.weight",
+            "ln2.weight", "post_attention_layernorm.weight",
+            "ffn.w1.weight", "mlp.gate_proj.weight",
+            "ffn.w3.weight", "mlp.up_proj.weight",
+            "ffn.w2.weight", "mlp.down_proj.weight");
+    private static final Map<String, String> TOP_BACK = inverse(TOP), IN_LAYER_BACK = inverse(IN_LAYER);
+    private static final String LAYER = TransformerLm.LAYERS + ".", HF_LAYER = "model.layers.";
 
     private LlamaFolder() {}
 
+    /** Whether a file's tensor names are transformers' Llama names (its embedding is {@code model.embed_tokens.weight}). */
+    static boolean holds(java.util.Collection<String> names) {
+        return names.contains(TOP.get("token_embeddings.weight"));
+    }
+
+    /** The CS336 name of a transformers Llama tensor name; null for a name Llama's layout does not have. */
+    static String cs336Name(String hf) {
+        if (!hf.startsWith(HF_LAYER)) return TOP_BACK.get(hf);
+        int dot = hf.indexOf('.', HF_LAYER.length());
+        String rest = dot < 0 ? null : IN_LAYER_BACK.get(hf.substring(dot + 1));
+        return rest == null ? null : LAYER + hf.substring(HF_LAYER.length(), dot) + "." + rest;
+    }
+
+    private static Map<String, String> inverse(Map<String, String> m) {
+        Map<String, String> out = new java.util.HashMap<>();
+        m.forEach((k, v) -> out.put(v, k));
+        return Map.copyOf(out);
+    }
+
+    /** A header with Llama names as one with CS336 names (shapes are the same: the permutation moves rows within q and k). */
+    static Safetensors.Header withCs336Names(Safetensors.Header h, Path file) {
+        if (!holds(h.entries().keySet())) return h;
+        Map<String, Safetensors.Entry> renamed = new LinkedHashMap<>();
+        for (var e : h.entries().entrySet()) {
+            String name = cs336Name(e.getKey());
+            if (name == null) throw new JlmException(file + ": tensor " + e.getKey() + " is not part of a LlamaForCausalLM that jlm can run"
+                    + " (a folder with model.embed_tokens.weight is read as transformers' Llama layout)");
+            renamed.put(name, e.getValue());
+        }
+        return new Safetensors.Header(renamed, h.metadata(), h.dataStart());
+    }
+
+    /** A file's tensors under CS336 names with q and k rows in CS336's order: Llama's layout turned back; others as they are. */
+    static Map<String, Tensor> asCs336(Map<String, Tensor> file, ModelConfig c) {
+        if (!holds(file.keySet())) return file;
+        Tensor order = Torch.fromArray(ropeRowOrder(c, false), c.dModel());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (var e : file.entrySet()) {
+            String name = cs336Name(e.getKey());
+            if (name == null) continue;                                         // refused when the file was resolved
+            Tensor t = e.getValue();
+            if (name.endsWith("attn.q_proj.weight") || name.endsWith("attn.k_proj.weight")) t = t.indexSelect(0, order);
+            out.put(name, t);
+        }
+        return out;
+    }
+
+    /**
+     * A transformers {@code LlamaConfig} (model_type llama) as a config under the CS336 keys, for {@link ConfigJson#parse} to
+     * read with its usual strictness: the HF names become jlm's keys; what Llama fixes (pre-norm, RoPE, SwiGLU) is written
+     * out; {@code head_dim} must be d_model / num_heads and {@code rope_parameters} (transformers 5) plain RoPE.
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode asCs336Config(com.fasterxml.jackson.databind.node.ObjectNode hf, String source) {
+        var o = hf.objectNode();
+        Map<String, String> rename = Map.of("hidden_size", "d_model", "num_attention_heads", "num_heads", "num_hidden_layers", "num_layers",
+                "intermediate_size", "d_ff", "max_position_embeddings", "context_length");
+        for (var e : hf.properties()) {
+            String k = e.getKey();
+            if (k.equals("head_dim") || k.equals("rope_parameters") || k.equals("pretraining_tp") || k.equals("attention_dropout")
+                    || k.equals("dtype")) continue;
+            o.set(rename.getOrDefault(k, k), e.getValue());
+        }
+        var params = hf.get("rope_parameters");
+        if (params != null && !params.isNull()) {
+            var type = params.get("rope_type");
+            if (type != null && !type.asText().equals("default")) throw new JlmException(source + ": rope_parameters.rope_type " + type
+                    + ": jlm's RoPE is unscaled (rope_type default)");
+            var theta = params.get("rope_theta");
+            if (theta != null) {
+                if (o.has("rope_theta") && o.get("rope_theta").asDouble() != theta.asDouble()) throw new JlmException(source
+                        + ": rope_theta " + o.get("rope_theta") + " contradicts rope_parameters.rope_theta " + theta);
+                o.set("rope_theta", theta);
+            }
+        }
+        var dropout = hf.get("attention_dropout");
+        if (dropout != null && dropout.asDouble() != 0) throw new JlmException(source + ": attention_dropout " + dropout + ": jlm's attention has none");
+        var tp = hf.get("pretraining_tp");
+        if (tp != null && tp.asInt() != 1) throw new JlmException(source + ": pretraining_tp " + tp + ": jlm reads Llama folders with pretraining_tp 1");
+        var headDim = hf.get("head_dim");
+        var d = hf.get("hidden_size"); var heads = hf.get("num_attention_heads");
+        if (headDim != null && !headDim.isNull() && d != null && heads != null && heads.asInt() > 0 && headDim.asInt() * heads.asInt() != d.asInt()) {
+            throw new JlmException(source + ": head_dim " + headDim + " × num_attention_heads " + heads + " is not hidden_size " + d
+                    + " (jlm's heads split d_model)");
+        }
+        o.put("norm", "pre");
+        o.put("position", "rope");
+        o.put("ffn", "swiglu");
+        return o;
+    }
+
     /** transformers' name of a CS336 tensor name. */
     static String hfName(String cs336) {
-        if (!cs336.startsWith(LAYER)) return require(NAMES.get(cs336), cs336);
+        if (!cs336.startsWith(LAYER)) return require(TOP.get(cs336), cs336);
         int dot = cs336.indexOf('.', LAYER.length());
-        String layer = cs336.substring(LAYER.length(), dot), rest = cs336.substring(dot + 1);
-        return "model.layers." + layer + "." + require(NAMES.get(rest), cs336);
+        return HF_LAYER + cs336.substring(LAYER.length(), dot) + "." + require(IN_LAYER.get(cs336.substring(dot + 1)), cs336);
     }
 
     private static String require(String name, String cs336) {
@@ -140,7 +232,7 @@ public final class LlamaFolder {
         }
         AtomicFolder.write(dir, false, tmp -> {
             try (var s = TensorScope.open()) {
-                Map<String, Tensor> cs336 = Safetensors.read(r.weights(), Device.CPU).tensors();
+                Map<String, Tensor> cs336 = ModelFiles.canonical(Safetensors.read(r.weights(), Device.CPU), r.config());
                 Checkpoint.requireFinite(r.weights(), cs336);
                 Map<String, Tensor> llama = toLlama(cs336, r.config());
                 Safetensors.write(tmp.resolve(ModelFiles.WEIGHTS), llama, Map.of("format", "pt"));

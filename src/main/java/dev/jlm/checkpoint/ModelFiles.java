@@ -99,7 +99,7 @@ public final class ModelFiles {
         } else {
             dev.jlm.io.Inputs.requireFile(checkpoint, "checkpoint");
         }
-        Safetensors.Header header = Safetensors.readHeader(weights);
+        Safetensors.Header raw = Safetensors.readHeader(weights), header = canonical(raw, weights);
         Map<String, Object> declared = Map.of();
         String declaredBy = null;
         if (Files.isDirectory(checkpoint) && Files.isRegularFile(configFile)) {      // the HF layout: its config.json is the model's
@@ -116,6 +116,7 @@ public final class ModelFiles {
             declared = ConfigJson.parse(Files.readString(configFile), declaredBy);
         }
         Map<String, Object> shapes = fromShapes(header, weights);
+        if (savedTied(raw.entries().keySet(), raw.metadata())) shapes.put("tie_embeddings", true);
 
         Map<String, Object> merged = new LinkedHashMap<>();
         for (String k : ConfigJson.keys()) {
@@ -168,6 +169,37 @@ public final class ModelFiles {
             if (a != null || b != null) out.put(k, a != null ? a : b);
         }
         return out;
+    }
+
+    private static final String EMBEDDING = "token_embeddings.weight", HEAD = "lm_head.weight";
+
+    /**
+     * A tied model as {@code safetensors.torch.save_model} writes it: it keeps lm_head.weight, drops the embedding it
+     * shares storage with, and records that in the metadata ({"token_embeddings.weight": "lm_head.weight"}).
+     */
+    static boolean savedTied(java.util.Set<String> names, Map<String, String> metadata) {
+        return !names.contains(EMBEDDING) && names.contains(HEAD) && HEAD.equals(metadata.get(EMBEDDING));
+    }
+
+    /**
+     * A file's tensor names as a CS336 state dict's: transformers' Llama names turned back ({@link LlamaFolder}), and
+     * save_model's kept lm_head.weight read as the embedding it is.
+     */
+    static Safetensors.Header canonical(Safetensors.Header h, Path file) {
+        h = LlamaFolder.withCs336Names(h, file);
+        if (!savedTied(h.entries().keySet(), h.metadata())) return h;
+        Map<String, Safetensors.Entry> e = new LinkedHashMap<>(h.entries());
+        e.put(EMBEDDING, e.remove(HEAD));
+        return new Safetensors.Header(e, h.metadata(), h.dataStart());
+    }
+
+    /** The tensors of a file read as {@link #canonical(Safetensors.Header, Path)} reads its header, for a model of config {@code c}. */
+    static Map<String, dev.jlm.tensor.Tensor> canonical(Safetensors.Contents file, ModelConfig c) {
+        Map<String, dev.jlm.tensor.Tensor> t = LlamaFolder.asCs336(file.tensors(), c);
+        if (!savedTied(t.keySet(), file.metadata())) return t;
+        t = new LinkedHashMap<>(t);
+        t.put(EMBEDDING, t.remove(HEAD));
+        return t;
     }
 
     /** What the state dict's shapes tell of the config: the dimensions, and the layer count from the layers' names. */

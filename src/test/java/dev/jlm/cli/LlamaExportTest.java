@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `jlm export --format llama` against HuggingFace transformers (scripts/reference/hf_llama.py, the pip torch's Python):
- * transformers' own LlamaForCausalLM loads the folder and gives jlm's logits for the same ids, untied and tied.
+ * transformers' own LlamaForCausalLM loads the folder and gives jlm's logits for the same ids, untied and tied; jlm reads
+ * the folder back, and the one transformers' save_pretrained writes, to the original's loss.
  */
 class LlamaExportTest {
     static final int VOCAB = 64, CONTEXT = 16;
@@ -53,14 +54,43 @@ class LlamaExportTest {
         }
     }
 
-    static JsonNode hfLogits(Path folder, long[] ids) throws Exception {
+    /** scripts/reference/hf_llama.py's JSON answer (its last line). */
+    static JsonNode hf(String... args) throws Exception {
         TorchPython.requireModule("transformers");
-        String script = Path.of(System.getProperty("jlm.root", ".")).resolve("scripts/reference/hf_llama.py").toString();
-        String idList = Arrays.stream(ids).mapToObj(Long::toString).collect(Collectors.joining(","));
-        Process p = new ProcessBuilder(TorchPython.python(), script, "logits", folder.toString(), idList).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(TorchPython.python(),
+                Path.of(System.getProperty("jlm.root", ".")).resolve("scripts/reference/hf_llama.py").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "hf_llama.py: " + out);
         return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    static JsonNode hfLogits(Path folder, long[] ids) throws Exception {
+        return hf("logits", folder.toString(), Arrays.stream(ids).mapToObj(Long::toString).collect(Collectors.joining(",")));
+    }
+
+    static double evalLoss(Path checkpoint, Path valid) throws Exception {
+        var r = CliTrainTest.run("eval", "--checkpoint", checkpoint.toString(), "--data", valid.toString(), "--windows", "8");
+        assertEquals(0, r.code(), r.err());
+        return new ObjectMapper().readTree(r.out()).get("loss").asDouble();
+    }
+
+    /**
+     * Read back: jlm's own Llama folder, and the folder transformers' save_pretrained writes from it (its own config keys;
+     * tied: no lm_head.weight), evaluate to the original's loss; exported again as CS336, the same.
+     */
+    static void readsLlamaFoldersBack(Path dir, Path ckpt, Path llama, String name) throws Exception {
+        Path valid = TokenFiles.random(dir.resolve("valid-" + name + ".bin"), 600, VOCAB, 2);
+        double original = evalLoss(ckpt, valid);
+        assertEquals(original, evalLoss(llama, valid), 0.0, "jlm's Llama folder read back");
+        Path resaved = dir.resolve("resaved-" + name);
+        hf("resave", llama.toString(), resaved.toString());
+        assertEquals(original, evalLoss(resaved, valid), 1e-6, "transformers' save_pretrained folder");
+        Path cs336 = dir.resolve("cs336-" + name);
+        var ex = CliTrainTest.run("export", "--checkpoint", resaved.toString(), "--out", cs336.toString());
+        assertEquals(0, ex.code(), ex.err());
+        assertEquals(original, evalLoss(cs336, valid), 1e-6, "exported again in the CS336 layout");
     }
 
     static void assertSameLogits(Path ckpt, Path folder) throws Exception {
@@ -91,6 +121,7 @@ class LlamaExportTest {
         assertEquals(CONTEXT, config.get("max_position_embeddings").asInt());
         assertFalse(config.get("tie_word_embeddings").asBoolean());
         assertSameLogits(ckpt, hf);
+        readsLlamaFoldersBack(dir, ckpt, hf, "untied");
     }
 
     @Test
@@ -101,6 +132,19 @@ class LlamaExportTest {
         assertEquals(0, ex.code(), ex.err());
         assertTrue(new ObjectMapper().readTree(hf.resolve("config.json").toFile()).get("tie_word_embeddings").asBoolean());
         assertSameLogits(ckpt, hf);
+        readsLlamaFoldersBack(dir, ckpt, hf, "tied");
+    }
+
+    /** A tied model written by safetensors.torch.save_model (lm_head.weight kept, the embedding recorded as its alias) is read. */
+    @Test
+    void tiedFilesAsSaveModelWritesThem(@TempDir Path dir) throws Exception {
+        Path ckpt = trained(dir, "--tie-embeddings"), saved = dir.resolve("saved.safetensors");
+        hf("save-model", ckpt.toString(), saved.toString());
+        Path valid = TokenFiles.random(dir.resolve("valid.bin"), 600, VOCAB, 2);
+        var r = CliTrainTest.run("eval", "--checkpoint", saved.toString(), "--num-heads", "2", "--context-length", "" + CONTEXT,
+                "--rope-theta", "1000", "--data", valid.toString(), "--windows", "8");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(evalLoss(ckpt, valid), new ObjectMapper().readTree(r.out()).get("loss").asDouble(), 0.0);
     }
 
     @Test
