@@ -46,9 +46,7 @@ final class BpeCommand {
                 dev.jlm.io.Inputs.requireFile(p, "file", "--input");
                 if (!Files.isReadable(p)) throw new IllegalArgumentException("--input " + p + ": not readable");
             }
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("--out " + out + ": folder " + parent + " does not exist");
-            if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is an existing file, not a folder");
+            dev.jlm.io.Outputs.requireFolder(out, "--out");
             if (!overwrite && Files.isDirectory(out)) {
                 try (var s = Files.list(out)) {
                     if (s.findAny().isPresent()) {

@@ -3,9 +3,12 @@ package dev.jlm.cli;
 import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
 import dev.jlm.experiments.RunLog;
+import dev.jlm.io.Outputs;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +24,9 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        for (Path r : runs) inputs.put(r + "'s metrics", r.resolve("metrics.jsonl"));
+        Outputs.requireFile(out, "--out", inputs);                  // before any run is read
         List<RunLog> logs = new ArrayList<>();
         for (Path r : runs) logs.add(RunLog.read(r, note -> spec.commandLine().getErr().println("jlm: note: " + note)));
         Plot.write(logs, out, title, yMax);

@@ -2,12 +2,18 @@ package dev.jlm.cli;
 
 import dev.jlm.config.Domain;
 import dev.jlm.data.TokenFileWriter;
+import dev.jlm.io.Inputs;
+import dev.jlm.io.Outputs;
 import dev.jlm.tokenizer.ParallelEncoder;
 import dev.jlm.tokenizer.Tokenizer;
+import dev.jlm.tokenizer.TokenizerFiles;
+import dev.jlm.tokenizer.TokenizerJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -43,12 +49,15 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Tokenizer tok = Tokenizer.load(dir, specials);
-        if (source.text != null) return show(tok, source.text);
+        if (source.text != null) return show(Tokenizer.load(dir, specials), source.text);
         if (out == null) throw new IllegalArgumentException("--out is required with --input");
         Path in = source.input;
-        dev.jlm.io.Inputs.requireFile(in, "file", "--input");
-        dev.jlm.io.Inputs.requireWritableFile(out, "--out");
+        Inputs.requireFile(in, "file", "--input");
+        Map<String, Path> inputs = new LinkedHashMap<>(Map.of("--input", in));
+        if (!Files.isDirectory(dir)) inputs.put("--tokenizer", dir);
+        else for (String f : List.of(TokenizerFiles.VOCAB, TokenizerFiles.MERGES, TokenizerFiles.SPECIALS, TokenizerJson.FILE)) inputs.put("--tokenizer's " + f, dir.resolve(f));
+        Outputs.requireFile(out, "--out", inputs);
+        Tokenizer tok = Tokenizer.load(dir, specials);
         long size = Files.size(in);
         Progress bar = new Progress("MB", 1e6);
         long t0 = System.nanoTime();

@@ -10,6 +10,7 @@ import dev.jlm.config.ConfigException;
 import dev.jlm.config.Domain;
 import dev.jlm.config.Domains;
 import dev.jlm.io.JsonFiles;
+import dev.jlm.io.Outputs;
 import dev.jlm.dist.LauncherWatch;
 import dev.jlm.nn.MemoryBudget;
 import dev.jlm.config.Settings;
@@ -169,6 +170,14 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     private int profile() throws Exception {
         if (nproc > 1 || DistEnv.from(System.getenv()).distributed()) throw new IllegalArgumentException("--profile runs in one process: drop --nproc");
         TrainConfig cfg = config();
+        if (profileEvents != null) {                              // written by libtorch's profiler in place: checked before any step
+            Map<String, Path> inputs = new LinkedHashMap<>();
+            inputs.put("--train", cfg.train());
+            inputs.put("--valid", cfg.valid());
+            inputs.put("--init-from", cfg.initFrom());
+            inputs.put("--config", config);
+            Outputs.requireFile(profileEvents, "--profile-events", inputs);
+        }
         Path events = profileEvents != null ? profileEvents : Files.createTempFile("jlm-profile-", ".tsv");
         try {
             StepProfile p = new Trainer(cfg).profile(profile, events);

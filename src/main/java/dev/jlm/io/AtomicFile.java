@@ -1,5 +1,6 @@
 package dev.jlm.io;
 
+import dev.jlm.JlmException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes a file all or nothing: a temp file beside it, fsync, then rename over the target. */
 public final class AtomicFile {
@@ -18,20 +20,32 @@ public final class AtomicFile {
 
     private AtomicFile() {}
 
-    /** A new empty temp file beside {@code target} (same file system, so a rename is atomic), mode 0644. */
+    /**
+     * A new empty temp file beside {@code target} (same file system, so a rename is atomic), with the permissions a new
+     * file gets (0666 less the umask). A target that is there but is not a regular file (a pipe, a device) is refused:
+     * the rename would replace it.
+     */
     public static Path tempBeside(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new dev.jlm.JlmException(target + ": folder " + dir + " does not exist");
-        return Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
+        if (dir == null || !Files.isDirectory(dir)) throw new JlmException(target + ": folder " + dir + " does not exist");
+        requireReplaceable(target);
+        return Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
     }
 
-    /** Moves {@code tmp} over {@code target} atomically where the file system allows. */
+    /** Moves {@code tmp} over {@code target} atomically where the file system allows; never over a pipe, device or folder. */
     public static void commit(Path tmp, Path target) throws IOException {
+        requireReplaceable(target);
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void requireReplaceable(Path target) {
+        String kind = Inputs.kind(target);
+        if (kind != null && !kind.equals("a regular file")) {
+            throw new JlmException(target + " is " + kind + ", not a regular file: jlm replaces the files it writes, and will not replace this");
         }
     }
 

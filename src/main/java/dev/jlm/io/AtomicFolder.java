@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
@@ -30,10 +31,13 @@ public final class AtomicFolder {
     public static Path write(Path dir, boolean replace, Body body) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new JlmException(dir + ": folder " + parent + " does not exist");
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new JlmException(dir + " is an existing file, not a folder");
+        String kind = Inputs.kind(dir);
+        if ("a regular file".equals(kind)) throw new JlmException(dir + " is an existing file, not a folder");
+        if (kind != null && !"a folder".equals(kind)) throw new JlmException(dir + " is " + kind + ", not a folder");
         boolean holds = Files.isDirectory(dir) && !isEmpty(dir);
         if (holds && !replace) throw new JlmException(dir + " already holds files");
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp-");
+        // the permissions a new folder gets (0777 less the umask), not a temp folder's 0700: this one is renamed into place
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
         boolean done = false;
         try {
             body.write(tmp);

@@ -26,14 +26,28 @@ public final class Inputs {
     public static String problem(Path file, String what) {
         if (Files.isRegularFile(file)) return Files.isReadable(file) ? null : what + " not readable (permission denied)";
         if (Files.isDirectory(file)) return "is a folder, not a " + what;
-        if (Files.exists(file)) return "is not a regular file (a device, pipe or socket), not a " + what;
+        if (Files.exists(file)) return "is " + kind(file) + ", not a " + what;
         return "no such " + what;
     }
 
-    /** A file about to be written is not a folder: a JlmException naming {@code flag} otherwise. */
-    public static void requireWritableFile(Path file, String flag) {
-        if (Files.isDirectory(file)) throw new JlmException(flag + " " + file + " is a folder; it names the file to write");
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new JlmException(flag + " " + file + ": folder " + parent + " does not exist");
+    /**
+     * What is at {@code p}, in words: "a named pipe (FIFO)", "a character device", "a block device", "a socket", "a
+     * folder", "a regular file"; null when nothing is there (links are followed).
+     */
+    public static String kind(Path p) {
+        if (Files.isRegularFile(p)) return "a regular file";
+        if (Files.isDirectory(p)) return "a folder";
+        if (!Files.exists(p)) return null;
+        try {
+            return switch ((Integer) Files.getAttribute(p, "unix:mode") & 0170000) {
+                case 0010000 -> "a named pipe (FIFO)";
+                case 0020000 -> "a character device";
+                case 0060000 -> "a block device";
+                case 0140000 -> "a socket";
+                default -> "a special file";
+            };
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "a special file (a device, pipe or socket)";
+        }
     }
 }

@@ -26,16 +26,22 @@ public final class Metrics implements AutoCloseable {
 
     /**
      * Keeps only the rows of RUN_DIR/metrics.jsonl with step ≤ {@code step} (atomically): after a crash between two
-     * checkpoints the file holds steps the resumed run will train again. A torn last line is dropped too.
+     * checkpoints the file holds steps the resumed run will train again. A torn last line is dropped too. Returns the
+     * wall_s of the row at {@code step} (the run's time when its checkpoint was written, from which a resumed run's
+     * wall_s goes on), or 0 when there is none.
      */
-    public static void truncateAfter(Path runDir, long step) throws IOException {
+    public static double truncateAfter(Path runDir, long step) throws IOException {
         Path f = runDir.resolve(FILE);
-        if (!Files.isRegularFile(f)) return;
+        if (!Files.isRegularFile(f)) return 0;
         List<String> keep = new ArrayList<>();
+        double wall = 0;
         for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
             try {
                 JsonNode row = JSON.readTree(line);
-                if (row != null && row.path("step").asLong(Long.MAX_VALUE) <= step) keep.add(line);
+                if (row != null && row.path("step").asLong(Long.MAX_VALUE) <= step) {
+                    keep.add(line);
+                    if (row.path("step").asLong() == step) wall = row.path("wall_s").asDouble(0);
+                }
             } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
                 // a line cut by the crash
             }
@@ -43,6 +49,7 @@ public final class Metrics implements AutoCloseable {
         AtomicFile.write(f, out -> {
             for (String line : keep) out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         });
+        return wall;
     }
 
     public ObjectNode row() {

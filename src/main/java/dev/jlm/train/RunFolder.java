@@ -3,13 +3,20 @@ package dev.jlm.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.JlmException;
+import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ConfigJson;
 import dev.jlm.checkpoint.Safetensors;
 import dev.jlm.config.Settings;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -66,6 +73,70 @@ public final class RunFolder {
         return aside;
     }
 
+    /** The lock file of a run folder, held by the one jlm train that writes the folder, for its whole run. */
+    public static final String LOCK = ".lock";
+
+    /** The run folders this JVM holds, by real path: a second lock here is refused without opening the file (closing any
+     * descriptor of a file drops this process's POSIX locks on it). */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A run folder this process writes: no other process, or other run in this one, can lock it until this is closed. */
+    static final class Lock implements AutoCloseable {
+        private final Path folder;
+        private final FileChannel channel;
+
+        private Lock(Path folder, FileChannel channel) {
+            this.folder = folder;
+            this.channel = channel;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();                                     // releases the lock
+            } finally {
+                HELD.remove(folder);
+            }
+        }
+    }
+
+    /**
+     * Locks {@code dir} for this run (making the folder when it is not there), so that no other jlm train writes into it
+     * meanwhile: refused, naming the folder (and the holder's pid, when another process holds it), when it is taken.
+     */
+    static Lock lock(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path f = dir.resolve(LOCK), real = dir.toRealPath();
+        if (!HELD.add(real)) throw inUse(dir, f, "");
+        boolean done = false;
+        try {
+            FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock held;
+            try {
+                held = ch.tryLock();
+            } catch (IOException | OverlappingFileLockException e) {
+                ch.close();
+                throw new JlmException(f + ": cannot lock the run folder (" + e.getMessage() + ")");
+            }
+            if (held == null) {
+                String pid = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).strip();
+                ch.close();
+                throw inUse(dir, f, pid.matches("\\d+") ? " (pid " + pid + ")" : "");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            done = true;
+            return new Lock(real, ch);
+        } finally {
+            if (!done) HELD.remove(real);
+        }
+    }
+
+    private static JlmException inUse(Path dir, Path lock, String who) {
+        return new JlmException("out " + dir + " is in use by another jlm train" + who + ", which holds " + lock
+                + ": wait for it to finish, or train into another folder").naming("out");
+    }
+
     /** The checkpoint metadata key of the run's settings (TrainConfig.runSettings, as JSON). */
     public static final String SETTINGS = "train_config";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +155,20 @@ public final class RunFolder {
     static List<String> checkResume(Path last, TrainConfig cfg) throws IOException {
         Path dir = last.getParent();
         if (!Files.isRegularFile(last)) {
+            List<String> steps = new ArrayList<>();
+            if (Files.isDirectory(dir)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "step-*.safetensors")) {
+                    for (Path f : ds) if (f.getFileName().toString().matches("step-\\d+\\.safetensors")) steps.add(f.getFileName().toString());
+                }
+            }
+            if (!steps.isEmpty()) {                                  // a new run would write over them: the user decides
+                java.util.Collections.sort(steps);
+                String newest = steps.getLast(), optim = Checkpoint.optimFile(dir.resolve(newest)).getFileName().toString();
+                throw new JlmException("out " + dir + " holds checkpoints (" + String.join(", ", steps.size() <= 3 ? steps : steps.subList(steps.size() - 3, steps.size()))
+                        + ") but no " + last.getFileName() + " to continue from: to go on from the newest, copy " + newest + " to " + last.getFileName()
+                        + " and " + optim + " to " + Checkpoint.optimFile(last).getFileName() + "; to start over, use overwrite (the old files are moved aside)")
+                        .naming("out", "overwrite");
+            }
             return List.of("out " + dir + " holds no checkpoint to continue from (no " + last.getFileName() + "): starting a new run");
         }
         Map<String, String> meta = Safetensors.readHeader(last).metadata();
@@ -135,6 +220,7 @@ public final class RunFolder {
             }
             Files.deleteIfExists(dir.resolve(Metrics.FILE));
             if (made) {
+                Files.deleteIfExists(dir.resolve(LOCK));             // still held: nobody else can have taken it
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     if (!ds.iterator().hasNext()) Files.delete(dir);
                 }

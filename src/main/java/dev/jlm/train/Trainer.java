@@ -3,7 +3,7 @@ package dev.jlm.train;
 import dev.jlm.JlmException;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.data.Batch;
-import dev.jlm.io.AtomicFile;
+import dev.jlm.io.Outputs;
 import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
 import dev.jlm.dist.World;
@@ -81,37 +81,44 @@ public final class Trainer {
                         + " seed, ...): start every rank with the same flags");
             }
         });
+        RunFolder.Lock[] lock = {null};
+        boolean[] made = {false};                                 // this invocation made the folder: it removes it if it fails early
         world.agree(world.isMain(), () -> {                       // refuse a clobber, or a resume of nothing, before any work
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) throw new JlmException("out " + out + ": folder " + parent + " does not exist").naming("out");
-            if (Files.exists(out) && !Files.isDirectory(out)) throw new JlmException("out " + out + " is an existing file, not a folder").naming("out");
-            RunFolder.check(out, cfg.resume(), cfg.overwrite());
-            if (cfg.resume()) RunFolder.checkResume(out.resolve(LAST), cfg).forEach(listener::note);
-        });
-        useMachine();
-        requireGraphs(ranks);
-        int vocab = cfg.model().vocabSize();
-
-        try (TokenFile train = TokenFile.open(cfg.train(), vocab, "vocab_size");                   // ids checked per batch
-             TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "vocab_size");
-             TensorScope run = TensorScope.open()) {
-            Path replaced = null;
-            boolean made = !Files.exists(out);                    // this invocation makes the folder: it removes it if it fails early
-            if (world.isMain()) {
-                replaced = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());   // inputs are good: only now touch the folder
-                Files.createDirectories(out);
-            }
             try {
-                return train(listener, world, train, valid, replaced);
+                Outputs.requireFolder(out, "out");
+            } catch (JlmException e) {
+                throw e.naming("out");
+            }
+            made[0] = !Files.exists(out);
+            lock[0] = RunFolder.lock(out);                        // one process writes a run folder (made here, if it is new)
+            try {
+                RunFolder.check(out, cfg.resume(), cfg.overwrite());
+                if (cfg.resume()) RunFolder.checkResume(out.resolve(LAST), cfg).forEach(listener::note);
+            } catch (IOException | RuntimeException e) {
+                RunFolder.undoEarlyFailure(out, made[0]);
+                lock[0].close();
+                throw e;
+            }
+        });
+        try (RunFolder.Lock held = lock[0]) {
+            try {
+                useMachine();
+                requireGraphs(ranks);
+                int vocab = cfg.model().vocabSize();
+                try (TokenFile train = TokenFile.open(cfg.train(), vocab, "vocab_size");                   // ids checked per batch
+                     TokenFile valid = cfg.valid() == null ? null : TokenFile.open(cfg.valid(), vocab, "vocab_size");
+                     TensorScope run = TensorScope.open()) {
+                    return train(listener, world, train, valid);
+                }
             } catch (RuntimeException | IOException e) {
-                if (world.isMain() && !(e instanceof DivergedException)) RunFolder.undoEarlyFailure(out, made);
+                if (world.isMain() && !(e instanceof DivergedException)) RunFolder.undoEarlyFailure(out, made[0]);
                 throw e;
             }
         }
     }
 
     /** The loop itself, once the folder is ready: resume or start, then every step, evaluation and checkpoint. */
-    private Summary train(Listener listener, World world, TokenFile train, TokenFile valid, Path replaced) throws IOException {
+    private Summary train(Listener listener, World world, TokenFile train, TokenFile valid) throws IOException {
         Path out = cfg.out();
         int ranks = world.size(), micro = cfg.gradAccum();
         int ctx = cfg.model().contextLength();
@@ -121,6 +128,7 @@ public final class Trainer {
         BatchSampler sampler = parts.sampler();
         Path last = out.resolve(LAST);
         long[] resumed = {0, cfg.seed()};                     // {step, sampler state}: rank 0 reads them, all ranks use them
+        Path[] replaced = {null};
         world.agree(world.isMain(), () -> {
             if (cfg.resume() && Files.isRegularFile(last)) {
                 Checkpoint.loadWeights(last, model);
@@ -130,6 +138,8 @@ public final class Trainer {
             } else if (cfg.initFrom() != null) {
                 Checkpoint.loadWeights(cfg.initFrom(), model);                               // weights only
             }
+            // every input is read (init_from may be a file of the run being replaced): only now touch the folder
+            replaced[0] = RunFolder.prepare(out, cfg.resume(), cfg.overwrite());
         });
         long[] state = world.broadcast(resumed);
         long start = state[0];
@@ -138,7 +148,8 @@ public final class Trainer {
         world.broadcast(List.copyOf(opt.state().tensors().values()));    // …and moments (any world size can resume)
         opt.setStepCount(start);
         if (start >= cfg.steps()) return new Summary(start + 1, start, Double.NaN, null, 0, 0, last, null);   // already complete
-        if (world.isMain() && start > 0) Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint never were
+        double wall0 = 0;                                     // the run's wall time at its checkpoint: a resumed wall_s goes on from it
+        if (world.isMain() && start > 0) wall0 = Metrics.truncateAfter(out, start);     // rows a crash left past the checkpoint never were
 
         Path lastGood = start > 0 ? last : null;
         if (world.isMain()) listener.started(start + 1, cfg.steps());
@@ -188,7 +199,7 @@ public final class Trainer {
                             long nanos = i == window.size() - 1 ? readAt : d.nanos();
                             double sec = (nanos - t0) / 1e9, tps = (d.step() - start) * tokensPerStep / sec;
                             Double v = d.step() == step ? val : null;
-                            var row = metrics.row().put("step", d.step()).put("tokens", d.step() * tokensPerStep).put("wall_s", sec)
+                            var row = metrics.row().put("step", d.step()).put("tokens", d.step() * tokensPerStep).put("wall_s", wall0 + sec)
                                     .put("train_loss", read[2 * i]).put("lr", d.lr()).put("grad_norm", read[2 * i + 1]).put("tokens_per_s", tps);
                             if (ranks > 1) row.put("world_size", ranks).put("allreduce_s", d.collectiveSeconds());
                             if (v != null) row.put("val_loss", v);
@@ -215,7 +226,7 @@ public final class Trainer {
             }
         }
         double sec = (System.nanoTime() - t0) / 1e9;
-        return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood, replaced);
+        return new Summary(start + 1, cfg.steps(), lastLoss, lastVal, sec, (cfg.steps() - start) * tokensPerStep, lastGood, replaced[0]);
     }
 
     /** A step dispatched to the device, its numbers not yet read: what the host knew then ({@code nanos}: its clock). */

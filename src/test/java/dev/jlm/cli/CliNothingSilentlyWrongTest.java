@@ -201,7 +201,7 @@ class CliNothingSilentlyWrongTest {
         assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("d.png").toString()), 1, "jlm: " + run.resolve("metrics.jsonl") + ":2: malformed JSON");
         Files.writeString(run.resolve("metrics.jsonl"), "{\"step\":1,\"train_loss\":4.0}\n");
         assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("missing/c.png").toString()), 1,
-                "jlm: " + dir.resolve("missing/c.png") + ": folder " + dir.resolve("missing") + " does not exist");
+                "jlm: --out " + dir.resolve("missing/c.png") + ": folder " + dir.resolve("missing") + " does not exist");
     }
 
     @Test
