@@ -37,6 +37,21 @@ final class Errors {
         return BUG;
     }
 
+    /** An Error no command caught (picocli passes on only Exceptions): one line and an exit code, as {@link #handle}. */
+    static int fatal(Throwable t, String[] args) {
+        if (t instanceof OutOfMemoryError) {
+            System.err.println("jlm: out of memory (" + oneLine(t) + "); give the JVM more with JLM_JAVA_OPTS=-Xmx…, or ask for less");
+            return FAILED;
+        }
+        if (java.util.Arrays.asList(args).contains("--debug")) {
+            System.err.println("jlm: internal error: " + oneLine(t) + " — this is a bug; stack trace:");
+            t.printStackTrace();
+        } else {
+            System.err.println("jlm: internal error: " + oneLine(t) + " — this is a bug; stack trace in " + traceFile(t) + " (or rerun with --debug)");
+        }
+        return BUG;
+    }
+
     /** Writes the stack trace to a new file under the temp folder; returns its path (or where it failed). */
     private static String traceFile(Throwable t) {
         try {

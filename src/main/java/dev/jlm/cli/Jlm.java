@@ -55,7 +55,22 @@ public final class Jlm implements Runnable {
         }
     }
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /**
+     * The command runs on a thread with a 64 MB stack, not the JVM's 1 MB main thread: libtorch's parallel kernels keep
+     * per-thread scratch on the calling thread's stack, and with a few hundred intra-op threads (--threads, or the cores
+     * of a large machine) 1 MB overflows — a SIGSEGV without a word. (A C program, python among them, gets 8 MB.)
+     */
+    public static void main(String[] args) throws InterruptedException {
+        int[] code = {Errors.BUG};
+        Thread command = new Thread(null, () -> {
+            try {
+                code[0] = commandLine().execute(args);
+            } catch (Throwable t) {                          // an Error past picocli (out of memory …): still one line
+                code[0] = Errors.fatal(t, args);
+            }
+        }, "jlm-main", 64L << 20);
+        command.start();
+        command.join();
+        System.exit(code[0]);
     }
 }

@@ -19,11 +19,12 @@ final class PlotCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders (with metrics.jsonl)") List<Path> runs;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "PNG file to write (replaced if it exists)") Path out;
-    @Option(names = "--title", defaultValue = "loss", description = "chart title") String title;
+    @Option(names = "--title", defaultValue = "loss", description = "chart title (at most " + Plot.MAX_TITLE + " characters)") String title;
     @Domain("> 0") @Option(names = "--y-max", description = "clip the loss axis (diverged runs)") Double yMax;
 
     @Override
     public Integer call() throws Exception {
+        Plot.requireTitle(title, "--title");
         Map<String, Path> inputs = new LinkedHashMap<>();
         for (Path r : runs) inputs.put(r + "'s metrics", r.resolve("metrics.jsonl"));
         Outputs.requireFile(out, "--out", inputs);                  // before any run is read

@@ -57,23 +57,53 @@ public final class TokenFile implements AutoCloseable {
 
     /** The id at offset i, checked against the vocab size. */
     public int get(long i) {
-        int id = data.getAtIndex(U16, i) & 0xFFFF;
-        if (id >= vocabSize) throw tooLarge(id, i);
-        return id;
+        try {
+            int id = data.getAtIndex(U16, i) & 0xFFFF;
+            if (id >= vocabSize) throw tooLarge(id, i);
+            return id;
+        } catch (InternalError e) {
+            throw changed(e);
+        }
     }
 
     /** Copies ids [start, start + n) as int64 into {@code dst} at element offset {@code at}, checking each. */
     public void copyAsLongs(long start, int n, MemorySegment dst, long at) {
-        for (int k = 0; k < n; k++) {
-            int id = data.getAtIndex(U16, start + k) & 0xFFFF;
-            if (id >= vocabSize) throw tooLarge(id, start + k);
-            dst.setAtIndex(ValueLayout.JAVA_LONG, at + k, id);
+        try {
+            for (int k = 0; k < n; k++) {
+                int id = data.getAtIndex(U16, start + k) & 0xFFFF;
+                if (id >= vocabSize) throw tooLarge(id, start + k);
+                dst.setAtIndex(ValueLayout.JAVA_LONG, at + k, id);
+            }
+        } catch (InternalError e) {
+            throw changed(e);
         }
     }
 
     /** Reads the whole file (`jlm check-tokens`): the first id at or above the vocab size is an error. */
     public void checkAll() {
-        for (long i = 0; i < length; i++) get(i);
+        try {
+            for (long i = 0; i < length; i++) {
+                int id = data.getAtIndex(U16, i) & 0xFFFF;
+                if (id >= vocabSize) throw tooLarge(id, i);
+            }
+        } catch (InternalError e) {
+            throw changed(e);
+        }
+    }
+
+    /**
+     * A read of the mapped file faulted (the JVM's InternalError for a page no longer in the file): another program cut
+     * the file short while it was mapped.
+     */
+    private JlmException changed(InternalError e) {
+        String now;
+        try {
+            now = String.format(java.util.Locale.ROOT, "%,d", Files.size(path));
+        } catch (IOException gone) {
+            now = "gone";
+        }
+        return new JlmException(String.format(java.util.Locale.ROOT, "%s: the token file changed while it was read (%,d bytes when opened, now %s):"
+                + " a token file must stay as it is while jlm reads it", path, 2 * length, now), e);
     }
 
     private JlmException tooLarge(int id, long offset) {

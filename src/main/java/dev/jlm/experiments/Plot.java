@@ -30,8 +30,20 @@ public final class Plot {
 
     private Plot() {}
 
+    /** The longest title drawn: a title is laid out in time quadratic in its length, and a longer one would not fit anyway. */
+    public static final int MAX_TITLE = 200;
+
+    /** Refuses a title longer than {@link #MAX_TITLE}; {@code name} says where it came from ("--title"). */
+    public static void requireTitle(String title, String name) {
+        if (title.length() > MAX_TITLE) {
+            throw new JlmException(String.format(java.util.Locale.ROOT, "%s is %,d characters long; a chart title is at most %d", name, title.length(), MAX_TITLE));
+        }
+    }
+
     /** {@code yMax} null: clipped automatically at 1.2× the highest first-step loss when a run diverged above it. */
     public static void write(List<RunLog> runs, Path png, String title, Double yMax) throws IOException {
+        requireTitle(title, "title");
+        if (Files.isDirectory(png)) throw new JlmException(png + " is a folder; the plot is a PNG file");
         System.setProperty("java.awt.headless", "true");
         if (yMax == null) {
             double first = 0, max = 0;
@@ -50,7 +62,6 @@ public final class Plot {
         bySteps.draw(g, new Rectangle2D.Double(0, 0, w / 2.0, h));
         byTime.draw(g, new Rectangle2D.Double(w / 2.0, 0, w / 2.0, h));
         g.dispose();
-        if (Files.isDirectory(png)) throw new JlmException(png + " is a folder; the plot is a PNG file");
         dev.jlm.io.AtomicFile.write(png, out -> {
             if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer in this Java runtime");
         });

@@ -94,7 +94,11 @@ public final class Sweep {
         points.add(new LinkedHashMap<>());
         Map<String, String> axes = new LinkedHashMap<>();                  // setting key → the grid's spelling of it
         if (root.has("grid")) {
-            for (var axis : settings(object(root, "grid"), "grid").properties()) {
+            ObjectNode grid = settings(object(root, "grid"), "grid");
+            double count = variants.size();                          // a grid too large to run is refused before it is built
+            for (var axis : grid.properties()) count *= Math.max(1, axis.getValue().size());
+            if (count > 10_000) throw bad(String.format(java.util.Locale.ROOT, "%,.0f runs; a sweep runs at most 10,000: split the grid", count));
+            for (var axis : grid.properties()) {
                 if (!axis.getValue().isArray() || axis.getValue().isEmpty()) throw bad("grid." + axis.getKey() + " must be a non-empty list of values");
                 axes.put(axis.getKey(), spelling(object(root, "grid"), axis.getKey()));
                 List<Map<String, JsonNode>> next = new ArrayList<>();

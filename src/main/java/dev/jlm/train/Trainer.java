@@ -100,6 +100,11 @@ public final class Trainer {
                 throw e;
             }
         });
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (cfg.threads() > cores) {                              // not refused (a machine may be shared, or lie), but said
+            listener.note("threads " + cfg.threads() + " is more than this machine's " + cores + " cores: libtorch then runs more workers"
+                    + " than there are cores, and they wait on each other (use at most " + cores + "; 0 = libtorch's default)");
+        }
         try (RunFolder.Lock held = lock[0]) {
             try {
                 useMachine();

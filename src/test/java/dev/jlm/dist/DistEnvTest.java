@@ -39,6 +39,37 @@ class DistEnvTest {
         assertEquals("eth0", e.ifname());
     }
 
+    /**
+     * Variables that used to divide by zero (LOCAL_WORLD_SIZE 0, WORLD_SIZE 0 with no LOCAL_WORLD_SIZE: exit 70) or were not
+     * read at all when WORLD_SIZE is 1 (torchrun --nproc-per-node 1 sets them all): each refused in one line naming it.
+     */
+    @Test
+    void everyVariableIsCheckedAlsoForOneProcess() {
+        Map<String, String> ok = Map.of("WORLD_SIZE", "1", "RANK", "0", "LOCAL_RANK", "0", "LOCAL_WORLD_SIZE", "1", "MASTER_ADDR", "127.0.0.1",
+                "MASTER_PORT", "29500", "TORCHELASTIC_RESTART_COUNT", "0");
+        assertSame(DistEnv.SOLO, DistEnv.from(ok));
+        String[][] cases = {
+                {"LOCAL_WORLD_SIZE", "0", "LOCAL_WORLD_SIZE must be in 1..WORLD_SIZE = 1..1, got 0"},
+                {"RANK", "3", "RANK 3 is outside 0..WORLD_SIZE-1 = 0..0"},
+                {"LOCAL_RANK", "1", "LOCAL_RANK 1 is outside 0..LOCAL_WORLD_SIZE-1 = 0..0"},
+                {"MASTER_PORT", "http", "MASTER_PORT must be an integer, got 'http'"},
+                {"MASTER_PORT", "0", "MASTER_PORT must be in 1..65535, got 0"},
+                {"TORCHELASTIC_RESTART_COUNT", "-1", "TORCHELASTIC_RESTART_COUNT must be >= 0, got -1"},
+                {"RANK", " ", "RANK is set but empty (an integer expected)"},
+                {"WORLD_SIZE", "0", "WORLD_SIZE must be >= 1, got 0"},
+                {"WORLD_SIZE", "-2", "WORLD_SIZE must be >= 1, got -2"},
+        };
+        for (String[] c : cases) {
+            Map<String, String> env = new java.util.HashMap<>(ok);
+            env.put(c[0], c[1]);
+            assertEquals(c[2], assertThrows(JlmException.class, () -> DistEnv.from(env), c[0] + "=" + c[1]).getMessage());
+        }
+        Map<String, String> two = Map.of("WORLD_SIZE", "2", "RANK", "1", "MASTER_ADDR", "h", "MASTER_PORT", "29500", "LOCAL_WORLD_SIZE", "0");
+        assertEquals("LOCAL_WORLD_SIZE must be in 1..WORLD_SIZE = 1..2, got 0", assertThrows(JlmException.class, () -> DistEnv.from(two)).getMessage());
+        assertEquals("WORLD_SIZE must be >= 1, got 0", assertThrows(JlmException.class,
+                () -> DistEnv.from(Map.of("WORLD_SIZE", "0", "RANK", "0", "MASTER_ADDR", "h", "MASTER_PORT", "1"))).getMessage());
+    }
+
     @Test
     void aWrongEnvironmentIsNamed() {
         assertEquals("RANK is set but WORLD_SIZE is not: set both (as torchrun does), or neither",

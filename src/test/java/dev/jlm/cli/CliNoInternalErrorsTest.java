@@ -1,0 +1,83 @@
+package dev.jlm.cli;
+
+import static dev.jlm.cli.CliNothingSilentlyWrongTest.assertOneLine;
+import static dev.jlm.cli.CliNothingSilentlyWrongTest.files;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jlm.testing.TokenFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #29.5, internal errors and stalls: inputs that used to reach libtorch, a stack overflow or a raw stack trace now
+ * run, or are refused in one line naming what is wrong. Oracles: the exact refusal, exit codes, and for generation the
+ * reference decoder's own output (the sliding window).
+ */
+class CliNoInternalErrorsTest {
+    /** At context length 1, halving keeps the last token: the same tokens as the sliding window (the reference), not a libtorch error. */
+    @Test
+    void halveAtContextLengthOneDecodesAsTheSlidingWindow(@TempDir Path dir) throws Exception {
+        Path tok = CliNoDamageTest.tokenizer(dir), ids = dir.resolve("t.bin"), run = dir.resolve("run");
+        assertEquals(0, CliTrainTest.run("tokenize", "--tokenizer", tok.toString(), "--input", CliTokenizerTest.fixture("corpus.en").toString(),
+                "--out", ids.toString(), "--threads", "1").code());
+        var trained = CliTrainTest.run("train", "--train", ids.toString(), "--out", run.toString(), "--vocab-size", "300", "--context-length", "1",
+                "--d-model", "32", "--num-layers", "1", "--num-heads", "2", "--batch-size", "4", "--threads", "1", "--steps", "3");
+        assertEquals(0, trained.code(), trained.err());
+        List<String> outputs = new java.util.ArrayList<>();
+        for (String[] how : List.of(new String[] {"--window", "sliding"}, new String[] {"--window", "halve"}, new String[] {"--window", "halve", "--no-cache"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("generate", "--checkpoint", run.resolve("last.safetensors").toString(), "--tokenizer",
+                    tok.toString(), "--prompt", "Once", "--max-tokens", "12", "--temperature", "0", "--ids", "--threads", "1"));
+            args.addAll(List.of(how));
+            var r = CliTrainTest.run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), String.join(" ", how) + ": " + r.err());
+            outputs.add(r.out().strip());
+        }
+        assertTrue(outputs.getFirst().contains("\"ids\":["), outputs.getFirst());
+        assertEquals(List.of(outputs.getFirst(), outputs.getFirst(), outputs.getFirst()), outputs);
+    }
+
+    /**
+     * Far more intra-op threads than cores: said before the run, and the run still runs — in a child JVM started as scripts/jlm
+     * starts it, whose 1 MB main-thread stack libtorch's parallel kernels overflowed at a few hundred threads (SIGSEGV, exit 139).
+     */
+    @Test
+    void threadsFarAboveTheCoresAreSaidAndRun(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1);
+        int cores = Runtime.getRuntime().availableProcessors(), threads = Math.max(300, cores + 1);
+        String[] args = CliRobustnessTest.train(data, dir.resolve("run"), "--steps", "1");
+        args[args.length - 3] = String.valueOf(threads);                   // SMALL ends --threads 1; then --steps 1
+        assertEquals("--threads", args[args.length - 4]);
+        String log = CliLongJobsTest.child(dir, args);                      // asserts exit 0
+        assertTrue(log.contains("jlm: note: --threads " + threads + " is more than this machine's " + cores + " cores: libtorch then runs more workers than"
+                + " there are cores, and they wait on each other (use at most " + cores + "; 0 = libtorch's default)"), log);
+    }
+
+    @Test
+    void aLongPlotTitleIsRefusedBeforeAnyWork(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "2")).code());
+        assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("c.png").toString(), "--title", "x".repeat(100_000)), 1,
+                "jlm: --title is 100,000 characters long; a chart title is at most 200");
+        assertEquals(List.of("run", "t.bin"), files(dir));
+        assertEquals(0, CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("c.png").toString(), "--title", "x".repeat(200)).code());
+    }
+
+    /** 4^17 grid points: refused from the grid's sizes, before a point is made (it ran out of heap after minutes). */
+    @Test
+    void aHugeSweepGridIsRefusedBeforeItIsBuilt(@TempDir Path dir) throws Exception {
+        StringBuilder grid = new StringBuilder("{\"base\": {\"train\": \"t.bin\", \"steps\": 1}, \"grid\": {");
+        List<String> keys = List.of("seed", "steps", "batch_size", "eval_every", "save_every", "eval_windows", "log_every", "warmup", "d_model",
+                "num_layers", "num_heads", "d_ff", "context_length", "vocab_size", "grad_accum", "lr_max", "lr_min");
+        for (String k : keys) grid.append(k.equals("seed") ? "" : ", ").append('"').append(k).append("\": [1, 2, 3, 4]");
+        Path g = Files.writeString(dir.resolve("huge.json"), grid.append("}}").toString());
+        long t0 = System.nanoTime();
+        assertOneLine(CliTrainTest.run("sweep", "--grid", g.toString(), "--out", dir.resolve("sw").toString()), 1,
+                "jlm: " + g + ": 17,179,869,184 runs; a sweep runs at most 10,000: split the grid");
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30);
+        assertEquals(List.of("huge.json"), files(dir));
+    }
+}
