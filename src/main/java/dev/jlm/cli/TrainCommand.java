@@ -121,11 +121,6 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
             Runtime.getRuntime().halt(Errors.FAILED);
         });
         Path out = cfg.out();
-        if (!env.distributed() || env.rank() == 0) {
-            System.out.println("train on " + cfg.device() + (env.distributed() ? " (and " + (env.worldSize() - 1) + " more rank(s))" : "") + ", "
-                    + cfg.dtype() + ", " + InfoCommand.kernels(cfg.kernels()) + (!cfg.device().isCuda() ? ""
-                    : Trainer.capturesSteps(cfg, env.worldSize()) ? "; the step a CUDA graph after " + Trainer.GRAPH_WARMUP_STEPS + " warm-up steps" : "; no CUDA graph"));
-        }
         Memory.watch();
         Progress bar = new Progress("", 1).also("tok", (double) cfg.batchSize() * cfg.model().contextLength());
         Trainer.Summary s;
@@ -139,7 +134,10 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
                 }
 
                 @Override
-                public void started(long first, long last) {
+                public void started(long first, long last) {             // every check passed (the device, the folder, the inputs)
+                    System.out.println("train on " + cfg.device() + (env.distributed() ? " (and " + (env.worldSize() - 1) + " more rank(s))" : "") + ", "
+                            + cfg.dtype() + ", " + InfoCommand.kernels(cfg.kernels()) + (!cfg.device().isCuda() ? ""
+                            : Trainer.capturesSteps(cfg, env.worldSize()) ? "; the step a CUDA graph after " + Trainer.GRAPH_WARMUP_STEPS + " warm-up steps" : "; no CUDA graph"));
                     bar.baseline(first - 1);
                 }
 

@@ -26,7 +26,12 @@ public record RunLog(Path dir, List<Row> rows) {
         if (!Files.isDirectory(dir)) throw new JlmException(dir + (Files.exists(dir) ? " is a file, not a run folder" : ": no such run folder"));
         Path f = dir.resolve("metrics.jsonl");
         if (!Files.isRegularFile(f)) throw new JlmException(dir + ": no metrics.jsonl (not a jlm run folder)");
-        List<String> lines = Files.readAllLines(f);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new JlmException(f + ": not UTF-8 text (metrics.jsonl holds one JSON object per line)");
+        }
         boolean complete = Files.size(f) == 0 || endsWithNewline(f);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {

@@ -38,6 +38,7 @@ public final class JsonFiles {
 
     /** The JSON document in {@code text}, read from {@code source}; an empty text is an error too. */
     public static JsonNode parse(String text, String source) {
+        if (text.startsWith("\uFEFF")) throw new JlmException(source + ": starts with a byte-order mark (U+FEFF); JSON is UTF-8 without one");
         try {
             JsonNode n = JSON.readTree(text);
             if (n == null || n.isMissingNode()) throw new JlmException(source + ": empty, expected JSON");

@@ -55,7 +55,8 @@ public final class Outputs {
 
     private static void requireParent(Path p, String name) {
         Path parent = p.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new JlmException(name + " " + p + ": folder " + parent + " does not exist");
+        if (parent == null) throw new JlmException(name + " " + p + " is the root folder; give a path inside it");
+        if (!Files.isDirectory(parent)) throw new JlmException(name + " " + p + ": folder " + parent + " does not exist");
     }
 
     /** The real path of what is at {@code p} (links followed), or null when nothing is there. */

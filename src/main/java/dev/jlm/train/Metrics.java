@@ -35,7 +35,13 @@ public final class Metrics implements AutoCloseable {
         if (!Files.isRegularFile(f)) return 0;
         List<String> keep = new ArrayList<>();
         double wall = 0;
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new dev.jlm.JlmException(f + ": not UTF-8 text (a run's metrics.jsonl holds one JSON object per line); move it aside to go on with the run");
+        }
+        for (String line : lines) {
             try {
                 JsonNode row = JSON.readTree(line);
                 if (row != null && row.path("step").asLong(Long.MAX_VALUE) <= step) {

@@ -90,6 +90,7 @@ class CliNoDamageTest {
             var r = CliTrainTest.run(args);
             assertOneLine(r, 1, "jlm: " + flag + " " + out + " is " + kind + (verb.equals("train") || verb.equals("bpe") ? ", not a folder"
                     : ", not a regular file: jlm writes its output to a regular file or a new path only"));
+            assertFalse(r.out().contains("train on"), "nothing announced before the refusal: " + r.out());
         }
         assertEquals(before, snapshot(dir), "a refused command changed the file system");
         assertEquals(S_IFIFO, (Integer) Files.getAttribute(fifo, "unix:mode") & S_IFMT);

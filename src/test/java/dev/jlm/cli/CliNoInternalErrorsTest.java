@@ -80,4 +80,19 @@ class CliNoInternalErrorsTest {
         assertTrue((System.nanoTime() - t0) / 1e9 < 30);
         assertEquals(List.of("huge.json"), files(dir));
     }
+
+    /** Messages that were the JSON parser's or Java's words, or named nothing ("folder null"). */
+    @Test
+    void messagesNameTheFileAndSayWhatIsWrong(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        assertOneLine(CliTrainTest.run(CliRobustnessTest.train(data, Path.of("/"), "--steps", "1")), 1, "jlm: --out / is the root folder; give a path inside it");
+        assertOneLine(CliTrainTest.run("bpe", "train", "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--vocab-size", "300", "--out", "/"), 1,
+                "jlm: --out / is the root folder; give a path inside it");
+        Path bom = Files.write(dir.resolve("bom.json"), "\uFEFF{\"steps\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertOneLine(CliTrainTest.run("train", "--config", bom.toString()), 1, "jlm: " + bom + ": starts with a byte-order mark (U+FEFF); JSON is UTF-8 without one");
+        Files.createDirectories(run);
+        Files.write(run.resolve("metrics.jsonl"), new byte[] {'{', (byte) 0xff, '}', '\n'});
+        assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("c.png").toString()), 1,
+                "jlm: " + run.resolve("metrics.jsonl") + ": not UTF-8 text (metrics.jsonl holds one JSON object per line)");
+    }
 }
