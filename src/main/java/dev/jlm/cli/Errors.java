@@ -82,6 +82,11 @@ final class Errors {
         if (t instanceof JlmException j && m != null) m = SettingFlags.inFlagWords(m, j.settings());
         if (t instanceof java.nio.file.NoSuchFileException) m = "no such file: " + m;
         else if (t instanceof java.nio.file.AccessDeniedException) m = "permission denied: " + m;
+        else if (t instanceof java.nio.file.FileAlreadyExistsException e && e.getReason() == null) {     // Java says only the path
+            String kind = dev.jlm.io.Inputs.kind(java.nio.file.Path.of(e.getFile()));
+            m = e.getFile() + " already exists" + (kind == null ? "" : ", as " + kind);
+        } else if (t instanceof java.nio.file.NotDirectoryException e && e.getReason() == null) m = e.getFile() + " is not a folder";
+        else if (t instanceof java.nio.file.DirectoryNotEmptyException e && e.getReason() == null) m = e.getFile() + " is a folder that is not empty";
         else if (m == null) m = t.getClass().getSimpleName();
         return m.replace('\n', ' ');
     }

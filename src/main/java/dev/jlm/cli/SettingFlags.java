@@ -116,10 +116,13 @@ final class SettingFlags {
         return out;
     }
 
-    /** {@code message} (about these settings, from the library) with each setting's name spelled as its flag. */
+    /**
+     * {@code message} (about these settings, from the library) with each setting's name spelled as its flag; a word of a
+     * path (out/run, data/train.bin) is left as it is.
+     */
     static String inFlagWords(String message, Collection<String> keys) {
         String m = message;
-        for (String k : keys) m = m.replaceAll("(?<![\\w-])" + Pattern.quote(k) + "(?![\\w-])", Matcher.quoteReplacement(flag(k)));
+        for (String k : keys) m = m.replaceAll("(?<![\\w./-])" + Pattern.quote(k) + "(?![\\w/-]|\\.\\w)", Matcher.quoteReplacement(flag(k)));
         return m;
     }
 

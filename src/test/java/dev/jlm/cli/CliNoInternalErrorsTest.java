@@ -94,5 +94,10 @@ class CliNoInternalErrorsTest {
         Files.write(run.resolve("metrics.jsonl"), new byte[] {'{', (byte) 0xff, '}', '\n'});
         assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("c.png").toString()), 1,
                 "jlm: " + run.resolve("metrics.jsonl") + ": not UTF-8 text (metrics.jsonl holds one JSON object per line)");
+        Path inOut = Files.createDirectories(dir.resolve("out")).resolve("train");        // words of a path that are also settings' names
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, inOut, "--steps", "1")).code());
+        assertOneLine(CliTrainTest.run(CliRobustnessTest.train(data, inOut, "--steps", "1")), 1, "jlm: --out " + inOut + " already holds a run");
+        assertEquals(data + " already exists, as a regular file", Errors.oneLine(new java.nio.file.FileAlreadyExistsException(data.toString())));
+        assertEquals(run + " is a folder that is not empty", Errors.oneLine(new java.nio.file.DirectoryNotEmptyException(run.toString())));
     }
 }
