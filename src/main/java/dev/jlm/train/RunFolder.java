@@ -49,6 +49,17 @@ public final class RunFolder {
 
     /** Refuses a folder that holds a run unless {@code resume} (continue it) or {@code overwrite} (replace it). */
     public static void check(Path dir, boolean resume, boolean overwrite) throws IOException {
+        if (Files.isDirectory(dir)) {                                // a name the run writes, taken by a pipe or a device: refused, not waited on
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path f : ds) {
+                    String n = f.getFileName().toString(), kind = dev.jlm.io.Inputs.kind(f);
+                    if ((n.equals(Metrics.FILE) || n.endsWith(".safetensors")) && kind != null && !kind.equals("a regular file")) {
+                        throw new JlmException("out " + dir + " holds " + n + ", which is " + kind + ": a run writes a regular file by that name;"
+                                + " move it away").naming("out");
+                    }
+                }
+            }
+        }
         List<Path> old = runFiles(dir);
         if (!old.isEmpty() && !resume && !overwrite) {
             throw new JlmException("out " + dir + " already holds a run (" + old.size() + " files: " + names(old)
@@ -129,6 +140,20 @@ public final class RunFolder {
             return new Lock(real, ch);
         } finally {
             if (!done) HELD.remove(real);
+        }
+    }
+
+    /** After a refusal: releases {@code lock}, and removes the folder (and its lock file) when this invocation made it. */
+    static void unlock(Lock lock, Path dir, boolean made) throws IOException {
+        try {
+            if (made) {
+                Files.deleteIfExists(dir.resolve(LOCK));             // still held: nobody else can have taken it
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                    if (!ds.iterator().hasNext()) Files.delete(dir);
+                }
+            }
+        } finally {
+            lock.close();
         }
     }
 

@@ -95,8 +95,7 @@ public final class Trainer {
                 RunFolder.check(out, cfg.resume(), cfg.overwrite());
                 if (cfg.resume()) RunFolder.checkResume(out.resolve(LAST), cfg).forEach(listener::note);
             } catch (IOException | RuntimeException e) {
-                RunFolder.undoEarlyFailure(out, made[0]);
-                lock[0].close();
+                RunFolder.unlock(lock[0], out, made[0]);         // refused: nothing of the folder's is touched
                 throw e;
             }
         });

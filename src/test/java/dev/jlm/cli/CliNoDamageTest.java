@@ -97,6 +97,29 @@ class CliNoDamageTest {
         if (root) assertEquals(S_IFCHR, (Integer) Files.getAttribute(dev, "unix:mode") & S_IFMT);
     }
 
+    /** A pipe where a run writes its metrics: refused before any work, not waited on forever. */
+    @Test
+    void aPipeInTheRunFolderIsRefusedNotWaitedOn(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = Files.createDirectories(dir.resolve("run"));
+        assertTrue(make("mkfifo", run.resolve("metrics.jsonl").toString()));
+        Map<String, String> before = snapshot(run);
+        assertOneLine(CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "2")), 1,
+                "jlm: --out " + run + " holds metrics.jsonl, which is a named pipe (FIFO): a run writes a regular file by that name; move it away");
+        before.put(".lock", snapshot(run).get(".lock"));                       // the one file a refused train leaves: its empty lock
+        assertEquals(before, snapshot(run));
+    }
+
+    /** A run that never reached a checkpoint is still a run: a train without --resume or --overwrite leaves its log as it was. */
+    @Test
+    void aRefusedTrainLeavesAnUncheckpointedLogAlone(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = Files.createDirectories(dir.resolve("run"));
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"step\":1,\"train_loss\":4.0}\n");
+        Map<String, String> before = snapshot(run);
+        assertOneLine(CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "2")), 1, "jlm: --out " + run + " already holds a run (1 files: metrics.jsonl)");
+        before.put(".lock", snapshot(run).get(".lock"));
+        assertEquals(before, snapshot(run));
+    }
+
     /** The library's own last line of defence: an atomic write never renames a file over a pipe. */
     @Test
     void anAtomicWriteNeverReplacesAPipe(@TempDir Path dir) throws Exception {
