@@ -21,6 +21,8 @@ final class BpeCommand {
     @Command(name = "train", header = "Train a byte-level BPE tokenizer; writes DIR/vocab.json and DIR/merges.txt (GPT-2 format).",
             showDefaultValues = true)
     static final class Train implements Callable<Integer> {
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--input", required = true, description = "UTF-8 text file (repeatable)")
         List<Path> inputs;
 
@@ -66,6 +68,10 @@ final class BpeCommand {
                     bar.update(phase, done, total, null));
             bar.finishLine();
             BpeModel m = result.model();
+            if (m.vocabSize() < vocabSize) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "jlm: note: the corpus ran out of pairs to merge: the tokenizer has %,d tokens,"
+                        + " not --vocab-size %,d%n", m.vocabSize(), vocabSize);
+            }
             Path aside = TokenizerFiles.write(m, out, overwrite);
             if (aside != null) System.out.println("the previous tokenizer in " + out + " was moved to " + aside);
             var s = result.stats();

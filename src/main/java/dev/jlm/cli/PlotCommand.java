@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import dev.jlm.JlmException;
 import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
 import dev.jlm.experiments.RunLog;
@@ -29,7 +30,12 @@ final class PlotCommand implements Callable<Integer> {
         for (Path r : runs) inputs.put(r + "'s metrics", r.resolve("metrics.jsonl"));
         Outputs.requireFile(out, "--out", inputs);                  // before any run is read
         List<RunLog> logs = new ArrayList<>();
-        for (Path r : runs) logs.add(RunLog.read(r, note -> spec.commandLine().getErr().println("jlm: note: " + note)));
+        List<String> notes = new ArrayList<>();                        // said once the plot is sure to be drawn (a refusal is one line)
+        for (Path r : runs) logs.add(RunLog.read(r, notes::add));
+        List<String> empty = logs.stream().filter(l -> l.rows().isEmpty()).map(l -> l.dir().resolve("metrics.jsonl").toString()).toList();
+        if (empty.size() == logs.size()) throw new JlmException("nothing to plot: no metrics rows in " + String.join(", ", empty));
+        for (String f : empty) notes.add(f + " has no rows yet: that run is not drawn");
+        for (String n : notes) spec.commandLine().getErr().println("jlm: note: " + n);
         Plot.write(logs, out, title, yMax);
         System.out.println("wrote " + out);
         return 0;

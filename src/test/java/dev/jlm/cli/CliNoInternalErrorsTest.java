@@ -81,6 +81,24 @@ class CliNoInternalErrorsTest {
         assertEquals(List.of("huge.json"), files(dir));
     }
 
+    /** Inputs with less in them than asked for: said, not drawn or trained as if all were well. */
+    @Test
+    void lessThanAskedForIsSaid(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run"), none = Files.createDirectories(dir.resolve("none"));
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "2")).code());
+        Files.writeString(none.resolve("metrics.jsonl"), "");
+        assertOneLine(CliTrainTest.run("plot", none.toString(), "--out", dir.resolve("a.png").toString()), 1,
+                "jlm: nothing to plot: no metrics rows in " + none.resolve("metrics.jsonl"));
+        assertTrue(Files.notExists(dir.resolve("a.png")));
+        var both = CliTrainTest.run("plot", none.toString(), run.toString(), "--out", dir.resolve("b.png").toString());
+        assertEquals(0, both.code(), both.err());
+        assertEquals("jlm: note: " + none.resolve("metrics.jsonl") + " has no rows yet: that run is not drawn", both.err());
+        Path spaces = Files.writeString(dir.resolve("spaces.txt"), "   \n\n");
+        var bpe = CliTrainTest.run("bpe", "train", "--input", spaces.toString(), "--vocab-size", "300", "--out", dir.resolve("tok").toString());
+        assertEquals(0, bpe.code(), bpe.err());
+        assertEquals("jlm: note: the corpus ran out of pairs to merge: the tokenizer has 260 tokens, not --vocab-size 300", bpe.err());
+    }
+
     /** Messages that were the JSON parser's or Java's words, or named nothing ("folder null"). */
     @Test
     void messagesNameTheFileAndSayWhatIsWrong(@TempDir Path dir) throws Exception {
