@@ -25,7 +25,7 @@ public final class Generator implements AutoCloseable {
          */
         SLIDING,
         /**
-         * Amortised: keep the last T/2 tokens (at least one), re-prefill them once, and grow one token at a time again; T/2 tokens
+         * Amortised: keep the last T/2 tokens, re-prefill them once, and grow one token at a time again; T/2 tokens
          * a step cheaper on average, but a token may see as few as T/2 tokens — not the reference's output.
          */
         HALVE
@@ -116,7 +116,7 @@ public final class Generator implements AutoCloseable {
             while (made < maxTokens) {
                 int next;
                 if (len - windowStart > ctx) {                          // past the context: what the window policy keeps
-                    windowStart = window == Window.SLIDING ? len - ctx : len - Math.max(1, ctx / 2);   // at T = 1 half is the last token
+                    windowStart = window == Window.SLIDING ? len - ctx : len - ctx / 2;
                     fed = 0;
                     if (cache != null) cache.clear();
                 }

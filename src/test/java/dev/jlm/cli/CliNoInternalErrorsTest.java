@@ -14,32 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #29.5, internal errors and stalls: inputs that used to reach libtorch, a stack overflow or a raw stack trace now
- * run, or are refused in one line naming what is wrong. Oracles: the exact refusal, exit codes, and for generation the
- * reference decoder's own output (the sliding window).
+ * run, or are refused in one line naming what is wrong. Oracles: the exact refusal and exit codes.
  */
 class CliNoInternalErrorsTest {
-    /** At context length 1, halving keeps the last token: the same tokens as the sliding window (the reference), not a libtorch error. */
-    @Test
-    void halveAtContextLengthOneDecodesAsTheSlidingWindow(@TempDir Path dir) throws Exception {
-        Path tok = CliNoDamageTest.tokenizer(dir), ids = dir.resolve("t.bin"), run = dir.resolve("run");
-        assertEquals(0, CliTrainTest.run("tokenize", "--tokenizer", tok.toString(), "--input", CliTokenizerTest.fixture("corpus.en").toString(),
-                "--out", ids.toString(), "--threads", "1").code());
-        var trained = CliTrainTest.run("train", "--train", ids.toString(), "--out", run.toString(), "--vocab-size", "300", "--context-length", "1",
-                "--d-model", "32", "--num-layers", "1", "--num-heads", "2", "--batch-size", "4", "--threads", "1", "--steps", "3");
-        assertEquals(0, trained.code(), trained.err());
-        List<String> outputs = new java.util.ArrayList<>();
-        for (String[] how : List.of(new String[] {"--window", "sliding"}, new String[] {"--window", "halve"}, new String[] {"--window", "halve", "--no-cache"})) {
-            List<String> args = new java.util.ArrayList<>(List.of("generate", "--checkpoint", run.resolve("last.safetensors").toString(), "--tokenizer",
-                    tok.toString(), "--prompt", "Once", "--max-tokens", "12", "--temperature", "0", "--ids", "--threads", "1"));
-            args.addAll(List.of(how));
-            var r = CliTrainTest.run(args.toArray(String[]::new));
-            assertEquals(0, r.code(), String.join(" ", how) + ": " + r.err());
-            outputs.add(r.out().strip());
-        }
-        assertTrue(outputs.getFirst().contains("\"ids\":["), outputs.getFirst());
-        assertEquals(List.of(outputs.getFirst(), outputs.getFirst(), outputs.getFirst()), outputs);
-    }
-
     /**
      * Far more intra-op threads than cores: said before the run, and the run still runs — in a child JVM started as scripts/jlm
      * starts it, whose 1 MB main-thread stack libtorch's parallel kernels overflowed at a few hundred threads (SIGSEGV, exit 139).
