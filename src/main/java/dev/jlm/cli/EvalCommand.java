@@ -1,6 +1,7 @@
 package dev.jlm.cli;
 
 import dev.jlm.config.Domain;
+import dev.jlm.config.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
@@ -8,14 +9,13 @@ import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.TensorScope;
-import dev.jlm.tensor.Torch;
 import dev.jlm.train.Evaluator;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,30 +32,29 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--sample", description = "draw the windows at random across the file instead of taking the first ones") boolean sample;
     @Option(names = "--seed", description = "seed of --sample") long seed = 0;
     @Domain("> 0") @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
-    @Domain("auto, cpu or cuda:N") @Option(names = "--device", description = "where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") String device = "auto";
     @Option(names = "--unigram-from", description = "also report the unigram baseline estimated from this token file") Path unigramFrom;
-    @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
 
-    @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
-            + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
+    /** --device, --dtype, --threads, --kernels: train's settings, as train declares them. */
+    final ComputeOptions compute = new ComputeOptions(Set.of("device", "dtype", "threads", "kernels"),
+            Map.of("dtype", "compute dtype; the weights stay float32"));
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
-        return java.util.List.of(checkpoint.model);
+        return java.util.List.of(checkpoint.model, compute.flags);
     }
 
     @Override
     public Integer call() throws Exception {
-        if (threads > 0) Torch.setNumThreads(threads);
+        Device device = compute.use();
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.nn.MemoryBudget.require(c, batchSize, false, Device.parse(device).resolve());
+        dev.jlm.nn.MemoryBudget.require(c, batchSize, false, device);
         try (TokenFile tokens = TokenFile.open(data, c.vocabSize(), "the checkpoint's vocab size"); var run = TensorScope.open()) {
             long available = Evaluator.available(tokens, c.contextLength());
             long n = windows.equals("all") ? available : Long.parseLong(windows);
             long[] which = sample ? Evaluator.sample(n, available, seed) : Evaluator.first(n, available);
-            Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(java.util.Locale.ROOT));
-            TransformerLm model = Checkpoint.load(ckpt, Device.parse(device).resolve(), DType.FLOAT32, choice.kernels());
+            Kernels.Choice choice = compute.kernels();
+            TransformerLm model = Checkpoint.load(ckpt, device, compute.dtype(), choice.kernels());
             Progress bar = new Progress("windows", 1);
             Evaluator.Result r = Evaluator.evaluate(model, tokens, which, batchSize, done -> bar.update("eval", done, which.length, null));
             bar.finishLine();
@@ -65,6 +64,7 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
             out.put("tokens", r.tokens());
             out.put("windows", r.windows());
             out.put("device", model.params().device().toString());
+            out.put("dtype", Settings.spell(compute.dtype()));
             out.put("kernels", choice.kernels() == Kernels.REFERENCE ? "reference" : "fused");
             if (unigramFrom != null) {
                 try (TokenFile train = TokenFile.open(unigramFrom, c.vocabSize(), "the checkpoint's vocab size")) {

@@ -1,6 +1,7 @@
 package dev.jlm.cli;
 
 import dev.jlm.config.Domain;
+import dev.jlm.config.Settings;
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
 import dev.jlm.generate.Generator;
@@ -9,10 +10,8 @@ import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.CudaGraph;
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.TensorScope;
-import dev.jlm.tensor.Torch;
 import dev.jlm.tokenizer.Tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +19,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,8 +39,6 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass") double topP = 0.95;
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer ('' = never stop early)") String endToken = "<|endoftext|>";
-    @Domain("auto, cpu or cuda:N") @Option(names = "--device", description = "where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") String device = "auto";
-    @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
     @Domain("one of sliding, halve") @Option(names = "--window", description = "past the context length T, what a token sees:"
             + " sliding = the last T tokens, as the CS336 reference decoder (each token then costs a forward over T tokens);"
@@ -47,32 +46,30 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--ids", description = "print the prompt's and the new tokens' ids as one JSON line instead of text (compare outputs"
             + " by id)") boolean ids;
 
-    @Domain("one of auto, on, off") @Option(names = "--cuda-graphs", description = "run each decoding step after the prompt as one replay of a"
-            + " CUDA graph: auto = on a GPU where this libtorch can capture (2.3+), on = required (refused on the CPU), off = eager")
-    String cudaGraphs = "auto";
-
-    @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
-            + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
+    /** --device, --dtype, --threads, --kernels, --cuda-graphs: train's settings, as train declares them. */
+    final ComputeOptions compute = new ComputeOptions(Set.of("device", "dtype", "threads", "kernels", "cuda_graphs"), Map.of(
+            "dtype", "compute dtype (of the KV cache too); the weights stay float32",
+            "cuda_graphs", "run each decoding step after the prompt as one replay of a CUDA graph: auto = on a GPU where this libtorch can"
+                    + " capture (2.3+), on = required (refused on the CPU), off = eager"));
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
-        return java.util.List.of(checkpoint.model);
+        return java.util.List.of(checkpoint.model, compute.flags);
     }
 
     @Override
     public Integer call() throws Exception {
-        if (threads > 0) Torch.setNumThreads(threads);
-        Sampler sampler = Sampler.of(temperature, topP);
-        ModelFiles.Resolved ckpt = checkpoint.resolve();
-        ModelConfig c = ckpt.config();
-        Device target = Device.parse(device).resolve();
-        dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
-        CudaGraph.Mode graphs = CudaGraph.Mode.valueOf(cudaGraphs.toUpperCase(Locale.ROOT));
+        CudaGraph.Mode graphs = compute.cudaGraphs();
         try {
-            Generator.checkGraphs(graphs, !noCache, target);
+            Generator.checkGraphs(graphs, !noCache, compute.device());
         } catch (IllegalArgumentException e) {                 // a usage error, as train's: nothing has started
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        Device target = compute.use();
+        Sampler sampler = Sampler.of(temperature, topP);
+        ModelFiles.Resolved ckpt = checkpoint.resolve();
+        ModelConfig c = ckpt.config();
+        dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {
@@ -89,12 +86,12 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
             err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", tokenIds.length, c.contextLength());
             tokenIds = Arrays.copyOfRange(tokenIds, tokenIds.length - c.contextLength(), tokenIds.length);
         }
-        Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(Locale.ROOT));
+        Kernels.Choice choice = compute.kernels();
         try (var run = TensorScope.open()) {
-            TransformerLm model = Checkpoint.load(ckpt, target, DType.FLOAT32, choice.kernels());
+            TransformerLm model = Checkpoint.load(ckpt, target, compute.dtype(), choice.kernels());
             Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
             try (Generator generator = new Generator(model, !noCache, policy, graphs)) {
-                err.println("jlm: generate on " + model.params().device() + ", " + InfoCommand.kernels(choice)
+                err.println("jlm: generate on " + model.params().device() + ", " + Settings.spell(compute.dtype()) + ", " + InfoCommand.kernels(choice)
                         + (generator.graphed() ? ", a CUDA graph per cached token" : ""));
                 if (ids) {
                     int[] prompt = tokenIds;

@@ -121,6 +121,7 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
             Runtime.getRuntime().halt(Errors.FAILED);
         });
         Path out = cfg.out();
+        ComputeOptions.requireDevice(cfg.device());               // a missing GPU is said before a banner names it
         Memory.watch();
         Progress bar = new Progress("", 1).also("tok", (double) cfg.batchSize() * cfg.model().contextLength());
         Trainer.Summary s;
