@@ -53,6 +53,12 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
             long available = Evaluator.available(tokens, c.contextLength());
             long n = windows.equals("all") ? available : Long.parseLong(windows);
             long[] which = sample ? Evaluator.sample(n, available, seed) : Evaluator.first(n, available);
+            Double unigram = null;
+            if (unigramFrom != null) {                            // every input read before the model: a bad one costs no evaluation
+                try (TokenFile train = TokenFile.open(unigramFrom, c.vocabSize(), "the checkpoint's vocab size")) {
+                    unigram = Evaluator.unigramLoss(train, tokens, which, c.contextLength(), c.vocabSize());
+                }
+            }
             Kernels.Choice choice = compute.kernels();
             TransformerLm model = Checkpoint.load(ckpt, device, compute.dtype(), choice.kernels());
             Progress bar = new Progress("windows", 1);
@@ -66,11 +72,7 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
             out.put("device", model.params().device().toString());
             out.put("dtype", Settings.spell(compute.dtype()));
             out.put("kernels", choice.kernels() == Kernels.REFERENCE ? "reference" : "fused");
-            if (unigramFrom != null) {
-                try (TokenFile train = TokenFile.open(unigramFrom, c.vocabSize(), "the checkpoint's vocab size")) {
-                    out.put("unigram_loss", Evaluator.unigramLoss(train, tokens, which, c.contextLength(), c.vocabSize()));
-                }
-            }
+            if (unigram != null) out.put("unigram_loss", unigram);
             System.out.println(new ObjectMapper().writeValueAsString(out));
         }
         return 0;

@@ -111,9 +111,12 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
 
     @Override
     public Integer call() throws Exception {
-        if (profile != null) return profile();
-        if (nproc > 1) return launch();
-        TrainConfig cfg = config();
+        TrainConfig cfg = config();                               // every flag and --config value checked before any work
+        if (profileEvents != null && profile == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--profile-events keeps the events of --profile N: give --profile too");
+        }
+        if (profile != null) return profile(cfg);
+        if (nproc > 1) return launch(cfg);
         DistEnv env = DistEnv.from(System.getenv());
         LauncherWatch.start(System.getenv(), pid -> {             // a worker of --nproc whose launcher died: stop here too
             System.err.println("jlm: rank " + env.rank() + ": the launcher (pid " + pid + ") is gone; stopping");
@@ -166,9 +169,8 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
     }
 
     /** --profile N: one process, N profiled steps, the tables on stdout. */
-    private int profile() throws Exception {
+    private int profile(TrainConfig cfg) throws Exception {
         if (nproc > 1 || DistEnv.from(System.getenv()).distributed()) throw new IllegalArgumentException("--profile runs in one process: drop --nproc");
-        TrainConfig cfg = config();
         if (profileEvents != null) {                              // written by libtorch's profiler in place: checked before any step
             Map<String, Path> inputs = new LinkedHashMap<>();
             inputs.put("--train", cfg.train());
@@ -193,11 +195,10 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
      * --nproc N: this same command line, minus --nproc, run as N workers with torchrun's variables (see
      * {@link LocalLauncher}); each gets cores / N intra-op threads unless --threads was given.
      */
-    private int launch() throws Exception {
+    private int launch(TrainConfig cfg) throws Exception {
         if (DistEnv.from(System.getenv()).distributed()) {
             throw new IllegalArgumentException("--nproc " + nproc + " inside a job that already has WORLD_SIZE set (torchrun starts the workers: drop --nproc)");
         }
-        TrainConfig cfg = config();                               // every flag and --config value checked before any worker starts
         int cores = Runtime.getRuntime().availableProcessors();
         if (nproc > cores && !force) {
             throw new ConfigException("--nproc " + nproc + " would start " + nproc + " worker processes on " + cores + " cores: fewer workers train"

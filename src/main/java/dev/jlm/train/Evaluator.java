@@ -98,9 +98,13 @@ public final class Evaluator {
 
     /**
      * The unigram baseline on the same windows' targets: −log p(token) with p estimated from {@code train}
-     * (add-one smoothed over the vocab). A model that learned nothing about context scores about this.
+     * (add-one smoothed over the vocab). A model that learned nothing about context scores about this. An empty
+     * {@code train} estimates nothing (add-one alone is the uniform ln V): refused.
      */
     public static double unigramLoss(TokenFile train, TokenFile data, long[] windows, int contextLength, int vocabSize) {
+        if (train.length() == 0) {
+            throw new JlmException(train.path() + " holds no tokens: a unigram baseline is estimated from the training tokens");
+        }
         long[] counts = new long[vocabSize];
         for (long i = 0; i < train.length(); i++) counts[train.get(i)]++;
         double total = train.length() + vocabSize;
