@@ -160,6 +160,7 @@ public final class Safetensors {
                 entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataStart, dataLen));
             }
             requireDisjoint(file, entries);
+            requireEntirelyIndexed(file, entries, dataLen);
             return new Header(entries, meta, dataStart);
         }
     }
@@ -196,6 +197,24 @@ public final class Safetensors {
                 throw new JlmException(file + ": tensors " + a.getKey() + " and " + b.getKey() + " overlap (bytes " + b.getValue().begin() + ".."
                         + Math.min(a.getValue().end(), b.getValue().end()) + " of the data): not a valid safetensors file");
             }
+        }
+    }
+
+    /**
+     * The data section is the tensors' bytes and nothing else, as the format requires ("entirely indexed", no holes): a
+     * header length off by a few bytes of padding would otherwise shift every tensor onto its neighbour's bytes unseen.
+     */
+    private static void requireEntirelyIndexed(Path file, Map<String, Entry> entries, long dataLen) {
+        long covered = 0;
+        for (Entry e : entries.values().stream().sorted(java.util.Comparator.comparingLong(Entry::begin)).toList()) {
+            if (e.begin() > covered) {
+                throw new JlmException(file + ": bytes " + covered + ".." + e.begin() + " of the data belong to no tensor: not a valid safetensors file");
+            }
+            covered = Math.max(covered, e.end());
+        }
+        if (covered != dataLen) {
+            throw new JlmException(file + ": " + (dataLen - covered) + " bytes after the last tensor's data (the header says the data is " + covered
+                    + " bytes, the file holds " + dataLen + "): not a valid safetensors file");
         }
     }
 
