@@ -35,6 +35,10 @@ import org.junit.jupiter.params.ParameterizedTest;
  */
 class SurfacePropertyTest {
     static Path dir, sd, tokens, train, tok;
+    /** eval's loss on the state dict as saved, with its true config. */
+    static double originalLoss;
+    /** Changed model files: expected class and outcome → count. */
+    static final Map<String, Integer> MODEL_OUTCOMES = new java.util.concurrent.ConcurrentHashMap<>();
     static final ModelConfig C = ModelConfig.builder().vocabSize(300).contextLength(8).dModel(16).numLayers(2).numHeads(2).build();
     static final List<String> NAMES = List.of("token_embeddings.weight", "layers.0.ln1.weight", "layers.0.attn.q_proj.weight",
             "layers.0.ffn.w1.weight", "layers.0.ffn.w3.weight", "layers.1.ffn.w2.weight", "ln_final.weight", "lm_head.weight");
@@ -48,29 +52,105 @@ class SurfacePropertyTest {
         tok = dir.resolve("tok");
         assertEquals(0, CliTrainTest.run("bpe", "train", "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--vocab-size", "300",
                 "--out", tok.toString()).code());
+        Path original = Files.createDirectories(dir.resolve("original"));             // the state dict as it was, with its true config
+        try (var s = TensorScope.open()) {
+            Safetensors.write(original.resolve("model.safetensors"), Safetensors.read(sd, Device.CPU).tensors(), Map.of());
+        }
+        Files.writeString(original.resolve("config.json"), "{\"vocab_size\": 300, \"context_length\": 8, \"d_model\": 16, \"num_layers\": 2,"
+                + " \"num_heads\": 2, \"rope_theta\": 10000.0}");
+        var e = evalModel(original.resolve("model.safetensors"));
+        assertEquals(0, e.code(), e.err());
+        originalLoss = FileMutationPropertyTest.loss(e);
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
         dev.jlm.io.AtomicFolder.deleteTree(dir);
+        System.out.println("changed model files, expected and outcome: " + new java.util.TreeMap<>(MODEL_OUTCOMES));
+        if (MODEL_OUTCOMES.isEmpty()) return;                     // the model cases did not run (-Dtest=…#another)
+        for (Expect e : Expect.values()) {                        // every kind of case was reached, each as it must end
+            assertTrue(MODEL_OUTCOMES.containsKey(e + (e == Expect.REFUSED ? " refused" : " read")), e + " never reached: " + MODEL_OUTCOMES);
+        }
+        assertEquals(java.util.Set.of(), java.util.Set.copyOf(MODEL_OUTCOMES.keySet().stream().filter(k -> k.equals("REFUSED read")
+                || !k.startsWith("REFUSED") && k.endsWith("refused")).toList()), "cases that ended otherwise than required");
     }
 
-    /** A state dict changed in meaning — a tensor renamed, added, dropped, reshaped or retyped — with a config.json that may lie. */
+    /** What a changed model file must give: refused; read exactly (the original's loss); read within bfloat16's rounding of it; read as another model. */
+    enum Expect { REFUSED, SAME, ROUNDED, ANOTHER_MODEL }
+
+    /**
+     * What the README promises for a config.json value beside the state dict (written here by hand): what the tensors
+     * tell (vocab_size 300, d_model 16, num_layers 2, d_ff 64, whose 0 means that default) must agree with them; norm, ffn
+     * and tie_embeddings decide which tensors the model has, and this file holds pre-norm SwiGLU's with its own head; the
+     * heads must divide d_model; a value of the wrong JSON type or outside its domain is refused. What the tensors cannot
+     * tell — context length, θ, RoPE or none — makes another valid model, read as such (a context longer than the 200-token
+     * data file is refused by the data, not the model).
+     */
+    static Expect expectConfig(String key, Object v) {
+        boolean number = v instanceof Integer || v instanceof Double, whole = v instanceof Integer;
+        double x = number ? ((Number) v).doubleValue() : Double.NaN;
+        return switch (key) {
+            case "vocab_size", "d_model", "num_layers" -> Expect.REFUSED;                // no drawn value is 300, 16 or 2
+            case "num_heads" -> whole && x > 0 && 16 % x == 0 ? Expect.ANOTHER_MODEL : Expect.REFUSED;
+            case "d_ff" -> whole && x == 0 ? Expect.SAME : Expect.REFUSED;
+            case "norm", "ffn", "tie_embeddings" -> Expect.REFUSED;                     // none, silu, true: tensors the file lacks or has extra
+            case "position" -> "none".equals(v) ? Expect.ANOTHER_MODEL : Expect.REFUSED;
+            case "rope_theta" -> number && x > 0 ? Expect.ANOTHER_MODEL : Expect.REFUSED;
+            case "context_length" -> whole && x > 0 && x + 1 <= 200 ? Expect.ANOTHER_MODEL : Expect.REFUSED;
+            default -> throw new IllegalArgumentException(key);
+        };
+    }
+
+    /**
+     * A state dict changed in meaning — a tensor renamed, added, dropped, reshaped or retyped — with a config.json that may
+     * lie. Oracle: the README's promises, stated case by case above and here (a renamed, added, dropped or reshaped tensor,
+     * or an integer one, is always refused; bfloat16 or float16 weights are the same model rounded), and the original
+     * model's loss: a file read as the same model gives exactly that loss (within 1%, a few steps of bfloat16's 2^-8, when
+     * its weights were rounded).
+     */
     @ParameterizedTest(name = "seed {0}")
-    @Seeds(seed = 22001, count = 80)
+    @Seeds(seed = 22001, count = 300)
     void changedModelFilesAreReadExactlyOrRefused(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         Path case_ = Files.createDirectories(dir.resolve("m" + Long.toHexString(seed))), f = case_.resolve("model.safetensors");
+        Expect expect;
+        String change;
         try (var s = TensorScope.open()) {
             Map<String, Tensor> t = new LinkedHashMap<>(Safetensors.read(sd, Device.CPU).tensors());
             String name = Seeded.pick(r, NAMES);
             switch (r.nextInt(6)) {
-                case 0 -> t.put(name.replace("weight", Seeded.pick(r, List.of("bias", "weights", "scale"))), t.remove(name));
-                case 1 -> t.put(Seeded.pick(r, List.of("layers.0.attn.q_proj.bias", "extra", "layers.9.ln1.weight")), Torch.zeros(16));
-                case 2 -> t.remove(name);
-                case 3 -> t.put(name, Torch.zeros(t.get(name).numel() + 1));
-                case 4 -> t.put(name, t.get(name).to(Seeded.pick(r, List.of(DType.BFLOAT16, DType.FLOAT16, DType.INT64, DType.INT32, DType.UINT8))));
-                default -> { }
+                case 0 -> {
+                    String to = name.replace("weight", Seeded.pick(r, List.of("bias", "weights", "scale")));
+                    t.put(to, t.remove(name));
+                    change = "renamed " + name + " to " + to;
+                    expect = Expect.REFUSED;
+                }
+                case 1 -> {
+                    String extra = Seeded.pick(r, List.of("layers.0.attn.q_proj.bias", "extra", "layers.9.ln1.weight"));
+                    t.put(extra, Torch.zeros(16));
+                    change = "added " + extra;
+                    expect = Expect.REFUSED;
+                }
+                case 2 -> {
+                    t.remove(name);
+                    change = "dropped " + name;
+                    expect = Expect.REFUSED;
+                }
+                case 3 -> {
+                    t.put(name, Torch.zeros(t.get(name).numel() + 1));
+                    change = "reshaped " + name;
+                    expect = Expect.REFUSED;
+                }
+                case 4 -> {
+                    DType to = Seeded.pick(r, List.of(DType.BFLOAT16, DType.FLOAT16, DType.INT64, DType.INT32, DType.UINT8));
+                    t.put(name, t.get(name).to(to));
+                    change = name + " as " + to;
+                    expect = to == DType.BFLOAT16 || to == DType.FLOAT16 ? Expect.ROUNDED : Expect.REFUSED;
+                }
+                default -> {
+                    change = "no tensor changed";
+                    expect = Expect.SAME;
+                }
             }
             Safetensors.write(f, t, Map.of());
         }
@@ -79,11 +159,33 @@ class SurfacePropertyTest {
         if (r.nextBoolean()) {
             String key = Seeded.pick(r, List.of("vocab_size", "context_length", "d_model", "num_layers", "num_heads", "d_ff", "norm", "ffn",
                     "position", "tie_embeddings", "rope_theta"));
-            cfg.put(key, Seeded.pick(r, List.<Object>of(0, -3, 17, 1 << 20, "silu", "none", true, "x", 2.5, List.of(1))));
+            Object value = Seeded.pick(r, List.<Object>of(0, -3, 4, 17, 1 << 20, "silu", "none", true, "x", 2.5, List.of(1)));
+            cfg.put(key, value);
+            change += ", config.json " + key + ": " + value;
+            Expect said = expectConfig(key, value);
+            if (said == Expect.REFUSED || expect == Expect.REFUSED) expect = Expect.REFUSED;
+            else if (said == Expect.ANOTHER_MODEL) expect = Expect.ANOTHER_MODEL;
         }
         Files.writeString(case_.resolve("config.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(cfg));
-        var run = CliTrainTest.run("eval", "--checkpoint", f.toString(), "--data", tokens.toString(), "--windows", "2", "--threads", "1");
-        FileMutationPropertyTest.assertCleanOutcome(run, "model seed " + seed);
+        var run = evalModel(f);
+        String what = "model seed " + seed + " (" + change + ")";
+        FileMutationPropertyTest.assertCleanOutcome(run, what);
+        MODEL_OUTCOMES.merge(expect + " " + (run.code() == 0 ? "read" : "refused"), 1, Integer::sum);
+        if (expect == Expect.REFUSED) {
+            assertTrue(run.code() != 0, what + " was read: " + run.out());
+            return;
+        }
+        assertEquals(0, run.code(), what + " was refused: " + run.err());
+        double loss = FileMutationPropertyTest.loss(run);
+        switch (expect) {
+            case SAME -> assertEquals(originalLoss, loss, 0.0, what + ": read, but not as the original model");
+            case ROUNDED -> assertEquals(originalLoss, loss, 0.01 * originalLoss, what + ": read, but not as the original model rounded");
+            default -> assertTrue(Double.isFinite(loss), what + ": " + run.out());
+        }
+    }
+
+    static CliTrainTest.Run evalModel(Path f) {
+        return CliTrainTest.run("eval", "--checkpoint", f.toString(), "--data", tokens.toString(), "--windows", "2", "--threads", "1");
     }
 
     /** bpe train --out into a folder in any state: a complete new set, or a refusal that leaves what was there. */
