@@ -70,6 +70,12 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
         dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
+        Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
+        try {
+            Generator.checkWindow(policy, c.contextLength());
+        } catch (IllegalArgumentException e) {                 // a usage error: nothing has started
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());   // its special tokens come from special_tokens.txt
         var err = spec.commandLine().getErr();
         if (tok.vocabSize() != c.vocabSize()) {
@@ -82,6 +88,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
                     + (tok.model().specials().isEmpty() ? "none" : String.join(", ", tok.model().specials())) + ")");
         }
         int[] tokenIds = tok.encode(prompt);
+        if (tokenIds.length == 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prompt is empty: give the text to continue");
         if (tokenIds.length > c.contextLength()) {
             err.printf(Locale.ROOT, "jlm: the prompt has %d tokens; keeping its last %d (the context length)%n", tokenIds.length, c.contextLength());
             tokenIds = Arrays.copyOfRange(tokenIds, tokenIds.length - c.contextLength(), tokenIds.length);
@@ -89,7 +96,6 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         Kernels.Choice choice = compute.kernels();
         try (var run = TensorScope.open()) {
             TransformerLm model = Checkpoint.load(ckpt, target, compute.dtype(), choice.kernels());
-            Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
             try (Generator generator = new Generator(model, !noCache, policy, graphs)) {
                 err.println("jlm: generate on " + model.params().device() + ", " + Settings.spell(compute.dtype()) + ", " + InfoCommand.kernels(choice)
                         + (generator.graphed() ? ", a CUDA graph per cached token" : ""));

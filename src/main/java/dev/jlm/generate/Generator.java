@@ -65,6 +65,7 @@ public final class Generator implements AutoCloseable {
         this.window = window;
         this.graphs = graphs;
         checkGraphs(graphs, useCache, model.params().device());
+        checkWindow(window, model.config().contextLength());
         cache = useCache ? new KvCache(model.config(), 1, model.params().device(), model.computeDType()) : null;
         graphed = useCache && DecodeStep.uses(graphs, model.params().device());
         fixedShape = graphed || useCache && eagerFixedShape;
@@ -76,6 +77,14 @@ public final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("--cuda-graphs on replays the decode steps of the KV cache, and --no-cache has none: drop one of them");
         }
         DecodeStep.uses(graphs, device);
+    }
+
+    /** Refuses the halving window where half the context is no token (context length 1): nothing would condition the next one. */
+    public static void checkWindow(Window window, int contextLength) {
+        if (window == Window.HALVE && contextLength < 2) {
+            throw new IllegalArgumentException("--window halve keeps the last context_length / 2 tokens past the context, and this model's context"
+                    + " length is " + contextLength + ": that is none; use --window sliding");
+        }
     }
 
     /** Whether decode steps are meant to replay CUDA graphs (a CUDA device, the cache, graphs auto or on): the intent. */

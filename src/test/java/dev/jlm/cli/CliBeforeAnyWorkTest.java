@@ -32,6 +32,27 @@ class CliBeforeAnyWorkTest {
         assertTrue(ok.out().contains("\"unigram_loss\":"), ok.out());
     }
 
+    /** generate: a prompt of no tokens, and a halving window that keeps none, are refused before the model is loaded. */
+    @Test
+    void generateRefusesWhatWouldConditionOnNothing(@TempDir Path dir) throws Exception {
+        Path tok = dir.resolve("tok");
+        assertEquals(0, CliTrainTest.run("bpe", "train", "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--vocab-size", "300",
+                "--out", tok.toString()).code());
+        Path one = SavedModels.save(dir.resolve("c1.safetensors"),
+                ModelConfig.builder().vocabSize(300).contextLength(1).dModel(16).numLayers(1).numHeads(2).build(), 1);
+        var halve = CliTrainTest.run("generate", "--checkpoint", one.toString(), "--tokenizer", tok.toString(), "--window", "halve", "--threads", "1");
+        assertEquals(2, halve.code(), halve.err());
+        assertEquals("jlm: --window halve keeps the last context_length / 2 tokens past the context, and this model's context length is 1: that is"
+                + " none; use --window sliding (see: jlm generate --help)", halve.err());
+        assertEquals("", halve.out());
+        var sliding = CliTrainTest.run("generate", "--checkpoint", one.toString(), "--tokenizer", tok.toString(), "--max-tokens", "3", "--threads", "1");
+        assertEquals(0, sliding.code(), sliding.err());
+        var empty = CliTrainTest.run("generate", "--checkpoint", one.toString(), "--tokenizer", tok.toString(), "--prompt", "", "--threads", "1");
+        assertEquals(2, empty.code(), empty.err());
+        assertEquals("jlm: --prompt is empty: give the text to continue (see: jlm generate --help)", empty.err());
+        assertEquals("", empty.out());
+    }
+
     /** --profile-events belongs to --profile, and where it would be written is checked before the profiled steps. */
     @Test
     void profileEventsAreCheckedBeforeTheProfile(@TempDir Path dir) throws Exception {
