@@ -19,7 +19,7 @@ final class TensorDemoCommand implements Runnable {
 
     @Override
     public void run() {
-        Device dev = Device.parse(device);
+        Device dev = ComputeOptions.requireDevice(Device.parse(device));   // said as every verb says it, before any output
         try (var run = TensorScope.open()) {
             Torch.manualSeed(0);
             // Fit y = x @ wTrue with plain gradient descent: the loss falls, the weights approach wTrue.

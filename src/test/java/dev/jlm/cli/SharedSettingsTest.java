@@ -87,6 +87,10 @@ class SharedSettingsTest {
         String reason = n == 0 ? "cuda:0 requested but CUDA is not available (this libtorch has no CUDA, or no GPU is visible)"
                 : "cuda:" + n + " is not a valid device: " + n + " CUDA device(s) available";
         for (String verb : VERBS) assertRefused(dir, verb, 1, "jlm: --device cuda:" + n + ": " + reason, "--device", "cuda:" + n);
+        var demo = CliTrainTest.run("tensor-demo", "--device", "cuda:" + n);
+        assertEquals(1, demo.code(), demo.err());
+        assertEquals("jlm: --device cuda:" + n + ": " + reason, demo.err());
+        assertEquals("", demo.out());
     }
 
     /** The same text means the same value in every verb: parsed by the one parser into the same typed values. */
