@@ -80,6 +80,28 @@ class SharedSettingsTest {
         }
     }
 
+    /**
+     * A key that names no setting, or one given twice, is not a value out of its domain (exit 2) but a file that says
+     * something jlm does not read: exit 1, one line naming the file, in --config and in a sweep's grid alike.
+     */
+    @Test
+    void unknownAndDuplicateKeysExitOne(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 500, 64, 1);
+        String base = "\"train\": \"" + data + "\", \"out\": \"" + dir.resolve("run") + "\", \"vocab_size\": 64, \"steps\": 1";
+        for (String extra : List.of("\"devcie\": \"cpu\"", "\"dtype\": \"float32\", \"dtype\": \"bfloat16\"", "\"threads\": 1, \"threads\": 1")) {
+            Path cfg = Files.writeString(dir.resolve("c.json"), "{" + base + ", " + extra + "}");
+            var r = CliTrainTest.run("train", "--config", cfg.toString());
+            assertEquals(1, r.code(), extra + ": " + r.err());
+            assertTrue(r.err().startsWith("jlm: ") && r.err().contains(cfg + ": ") && !r.err().contains("\n"), r.err());
+        }
+        Path grid = Files.writeString(dir.resolve("g.json"), "{\"base\": {" + base.replace(", \"out\": \"" + dir.resolve("run") + "\"", "")
+                + ", \"devcie\": \"cpu\"}, \"grid\": {\"lr_max\": [0.001]}}");
+        var s = CliTrainTest.run("sweep", "--grid", grid.toString(), "--out", dir.resolve("sweep").toString());
+        assertEquals(1, s.code(), s.err());
+        assertTrue(s.err().startsWith("jlm: " + grid + ": ") && s.err().contains("'devcie'"), s.err());
+        assertFalse(Files.exists(dir.resolve("run")) || Files.exists(dir.resolve("sweep")), "a refused file made a run");
+    }
+
     /** A device this machine lacks is said before anything is read or printed (no "train on cuda:N" banner first). */
     @Test
     void aMissingDeviceIsSaidFirstAndAlike(@TempDir Path dir) throws Exception {
