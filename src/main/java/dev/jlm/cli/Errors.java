@@ -70,7 +70,11 @@ final class Errors {
         CommandLine cl = e.getCommandLine();
         String hint = "";
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-            hint = "; did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?";
+            // the nearest name by edits where one is near (picocli lists its candidates alphabetically), so that every verb
+            // gives a misspelt flag the same hint whatever else it has
+            String typed = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().getFirst().replaceFirst("=.*", "");
+            String near = dev.jlm.config.Settings.nearest(typed, u.getSuggestions());
+            hint = "; did you mean " + (near != null ? near : String.join(" or ", u.getSuggestions().stream().limit(3).toList())) + "?";
         }
         cl.getErr().println("jlm: " + oneLine(e) + hint + " (see: " + cl.getCommandSpec().qualifiedName(" ") + " --help)");
         return USAGE;
