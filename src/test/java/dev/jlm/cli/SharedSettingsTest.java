@@ -81,7 +81,8 @@ class SharedSettingsTest {
 
     /**
      * A key that names no setting, or one given twice, is not a value out of its domain (exit 2) but a file that says
-     * something jlm does not read: exit 1, one line naming the file, in --config and in a sweep's grid alike.
+     * something jlm does not read: exit 1, one line naming the file, in --config, a sweep's grid and the config.json that
+     * eval and generate read beside a model alike.
      */
     @Test
     void unknownAndDuplicateKeysExitOne(@TempDir Path dir) throws Exception {
@@ -93,12 +94,27 @@ class SharedSettingsTest {
             assertEquals(1, r.code(), extra + ": " + r.err());
             assertTrue(r.err().startsWith("jlm: ") && r.err().contains(cfg + ": ") && !r.err().contains("\n"), r.err());
         }
-        Path grid = Files.writeString(dir.resolve("g.json"), "{\"base\": {" + base.replace(", \"out\": \"" + dir.resolve("run") + "\"", "")
-                + ", \"devcie\": \"cpu\"}, \"grid\": {\"lr_max\": [0.001]}}");
-        var s = CliTrainTest.run("sweep", "--grid", grid.toString(), "--out", dir.resolve("sweep").toString());
-        assertEquals(1, s.code(), s.err());
-        assertTrue(s.err().startsWith("jlm: " + grid + ": ") && s.err().contains("'devcie'"), s.err());
+        String sweepBase = base.replace(", \"out\": \"" + dir.resolve("run") + "\"", "");
+        for (String extra : List.of("\"devcie\": \"cpu\"", "\"steps\": 2")) {
+            Path grid = Files.writeString(dir.resolve("g.json"), "{\"base\": {" + sweepBase + ", " + extra + "}, \"grid\": {\"lr_max\": [0.001]}}");
+            var s = CliTrainTest.run("sweep", "--grid", grid.toString(), "--out", dir.resolve("sweep").toString());
+            assertEquals(1, s.code(), extra + ": " + s.err());
+            assertTrue(s.err().startsWith("jlm: " + grid) && !s.err().contains("\n"), s.err());
+        }
         assertFalse(Files.exists(dir.resolve("run")) || Files.exists(dir.resolve("sweep")), "a refused file made a run");
+        Path model = Files.createDirectories(dir.resolve("model"));          // the config.json eval and generate read beside a model
+        dev.jlm.testing.SavedModels.save(model.resolve("model.safetensors"),
+                dev.jlm.nn.ModelConfig.builder().vocabSize(64).contextLength(8).dModel(16).numLayers(1).numHeads(2).build(), 1);
+        String cfg = "\"vocab_size\": 64, \"context_length\": 8, \"d_model\": 16, \"num_layers\": 1, \"num_heads\": 2";
+        for (String extra : List.of("\"nrom\": \"pre\"", "\"num_heads\": 2")) {
+            Files.writeString(model.resolve("config.json"), "{" + cfg + ", " + extra + "}");
+            for (String verb : List.of("eval", "generate")) {
+                var r = CliTrainTest.run(verb.equals("eval") ? new String[] {"eval", "--checkpoint", model.toString(), "--data", data.toString()}
+                        : new String[] {"generate", "--checkpoint", model.toString(), "--tokenizer", dir.resolve("missing").toString()});
+                assertEquals(1, r.code(), verb + " " + extra + ": " + r.err());
+                assertTrue(r.err().startsWith("jlm: " + model.resolve("config.json")) && !r.err().contains("\n"), r.err());
+            }
+        }
     }
 
     /** A device this machine lacks is said before anything is read or printed (no "train on cuda:N" banner first). */
