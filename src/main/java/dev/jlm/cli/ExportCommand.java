@@ -2,6 +2,7 @@ package dev.jlm.cli;
 
 import dev.jlm.checkpoint.Checkpoint;
 import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.config.Domain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -20,9 +21,8 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write: a new or empty one; config.json and"
             + " model.safetensors are written as one set")
     Path out;
-    @Option(names = "--format", paramLabel = "FORMAT", description = "cs336 or llama (default: cs336)") Format format = Format.cs336;
-
-    enum Format { cs336, llama }
+    @Domain("one of cs336, llama") @Option(names = "--format", paramLabel = "FORMAT", description = "the folder's layout:"
+            + " cs336 (jlm's names and keys) or llama (transformers' LlamaForCausalLM)") String format = "cs336";
 
     @Override
     public java.util.List<SettingFlags> settingFlags() {
@@ -31,7 +31,7 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
 
     @Override
     public Integer call() throws Exception {
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is an existing file, not a folder");
+        dev.jlm.io.Outputs.requireFolder(out, "--out");
         if (Files.isDirectory(out)) {
             try (var s = Files.list(out)) {
                 var held = s.map(p -> p.getFileName().toString()).sorted().limit(3).toList();
@@ -42,7 +42,7 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
         }
         ModelFiles.Resolved r = checkpoint.resolveOwn();
         dev.jlm.nn.MemoryBudget.requireHeld(Checkpoint.exportBytes(r), "exporting " + r.weights() + " (its weights as stored)");
-        if (format == Format.llama) dev.jlm.checkpoint.LlamaFolder.export(r, out);
+        if (format.equals("llama")) dev.jlm.checkpoint.LlamaFolder.export(r, out);
         else Checkpoint.export(r, out);
         System.out.println("wrote " + out.resolve(ModelFiles.CONFIG) + " and " + ModelFiles.WEIGHTS + " (" + r.config().vocabSize()
                 + " vocab, d_model " + r.config().dModel() + ", " + r.config().numLayers() + " layers; config from " + r.configSource() + ")");

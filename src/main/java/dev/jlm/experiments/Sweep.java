@@ -8,6 +8,7 @@ import dev.jlm.config.Settings;
 import dev.jlm.io.AtomicFile;
 import dev.jlm.io.JsonFiles;
 import dev.jlm.train.DivergedException;
+import dev.jlm.train.RunFolder;
 import dev.jlm.train.TrainConfig;
 import dev.jlm.train.TrainSettings;
 import dev.jlm.train.Trainer;
@@ -183,32 +184,33 @@ public final class Sweep {
     /** Runs every planned run that is not finished, in order; {@code log} is told what happens. */
     public List<Outcome> run(Consumer<String> log) throws IOException {
         List<Run> plan = plan();                                      // all checked before anything is written
-        Files.createDirectories(out);
-        List<Outcome> outcomes = new ArrayList<>();
-        for (Run r : plan) {
-            Path dir = out.resolve(r.name());
-            TrainConfig cfg = r.config();
-            ObjectNode written = r.settings().deepCopy();
-            written.put("out", dir.toString());
-            if (Files.isRegularFile(dir.resolve("metrics.jsonl"))) {
-                Result previous = readResult(dir);
-                if (RunLog.read(dir).lastStep() >= cfg.steps() || previous.divergedAtStep() != null) {      // finished or diverged
-                    outcomes.add(new Outcome(r.name(), dir, previous, true));
-                    continue;
+        try (RunFolder.Lock held = RunFolder.lock(out)) {              // one sweep (or train) writes a folder at a time
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Run r : plan) {
+                Path dir = out.resolve(r.name());
+                TrainConfig cfg = r.config();
+                ObjectNode written = r.settings().deepCopy();
+                written.put("out", dir.toString());
+                if (Files.isRegularFile(dir.resolve("metrics.jsonl"))) {
+                    Result previous = readResult(dir);
+                    if (RunLog.read(dir).lastStep() >= cfg.steps() || previous.divergedAtStep() != null) {      // finished or diverged
+                        outcomes.add(new Outcome(r.name(), dir, previous, true));
+                        continue;
+                    }
+                    boolean checkpointed = Files.isRegularFile(dir.resolve(Trainer.LAST));   // else it stopped before its first checkpoint
+                    cfg = cfg.toBuilder().resume(checkpointed).overwrite(!checkpointed).build();
+                    written.put(checkpointed ? "resume" : "overwrite", true);
                 }
-                boolean checkpointed = Files.isRegularFile(dir.resolve(Trainer.LAST));   // else it stopped before its first checkpoint
-                cfg = cfg.toBuilder().resume(checkpointed).overwrite(!checkpointed).build();
-                written.put(checkpointed ? "resume" : "overwrite", true);
+                Files.createDirectories(dir);
+                AtomicFile.write(dir.resolve("config.json"), o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(written)));
+                log.accept("== " + r.name());
+                Result result = train(cfg, log);
+                writeResult(dir, result);
+                outcomes.add(new Outcome(r.name(), dir, result, false));
             }
-            Files.createDirectories(dir);
-            AtomicFile.write(dir.resolve("config.json"), o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(written)));
-            log.accept("== " + r.name());
-            Result result = train(cfg, log);
-            writeResult(dir, result);
-            outcomes.add(new Outcome(r.name(), dir, result, false));
+            writeSummary(outcomes);
+            return outcomes;
         }
-        writeSummary(outcomes);
-        return outcomes;
     }
 
     private static Result train(TrainConfig cfg, Consumer<String> log) {

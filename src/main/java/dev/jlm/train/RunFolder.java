@@ -92,7 +92,7 @@ public final class RunFolder {
     private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A run folder this process writes: no other process, or other run in this one, can lock it until this is closed. */
-    static final class Lock implements AutoCloseable {
+    public static final class Lock implements AutoCloseable {
         private final Path folder;
         private final FileChannel channel;
 
@@ -112,10 +112,10 @@ public final class RunFolder {
     }
 
     /**
-     * Locks {@code dir} for this run (making the folder when it is not there), so that no other jlm train writes into it
+     * Locks {@code dir} for this run or sweep (making the folder when it is not there), so that no other jlm train or sweep writes into it
      * meanwhile: refused, naming the folder (and the holder's pid, when another process holds it), when it is taken.
      */
-    static Lock lock(Path dir) throws IOException {
+    public static Lock lock(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path f = dir.resolve(LOCK), real = dir.toRealPath();
         if (!HELD.add(real)) throw inUse(dir, f, "");
@@ -158,7 +158,7 @@ public final class RunFolder {
     }
 
     private static JlmException inUse(Path dir, Path lock, String who) {
-        return new JlmException("out " + dir + " is in use by another jlm train" + who + ", which holds " + lock
+        return new JlmException("out " + dir + " is in use by another jlm train or sweep" + who + ", which holds " + lock
                 + ": wait for it to finish, or train into another folder").naming("out");
     }
 

@@ -193,7 +193,7 @@ class CliNoDamageTest {
             for (String[] second : List.of(CliRobustnessTest.train(data, run, "--steps", "5", "--resume"),
                     CliRobustnessTest.train(data, run, "--steps", "5", "--overwrite"))) {
                 var r = CliTrainTest.run(second);
-                assertOneLine(r, 1, "jlm: --out " + run + " is in use by another jlm train (pid " + first.pid() + "), which holds " + run.resolve(".lock")
+                assertOneLine(r, 1, "jlm: --out " + run + " is in use by another jlm train or sweep (pid " + first.pid() + "), which holds " + run.resolve(".lock")
                         + ": wait for it to finish, or train into another folder");
             }
             assertTrue(files(dir).stream().noneMatch(n -> n.startsWith("run.replaced")), files(dir).toString());

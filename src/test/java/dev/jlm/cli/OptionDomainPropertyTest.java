@@ -172,7 +172,7 @@ class OptionDomainPropertyTest {
                 new Row("--top-p", 'd', in('(', 0, 1, ']', 'd')),
                 new Row("--window", 't', oneOf("sliding", "halve")),
                 DEVICE, DTYPE, THREADS, KERNELS, CUDA_GRAPHS)));
-        TABLE.put("export", MODEL);
+        TABLE.put("export", concat(MODEL, List.of(new Row("--format", 't', oneOf("cs336", "llama")))));
         TABLE.put("check-tokens", List.of(new Row("--vocab-size", 'i', in('[', 1, 65536, ']', 'i'))));
         TABLE.put("account", concat(MODEL, List.of(new Row("--batch-size", 'i', above(0, 'i')))));
         TABLE.put("sweep", List.of(new Row("--y-max", 'd', above(0, 'd'))));

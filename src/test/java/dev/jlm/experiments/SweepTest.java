@@ -23,6 +23,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SweepTest {
     static final String TINY = "\"vocab_size\": 64, \"context_length\": 8, \"d_model\": 16, \"num_layers\": 1, \"num_heads\": 2, \"threads\": 1";
 
+    /** A second sweep (or train) into a folder a sweep is writing is refused before it writes anything there. */
+    @Test
+    void aSweepHoldsItsFolder(@TempDir Path dir) throws Exception {
+        Path train = TokenFiles.random(dir.resolve("t.bin"), 2000, 64, 1), out = dir.resolve("sw");
+        Path spec = Files.writeString(dir.resolve("s.json"), """
+                {"base": {"train": "%s", "steps": 2, "batch_size": 2, %s}, "grid": {"lr_max": [0.001]}}""".formatted(train, TINY));
+        try (var held = dev.jlm.train.RunFolder.lock(out)) {                 // what a running sweep holds
+            var e = assertThrows(JlmException.class, () -> new Sweep(spec, out).run(l -> { }));
+            assertEquals("out " + out + " is in use by another jlm train or sweep, which holds " + out.resolve(".lock")
+                    + ": wait for it to finish, or train into another folder", e.getMessage());
+            try (var s = Files.list(out)) {
+                assertEquals(List.of(out.resolve(".lock")), s.toList(), "nothing written beside the lock");
+            }
+        }
+        new Sweep(spec, out).run(l -> { });                                  // released: the same sweep runs
+        assertTrue(Files.isRegularFile(out.resolve("summary.csv")));
+    }
+
     @Test
     void gridExpandsRunsTrainsEachOnceAndSummarizes(@TempDir Path dir) throws Exception {
         Path train = TokenFiles.random(dir.resolve("t.bin"), 2000, 64, 1);

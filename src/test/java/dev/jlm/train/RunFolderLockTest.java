@@ -24,7 +24,7 @@ class RunFolderLockTest {
             Path other = dir.resolve("x/../run");                  // the same folder, spelled otherwise
             Files.createDirectories(dir.resolve("x"));
             var e = assertThrows(JlmException.class, () -> RunFolder.lock(other));
-            assertEquals("out " + other + " is in use by another jlm train, which holds " + other.resolve(".lock")
+            assertEquals("out " + other + " is in use by another jlm train or sweep, which holds " + other.resolve(".lock")
                     + ": wait for it to finish, or train into another folder", e.getMessage());
             assertEquals(java.util.List.of("out"), e.settings());
             assertThrows(JlmException.class, () -> RunFolder.lock(run), "still held after a refused attempt");
