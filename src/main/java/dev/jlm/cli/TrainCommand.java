@@ -1,10 +1,6 @@
 package dev.jlm.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jlm.JlmException;
 import dev.jlm.config.ConfigException;
 import dev.jlm.config.Domain;
@@ -22,7 +18,6 @@ import dev.jlm.train.TrainConfig;
 import dev.jlm.train.TrainSettings;
 import dev.jlm.train.StepProfile;
 import dev.jlm.train.Trainer;
-import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,8 +64,6 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
 
     /** Options set by --config, as their flags (so that one there counts as given, like a flag). */
     private final Set<String> fromConfig = new HashSet<>();
-    /** Reads a --config file again to find a key given twice (JsonFiles, as JSON itself, keeps the last). */
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     @Override
     public List<SettingFlags> settingFlags() {
@@ -249,7 +240,7 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         String source = "--config " + file;
         JsonNode root = JsonFiles.read(file, "--config");
         if (!root.isObject()) throw new JlmException(source + ": expected a JSON object");
-        refuseDuplicateKeys(file, source);
+                                                                   // a key given twice: refused by JsonFiles, as everywhere
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         Map<String, String> seen = new HashMap<>();                 // key → as the file spells it (lr_max and lr-max are one key)
         Map<String, Object> settingValues = new LinkedHashMap<>();
@@ -287,17 +278,5 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         }
         own.forEach(CommandLine.Model.OptionSpec::setValue);
         return settingValues;
-    }
-
-    /** JSON itself allows a key twice (the last wins): a config file must not, so that what it says is what runs. */
-    private static void refuseDuplicateKeys(Path file, String source) throws IOException {
-        try {
-            STRICT_JSON.readTree(Files.readString(file));
-        } catch (JsonProcessingException e) {
-            String m = String.valueOf(e.getOriginalMessage());
-            Matcher dup = Pattern.compile("Duplicate (?:field|Object property) ['\"](.*)['\"]").matcher(m);
-            if (dup.find()) throw new JlmException(source + ": " + dup.group(1) + " is given twice");
-            throw new JlmException(source + ": malformed JSON (" + m.replace('\n', ' ') + ")");   // read once already: not expected
-        }
     }
 }
