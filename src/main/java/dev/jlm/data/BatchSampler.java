@@ -17,7 +17,7 @@ public final class BatchSampler {
 
     public BatchSampler(TokenFile data, int batchSize, int context, Device device, long seed) {
         if (data.length() < context + 1L) {
-            throw new JlmException(data.path() + ": " + data.length() + " tokens is shorter than context_length + 1 = " + (context + 1)).naming("context_length");
+            throw new JlmException(data.source() + ": " + data.length() + " tokens is shorter than context_length + 1 = " + (context + 1)).naming("context_length");
         }
         Torch.requireDevice(device);
         this.data = data;

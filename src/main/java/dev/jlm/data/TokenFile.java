@@ -12,12 +12,13 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A uint16 token file mapped read-only, off-heap (any size, including over 2 GiB), in this object's own arena:
- * closing it unmaps the file. Opened with a vocab size, every id read is checked against it where it is read (a
+ * closing it unmaps the file. Or the same over ids a program holds ({@link #ofIds}: CS336's {@code get_batch} on an array). Opened with a vocab size, every id read is checked against it where it is read (a
  * batch, a window): no scan of the whole file at start, and the same error naming the file, the offset and the id.
  */
 public final class TokenFile implements AutoCloseable {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private final Path path;
+    private final Path path;          // null for ids held in memory
+    private final String source;      // what errors name: the file, or the array
     private final Arena arena = Arena.ofShared();
     private final MemorySegment data;
     private final long length;
@@ -26,6 +27,7 @@ public final class TokenFile implements AutoCloseable {
 
     private TokenFile(Path path, int vocabSize, String limit) throws IOException {
         this.path = path;
+        this.source = path.toString();
         this.vocabSize = vocabSize;
         this.limit = limit;
         dev.jlm.io.Inputs.requireFile(path, "token file");
@@ -37,6 +39,31 @@ public final class TokenFile implements AutoCloseable {
         length = bytes / 2;
     }
 
+    private TokenFile(int[] ids, int vocabSize) {
+        this.path = null;
+        this.source = "an array of " + ids.length + " ids";
+        this.vocabSize = vocabSize;
+        this.limit = "vocab size";
+        this.length = ids.length;
+        this.data = ids.length == 0 ? MemorySegment.NULL : arena.allocate(2L * ids.length, 2);
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                arena.close();
+                throw new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d is outside [0, %d)", source, ids[i], i, vocabSize));
+            }
+            data.setAtIndex(U16, i, (short) ids[i]);
+        }
+    }
+
+    /**
+     * Ids a program holds (CS336 passes {@code get_batch} a numpy array), copied off-heap as uint16: each must be in
+     * [0, vocabSize), vocabSize at most 65,536, checked here; then read as a token file is.
+     */
+    public static TokenFile ofIds(int[] ids, int vocabSize) {
+        if (vocabSize < 1 || vocabSize > 1 << 16) throw new IllegalArgumentException("vocabSize must be in [1, 65536], got " + vocabSize);
+        return new TokenFile(ids, vocabSize);
+    }
+
     public static TokenFile open(Path path) throws IOException {
         return new TokenFile(path, 1 << 16, "uint16");
     }
@@ -46,8 +73,14 @@ public final class TokenFile implements AutoCloseable {
         return new TokenFile(path, vocabSize, limit);
     }
 
+    /** The file; null for {@link #ofIds ids held in memory}. */
     public Path path() {
         return path;
+    }
+
+    /** What messages call these tokens: the file's path, or "an array of N ids". */
+    public String source() {
+        return source;
     }
 
     /** Number of tokens. */
@@ -107,7 +140,7 @@ public final class TokenFile implements AutoCloseable {
     }
 
     private JlmException tooLarge(int id, long offset) {
-        var e = new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", path, id, offset, limit, vocabSize));
+        var e = new JlmException(String.format(java.util.Locale.ROOT, "%s: token id %d at offset %,d exceeds %s %d", source, id, offset, limit, vocabSize));
         return limit.matches("[a-z][a-z0-9_]*") ? e.naming(limit) : e;      // a setting's key: the CLI says its flag
     }
 

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.PrimitiveIterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -71,6 +73,11 @@ public final class Tokenizer {
         this.mergedId = o.mergedId;
     }
 
+    /** A tokenizer in CS336's form (its {@code Tokenizer(vocab, merges, special_tokens)}); see {@link BpeModel#fromBytes}. */
+    public static Tokenizer of(Map<Integer, byte[]> vocab, List<BpeModel.Merge> merges, List<String> specialTokens) {
+        return new Tokenizer(BpeModel.fromBytes(vocab, merges, specialTokens));
+    }
+
     /** Loads a tokenizer (see {@link TokenizerFiles#read}); special tokens missing from the vocab are appended. */
     public static Tokenizer load(Path dir, List<String> specialTokens) throws IOException {
         return new Tokenizer(TokenizerFiles.read(dir, specialTokens));
@@ -128,16 +135,64 @@ public final class Tokenizer {
      */
     public void encode(Reader in, IntConsumer out) throws IOException {
         char[] buf = new char[1 << 16];
-        StringBuilder pending = new StringBuilder();
-        for (int n; (n = in.read(buf)) >= 0; ) {
-            pending.append(buf, 0, n);
+        Stream stream = new Stream();
+        for (int n; (n = in.read(buf)) >= 0; ) stream.feed(java.nio.CharBuffer.wrap(buf, 0, n), out);
+        stream.finish(out);
+    }
+
+    /**
+     * The ids of the concatenated chunks (a file's lines, say), lazily: a chunk is read only when the ids before it are
+     * taken, so memory stays bounded by the longest span that cannot be cut and one chunk's ids (CS336's
+     * {@code encode_iterable}). The same ids as {@link #encode(CharSequence)} on the whole text.
+     */
+    public PrimitiveIterator.OfInt encodeIterable(Iterable<? extends CharSequence> chunks) {
+        Iterator<? extends CharSequence> source = chunks.iterator();
+        return new PrimitiveIterator.OfInt() {
+            private final Stream stream = new Stream();
+            private final IntList ready = new IntList(64);
+            private int next;
+            private boolean finished;
+
+            @Override
+            public boolean hasNext() {
+                while (next == ready.n && !finished) {
+                    ready.n = 0;
+                    next = 0;
+                    if (source.hasNext()) {
+                        stream.feed(source.next(), ready::add);
+                    } else {
+                        stream.finish(ready::add);
+                        finished = true;
+                    }
+                }
+                return next < ready.n;
+            }
+
+            @Override
+            public int nextInt() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                return ready.a[next++];
+            }
+        };
+    }
+
+    /** Text arriving in pieces, encoded up to each safe cut as it comes; the one rule of both streaming encoders. */
+    private final class Stream {
+        private final StringBuilder pending = new StringBuilder();
+
+        void feed(CharSequence chunk, IntConsumer out) {
+            pending.append(chunk);
             int cut = safeCut(pending);
             if (cut > 0) {
                 encode(pending, 0, cut, out);
                 pending.delete(0, cut);
             }
         }
-        encode(pending, 0, pending.length(), out);
+
+        void finish(IntConsumer out) {
+            encode(pending, 0, pending.length(), out);
+            pending.setLength(0);
+        }
     }
 
     private int safeCut(CharSequence s) {

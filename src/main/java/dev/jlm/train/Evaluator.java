@@ -28,7 +28,7 @@ public final class Evaluator {
     /** Non-overlapping windows of {@code t} tokens (plus the next one as target) that the file holds. */
     public static long available(TokenFile data, int t) {
         long n = (data.length() - 1) / t;
-        if (n < 1) throw new JlmException(data.path() + ": " + data.length() + " tokens is shorter than context length + 1 = " + (t + 1));
+        if (n < 1) throw new JlmException(data.source() + ": " + data.length() + " tokens is shorter than context length + 1 = " + (t + 1));
         return n;
     }
 
@@ -103,7 +103,7 @@ public final class Evaluator {
      */
     public static double unigramLoss(TokenFile train, TokenFile data, long[] windows, int contextLength, int vocabSize) {
         if (train.length() == 0) {
-            throw new JlmException(train.path() + " holds no tokens: a unigram baseline is estimated from the training tokens");
+            throw new JlmException(train.source() + " holds no tokens: a unigram baseline is estimated from the training tokens");
         }
         long[] counts = new long[vocabSize];
         for (long i = 0; i < train.length(); i++) counts[train.get(i)]++;

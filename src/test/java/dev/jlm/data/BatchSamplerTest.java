@@ -24,9 +24,29 @@ class BatchSamplerTest {
     @Test
     void officialStatisticalTest(@TempDir Path dir) throws Exception {
         Path file = TokenFiles.write(dir.resolve("a.bin"), IntStream.range(0, 100).toArray());
+        try (TokenFile data = TokenFile.open(file)) {
+            officialStatistics(data);
+        }
+    }
+
+    /** CS336 hands get_batch an array: the same test on ids held in memory. */
+    @Test
+    void officialStatisticalTestOnAnArray() {
+        try (TokenFile data = TokenFile.ofIds(IntStream.range(0, 100).toArray(), 100)) {
+            officialStatistics(data);
+        }
+        var e = assertThrows(JlmException.class, () -> TokenFile.ofIds(new int[] {1, 2, 100}, 100));
+        assertEquals("an array of 3 ids: token id 100 at offset 2 is outside [0, 100)", e.getMessage());
+        try (TokenFile two = TokenFile.ofIds(new int[] {1, 2}, 100)) {
+            var tooShort = assertThrows(JlmException.class, () -> new BatchSampler(two, 1, 7, Device.CPU, 0));
+            assertTrue(tooShort.getMessage().startsWith("an array of 2 ids: 2 tokens is shorter than context_length + 1 = 8"), tooShort.getMessage());
+        }
+    }
+
+    static void officialStatistics(TokenFile data) {
         int t = 7, b = 32, iters = 1000;
         long[] counts = new long[100];
-        try (TokenFile data = TokenFile.open(file)) {
+        {
             BatchSampler s = new BatchSampler(data, b, t, Device.CPU, 42);
             for (int i = 0; i < iters; i++) {
                 try (var scope = TensorScope.open()) {
