@@ -113,7 +113,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
                 ByteArrayOutputStream pending = new ByteArrayOutputStream();
                 long t0 = System.nanoTime();
                 int[] out = generator.generate(tokenIds, maxTokens, sampler, seed, id -> {
-                    if (id == end) return false;
+                    if (id == end || StandardOutput.failed()) return false;     // no one reads on: stop generating
                     pending.writeBytes(tok.model().vocab()[id]);
                     flushComplete(pending);
                     return true;

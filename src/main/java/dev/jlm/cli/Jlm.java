@@ -61,6 +61,7 @@ public final class Jlm implements Runnable {
      * of a large machine) 1 MB overflows — a SIGSEGV without a word. (A C program, python among them, gets 8 MB.)
      */
     public static void main(String[] args) throws InterruptedException {
+        StandardOutput.install();                           // before the CommandLine: picocli takes System.out then
         int[] code = {Errors.BUG};
         Thread command = new Thread(null, () -> {
             try {
@@ -71,6 +72,6 @@ public final class Jlm implements Runnable {
         }, "jlm-main", 64L << 20);
         command.start();
         command.join();
-        System.exit(code[0]);
+        System.exit(StandardOutput.finish(code[0]));
     }
 }
