@@ -48,7 +48,7 @@ final class BpeCommand {
                 dev.jlm.io.Inputs.requireFile(p, "file", "--input");
                 if (!Files.isReadable(p)) throw new IllegalArgumentException("--input " + p + ": not readable");
             }
-            dev.jlm.io.Outputs.requireFolder(out, "--out");
+            dev.jlm.io.Outputs.requireFolderSet(out, "--out");
             if (!overwrite && Files.isDirectory(out)) {
                 try (var s = Files.list(out)) {
                     if (s.findAny().isPresent()) {

@@ -31,7 +31,7 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
 
     @Override
     public Integer call() throws Exception {
-        dev.jlm.io.Outputs.requireFolder(out, "--out");
+        dev.jlm.io.Outputs.requireFolderSet(out, "--out");
         if (Files.isDirectory(out)) {
             try (var s = Files.list(out)) {
                 var held = s.map(p -> p.getFileName().toString()).sorted().limit(3).toList();

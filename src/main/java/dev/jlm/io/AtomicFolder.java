@@ -31,6 +31,7 @@ public final class AtomicFolder {
     public static Path write(Path dir, boolean replace, Body body) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new JlmException(dir + ": folder " + parent + " does not exist");
+        Outputs.requireFolderSet(dir, "folder");
         String kind = Inputs.kind(dir);
         if ("a regular file".equals(kind)) throw new JlmException(dir + " is an existing file, not a folder");
         if (kind != null && !"a folder".equals(kind)) throw new JlmException(dir + " is " + kind + ", not a folder");

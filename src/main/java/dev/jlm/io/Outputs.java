@@ -41,6 +41,21 @@ public final class Outputs {
         return dir;
     }
 
+    /**
+     * A folder written as one set ({@link AtomicFolder}: made beside its path, then renamed onto it): as
+     * {@link #requireFolder}, and named by its own last name, not "." or ".." — a folder cannot be renamed onto "."
+     * (the kernel refuses it, after the work), so such a path is refused before any.
+     */
+    public static Path requireFolderSet(Path dir, String name) {
+        Path last = dir.getFileName();
+        if (last != null && (last.toString().equals(".") || last.toString().equals(".."))) {
+            Path named = dir.toAbsolutePath().normalize();
+            throw new JlmException(name + " " + dir + " ends in \"" + last + "\": the folder is written beside its path and renamed onto it,"
+                    + " so give it by its name" + (named.getParent() == null ? "" : " (" + named + ")"));
+        }
+        return requireFolder(dir, name);
+    }
+
     /** Refuses {@code out} when it is, by its real path, one of {@code inputs} (what each is called → its path). */
     public static void requireNotInput(Path out, String name, Map<String, Path> inputs) {
         Path real = real(out);

@@ -95,4 +95,30 @@ class CliNoInternalErrorsTest {
         assertEquals(data + " already exists, as a regular file", Errors.oneLine(new java.nio.file.FileAlreadyExistsException(data.toString())));
         assertEquals(run + " is a folder that is not empty", Errors.oneLine(new java.nio.file.DirectoryNotEmptyException(run.toString())));
     }
+
+    /**
+     * A folder written as one set (export, bpe train) named by "." or "..": it cannot be renamed onto, which the kernel
+     * said only after the work ("jlm: .: Invalid argument", "Device or resource busy" with --overwrite). Refused before
+     * any work, naming the folder to give instead; the folder as it was, and no temp folder beside it.
+     */
+    @Test
+    void aFolderSetNamedByDotIsRefusedBeforeAnyWork(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "1")).code());
+        Path empty = Files.createDirectories(dir.resolve("empty")), held = Files.createDirectories(dir.resolve("held"));
+        Files.writeString(held.resolve("keep.txt"), "keep");
+        String corpus = CliTokenizerTest.fixture("corpus.en").toString();
+        List<String> before = files(dir);
+        assertOneLine(CliTrainTest.run("export", "--checkpoint", run.resolve("last.safetensors").toString(), "--out", empty + "/."), 1,
+                "jlm: --out " + empty + "/. ends in \".\": the folder is written beside its path and renamed onto it, so give it by its name (" + empty + ")");
+        assertOneLine(CliTrainTest.run("bpe", "train", "--input", corpus, "--vocab-size", "260", "--out", empty + "/."), 1,
+                "jlm: --out " + empty + "/. ends in \".\"");
+        assertOneLine(CliTrainTest.run("bpe", "train", "--input", corpus, "--vocab-size", "260", "--out", held + "/.", "--overwrite"), 1,
+                "jlm: --out " + held + "/. ends in \".\"");
+        assertOneLine(CliTrainTest.run("export", "--checkpoint", run.resolve("last.safetensors").toString(), "--format", "llama", "--out", empty + "/sub/.."), 1,
+                "jlm: --out " + empty + "/sub/.. ends in \"..\"");
+        assertEquals(before, files(dir));
+        assertEquals(List.of(), files(empty));
+        assertEquals(List.of("keep.txt"), files(held));
+    }
 }
