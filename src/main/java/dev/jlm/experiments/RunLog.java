@@ -41,6 +41,7 @@ public record RunLog(Path dir, List<Row> rows) {
             try {
                 n = JsonFiles.parse(line, f + ":" + (i + 1));
                 if (!n.isObject() || !n.path("step").canConvertToLong()) throw new JlmException(f + ":" + (i + 1) + ": not a metrics row");
+                checkRow(n, f + ":" + (i + 1), rows.isEmpty() ? 0 : rows.getLast().step());
             } catch (JlmException e) {
                 if (i == lines.size() - 1 && !complete) {
                     note.accept(f + ":" + (i + 1) + ": a torn last line (the run still writing?), skipped");
@@ -52,6 +53,36 @@ public record RunLog(Path dir, List<Row> rows) {
                     n.has("val_loss") ? n.get("val_loss").asDouble() : null, n.path("lr").asDouble()));
         }
         return new RunLog(dir, rows);
+    }
+
+    /** The keys a row may hold (as {@code Trainer} writes them), and those of them that are whole numbers. */
+    private static final List<String> KEYS = List.of("step", "tokens", "wall_s", "train_loss", "lr", "grad_norm", "tokens_per_s", "val_loss",
+            "world_size", "allreduce_s");
+    private static final java.util.Set<String> WHOLE = java.util.Set.of("step", "tokens", "world_size");
+
+    /**
+     * A row is read as written or refused: every key one the trainer writes (a misspelt "val_los" is not passed over), each
+     * value a number (a string, null or a fraction where a count belongs is not read as 0), and the steps growing (a
+     * row out of order is not plotted as a line that turns back, nor taken by a sweep as the run's last step).
+     */
+    private static void checkRow(JsonNode n, String where, long previousStep) {
+        for (var e : n.properties()) {
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            if (!KEYS.contains(k)) {
+                String near = dev.jlm.config.Settings.nearest(k, KEYS);
+                throw new JlmException(where + ": unknown key \"" + k + "\"" + (near != null ? " (did you mean " + near + "?)" : "")
+                        + "; a metrics row holds " + String.join(", ", KEYS));
+            }
+            if (!v.isNumber()) throw new JlmException(where + ": " + k + " is " + (v.isNull() ? "null" : v.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + ", not a number");
+            if (WHOLE.contains(k) && !(v.isIntegralNumber() || v.isNumber() && v.asDouble() == Math.rint(v.asDouble()) && v.canConvertToLong())) {
+                throw new JlmException(where + ": " + k + " " + v + " is not a whole number");
+            }
+        }
+        long step = n.get("step").asLong();
+        if (step <= previousStep) {
+            throw new JlmException(where + ": step " + step + (previousStep == 0 ? " (steps start at 1)" : " after step " + previousStep + " (a run's steps only grow)"));
+        }
     }
 
     private static boolean endsWithNewline(Path f) throws IOException {
