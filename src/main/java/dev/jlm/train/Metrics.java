@@ -26,7 +26,8 @@ public final class Metrics implements AutoCloseable {
 
     /**
      * Keeps only the rows of RUN_DIR/metrics.jsonl with step ≤ {@code step} (atomically): after a crash between two
-     * checkpoints the file holds steps the resumed run will train again. A torn last line is dropped too. Returns the
+     * checkpoints the file holds steps the resumed run will train again. A torn last line is dropped too; any other row
+     * not as the trainer writes it is refused (it was dropped without a word, the file rewritten without it). Returns the
      * wall_s of the row at {@code step} (the run's time when its checkpoint was written, from which a resumed run's
      * wall_s goes on), or 0 when there is none.
      */
@@ -40,6 +41,11 @@ public final class Metrics implements AutoCloseable {
             lines = Files.readAllLines(f, StandardCharsets.UTF_8);
         } catch (java.nio.charset.MalformedInputException e) {
             throw new dev.jlm.JlmException(f + ": not UTF-8 text (a run's metrics.jsonl holds one JSON object per line); move it aside to go on with the run");
+        }
+        try {                                                 // every row as the trainer writes it; only a torn last line is dropped
+            dev.jlm.experiments.RunLog.read(runDir);
+        } catch (dev.jlm.JlmException e) {
+            throw new dev.jlm.JlmException(e.getMessage() + "; resuming would drop it: fix the row or move the file aside to go on with the run");
         }
         for (String line : lines) {
             try {

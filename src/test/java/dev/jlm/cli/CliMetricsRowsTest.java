@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.jlm.testing.TokenFiles;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,5 +42,26 @@ class CliMetricsRowsTest {
         Files.writeString(run.resolve("metrics.jsonl"), "{\"step\":0,\"train_loss\":3}\n");
         assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("c.png").toString()), 1,
                 "jlm: " + run.resolve("metrics.jsonl") + ":1: step 0 (steps start at 1)");
+    }
+
+    /**
+     * --resume rewrites metrics.jsonl without the rows past its checkpoint; a row it could not read was dropped with
+     * them, without a word (only a torn last line may be: a crash cut it). Refused, the file byte for byte as it was.
+     */
+    @Test
+    void aResumeDoesNotDropARowItCannotRead(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "4", "--save-every", "2")).code());
+        Path m = run.resolve("metrics.jsonl");
+        var lines = new java.util.ArrayList<>(Files.readAllLines(m));
+        lines.set(1, "not json");
+        Files.write(m, lines);
+        byte[] before = Files.readAllBytes(m);
+        var r = CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "6", "--save-every", "2", "--resume"));
+        assertEquals(1, r.code(), r.err());                        // after the note that --steps differs from the run's
+        String last = r.err().lines().reduce((a, b) -> b).orElse("");
+        org.junit.jupiter.api.Assertions.assertTrue(last.startsWith("jlm: " + m + ":2: malformed JSON") && last.endsWith("resuming would drop it: fix the row"
+                + " or move the file aside to go on with the run"), r.err());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(m));
     }
 }
