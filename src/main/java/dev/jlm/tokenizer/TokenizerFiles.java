@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,7 +155,17 @@ public final class TokenizerFiles {
             merges.add(new String[] {line.substring(0, sp), line.substring(sp + 1)});
             where.add(mergesFile + ":" + (i + 1));
         }
-        return assemble(vocab, merges, where, specials, vocabFile.toString(), "vocab.json");
+        BpeModel m = assemble(vocab, merges, where, specials, vocabFile.toString(), "vocab.json");
+        Path json = path.resolve(TokenizerJson.FILE);
+        if (Files.exists(json)) {                                // beside them (bpe train writes both): read too, never passed over
+            BpeModel other = TokenizerJson.read(json, specials);
+            if (!Arrays.deepEquals(m.vocab(), other.vocab()) || !Arrays.deepEquals(m.merges(), other.merges())
+                    || !new java.util.HashSet<>(m.specials()).equals(new java.util.HashSet<>(other.specials()))) {
+                throw new JlmException(path + ": " + TokenizerJson.FILE + " and " + VOCAB + " + " + MERGES + " are different tokenizers (jlm writes"
+                        + " them as one set); give --tokenizer the one file you mean, or remove the other");
+            }
+        }
+        return m;
     }
 
     /**
