@@ -184,6 +184,16 @@ public final class Sweep {
     /** Runs every planned run that is not finished, in order; {@code log} is told what happens. */
     public List<Outcome> run(Consumer<String> log) throws IOException {
         List<Run> plan = plan();                                      // all checked before anything is written
+        if (Files.isDirectory(out)) {                                 // the sweep's own files replace what is at their paths
+            Map<String, Path> inputs = new LinkedHashMap<>();
+            inputs.put("--grid", spec);
+            for (Run r : plan) {
+                inputs.put("run " + r.name() + "'s train", r.config().train());
+                inputs.put("run " + r.name() + "'s valid", r.config().valid());
+                inputs.put("run " + r.name() + "'s init_from", r.config().initFrom());
+            }
+            for (String f : List.of("summary.md", "summary.csv", "curves.png")) dev.jlm.io.Outputs.requireFile(out.resolve(f), "the sweep's " + f, inputs);
+        }
         try (RunFolder.Lock held = RunFolder.lock(out)) {              // one sweep (or train) writes a folder at a time
             List<Outcome> outcomes = new ArrayList<>();
             for (Run r : plan) {
