@@ -57,11 +57,7 @@ final class BpeCommand {
                     }
                 }
             }
-            Set<String> seen = new HashSet<>();
-            for (String sp : specials) {
-                if (sp.isEmpty()) throw new IllegalArgumentException("--special-token must not be empty");
-                if (!seen.add(sp)) throw new IllegalArgumentException("--special-token " + sp + " is given twice");
-            }
+            requireSpecials(specials);
             Memory.watch();
             Progress bar = new Progress("MB", 1e6).unit("merge", "merges", 1);
             var result = new BpeTrainer(vocabSize, specials, threads).train(inputs, (phase, done, total) ->
@@ -83,6 +79,15 @@ final class BpeCommand {
             System.out.printf(Locale.ROOT, "peak memory:          %s%n", Memory.peakRss());
             System.out.printf(Locale.ROOT, "longest token:        %d bytes: %s%n", longest.length, printable(longest));
             return 0;
+        }
+
+        /** --special-token values (bpe train, tokenize): none empty (it would match nothing), none given twice. */
+        static void requireSpecials(List<String> specials) {
+            Set<String> seen = new HashSet<>();
+            for (String sp : specials) {
+                if (sp.isEmpty()) throw new IllegalArgumentException("--special-token must not be empty");
+                if (!seen.add(sp)) throw new IllegalArgumentException("--special-token " + sp + " is given twice");
+            }
         }
 
         static String printable(byte[] b) {

@@ -49,6 +49,10 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BpeCommand.Train.requireSpecials(specials);
+        if (source.text != null && out != null) {
+            throw new IllegalArgumentException("--out " + out + " is for --input: --text shows its ids and pieces and writes no token file");
+        }
         if (source.text != null) return show(Tokenizer.load(dir, specials), source.text);
         if (out == null) throw new IllegalArgumentException("--out is required with --input");
         Path in = source.input;
