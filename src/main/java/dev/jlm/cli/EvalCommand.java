@@ -29,6 +29,7 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "uint16 token file to evaluate on") Path data;
     @Domain("all or > 0") @Option(names = "--windows", description = "how many windows of context-length tokens (fewer if the file is"
             + " shorter), or all") String windows = "64";
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--sample", description = "draw the windows at random across the file instead of taking the first ones") boolean sample;
     @Option(names = "--seed", description = "seed of --sample") long seed = 0;
     @Domain("> 0") @Option(names = "--batch-size", description = "windows per forward pass") int batchSize = 16;
@@ -45,6 +46,10 @@ final class EvalCommand implements Callable<Integer>, SettingFlags.Host {
 
     @Override
     public Integer call() throws Exception {
+        if (!sample && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {   // a flag that would do nothing
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seed seeds --sample's draw; without --sample eval takes the"
+                    + " first windows and --seed would do nothing");
+        }
         Device device = compute.use();
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
