@@ -18,7 +18,8 @@ public record Accounting(ModelConfig c, long batch) {
             long one = count(c.toBuilder().numLayers(1).build()), two = count(c.toBuilder().numLayers(2).build());
             return Math.addExact(one, Math.multiplyExact(c.numLayers() - 1L, two - one));
         } catch (ArithmeticException overflow) {
-            throw new dev.jlm.JlmException("the model has more than 2^63 parameters (" + c + ")");
+            throw new dev.jlm.JlmException("the model of vocab_size " + c.vocabSize() + ", d_model " + c.dModel() + ", d_ff " + c.dFf() + " and num_layers "
+                    + c.numLayers() + " has more than 2^63 parameters").naming("vocab_size", "d_model", "d_ff", "num_layers");
         }
     }
 
