@@ -184,6 +184,15 @@ public final class Sweep {
     /** Runs every planned run that is not finished, in order; {@code log} is told what happens. */
     public List<Outcome> run(Consumer<String> log) throws IOException {
         List<Run> plan = plan();                                      // all checked before anything is written
+        for (Run r : plan) {                                          // each run's inputs there, not found one run at a time
+            for (var in : new Object[][] {{"train", r.config().train()}, {"valid", r.config().valid()}, {"init_from", r.config().initFrom()}}) {
+                Path p = (Path) in[1];
+                if (p == null || (in[0].equals("init_from") ? Files.exists(p) : Files.isRegularFile(p) && Files.isReadable(p))) continue;
+                String problem = dev.jlm.io.Inputs.problem(p, in[0].equals("init_from") ? "checkpoint" : "token file");
+                throw bad("run " + r.name() + ": " + in[0] + " " + p + (problem.startsWith("is ") ? " " : ": ") + problem
+                        + (p.isAbsolute() ? "" : " (a relative path is read from the current folder, " + Path.of("").toAbsolutePath() + ")"));
+            }
+        }
         if (Files.isDirectory(out)) {                                 // the sweep's own files replace what is at their paths
             Map<String, Path> inputs = new LinkedHashMap<>();
             inputs.put("--grid", spec);

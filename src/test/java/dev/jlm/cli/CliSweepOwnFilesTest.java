@@ -43,10 +43,34 @@ class CliSweepOwnFilesTest {
                 "jlm: the sweep's summary.csv " + t + " is the run lr_max=0.001's train file");
         assertEquals(before, CliNoDamageTest.snapshot(dir));
         Files.delete(t);
+        Files.writeString(g, grid);
         assertTrue(CliNoDamageTest.make("mkfifo", out.resolve("curves.png").toString()));
         before = CliNoDamageTest.snapshot(dir);
         assertOneLine(CliTrainTest.run("sweep", "--grid", g.toString(), "--out", out.toString()), 1,
                 "jlm: the sweep's curves.png " + out.resolve("curves.png") + " is a named pipe (FIFO), not a regular file");
         assertEquals(before, CliNoDamageTest.snapshot(dir));
+    }
+
+    /**
+     * "The whole file is checked before the first run": a run's token file that is not there was found only when that
+     * run started (its folder made, error.txt, a summary of failures). Refused before any run, naming the run and the
+     * path (a relative one with the folder it is read from); nothing written.
+     */
+    @Test
+    void aRunsMissingTokenFileIsRefusedBeforeAnyRun(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), out = dir.resolve("sw");
+        Path g = Files.writeString(dir.resolve("grid.json"), """
+                {"base": {"train": "%s", "vocab_size": 64, "d_model": 16, "num_heads": 2, "num_layers": 1, "context_length": 16,
+                          "batch_size": 4, "steps": 2, "threads": 1},
+                 "runs": {"a": {}, "b": {"valid": "%s"}}}
+                """.formatted(data, dir.resolve("missing.bin")));
+        assertOneLine(CliTrainTest.run("sweep", "--grid", g.toString(), "--out", out.toString()), 1,
+                "jlm: " + g + ": run b: valid " + dir.resolve("missing.bin") + ": no such token file");
+        assertEquals(false, Files.exists(out));
+        Files.writeString(g, Files.readString(g).replace(dir.resolve("missing.bin").toString(), "relative-missing.bin"));
+        assertOneLine(CliTrainTest.run("sweep", "--grid", g.toString(), "--out", out.toString()), 1,
+                "jlm: " + g + ": run b: valid relative-missing.bin: no such token file (a relative path is read from the current folder, "
+                        + Path.of("").toAbsolutePath() + ")");
+        assertEquals(false, Files.exists(out));
     }
 }
