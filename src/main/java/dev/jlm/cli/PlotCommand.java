@@ -5,6 +5,7 @@ import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
 import dev.jlm.experiments.RunLog;
 import dev.jlm.io.Outputs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,14 @@ final class PlotCommand implements Callable<Integer> {
         Map<String, Path> inputs = new LinkedHashMap<>();
         for (Path r : runs) inputs.put(r + "'s metrics", r.resolve("metrics.jsonl"));
         Outputs.requireFile(out, "--out", inputs);                  // before any run is read
+        Map<Path, Path> seen = new LinkedHashMap<>();
+        for (Path r : runs) {                                          // one folder twice: one run drawn over itself
+            Path real = Files.isDirectory(r) ? r.toRealPath() : r.toAbsolutePath().normalize();
+            Path first = seen.putIfAbsent(real, r);
+            if (first != null) {
+                throw new JlmException("RUN_DIR " + r + " is given twice" + (first.toString().equals(r.toString()) ? "" : " (" + first + " is the same folder)"));
+            }
+        }
         List<RunLog> logs = new ArrayList<>();
         List<String> notes = new ArrayList<>();                        // said once the plot is sure to be drawn (a refusal is one line)
         for (Path r : runs) logs.add(RunLog.read(r, notes::add));

@@ -70,7 +70,9 @@ public final class Plot {
     private static JFreeChart chart(List<RunLog> runs, boolean byTime, String title, Double yMax) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (RunLog r : runs) {
-            XYSeries train = new XYSeries(r.name() + " train"), val = new XYSeries(r.name() + " val");
+            // a run by its folder's name; by its path where another run's folder has that name (a/run, b/run)
+            String label = runs.stream().filter(o -> o.name().equals(r.name())).count() > 1 ? r.dir().toString() : r.name();
+            XYSeries train = new XYSeries(label + " train"), val = new XYSeries(label + " val");
             for (RunLog.Row row : r.rows()) {
                 double x = byTime ? row.wallSeconds() : row.step();
                 if (Double.isFinite(row.trainLoss())) train.add(x, row.trainLoss());

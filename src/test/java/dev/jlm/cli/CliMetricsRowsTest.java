@@ -64,4 +64,24 @@ class CliMetricsRowsTest {
                 + " or move the file aside to go on with the run"), r.err());
         org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(m));
     }
+
+    /**
+     * Two run folders of one name (a/run, b/run) were refused with the chart library's words ("This dataset already
+     * contains a series with the key run train"); they are drawn, each by its path. One folder given twice (by another
+     * spelling or a link) is refused, one line naming both.
+     */
+    @Test
+    void runsOfOneNameAreDrawnAndOneRunGivenTwiceIsRefused(@TempDir Path dir) throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/run")), b = Files.createDirectories(dir.resolve("b/run"));
+        Files.writeString(a.resolve("metrics.jsonl"), GOOD);
+        Files.writeString(b.resolve("metrics.jsonl"), GOOD);
+        var both = CliTrainTest.run("plot", a.toString(), b.toString(), "--out", dir.resolve("ab.png").toString());
+        assertEquals(0, both.code(), both.err());
+        assertEquals(true, Files.size(dir.resolve("ab.png")) > 0);
+        assertOneLine(CliTrainTest.run("plot", a.toString(), a.toString(), "--out", dir.resolve("c.png").toString()), 1, "jlm: RUN_DIR " + a + " is given twice");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), a);
+        assertOneLine(CliTrainTest.run("plot", a.toString(), link.toString(), "--out", dir.resolve("c.png").toString()), 1,
+                "jlm: RUN_DIR " + link + " is given twice (" + a + " is the same folder)");
+        assertEquals(false, Files.exists(dir.resolve("c.png")));
+    }
 }
