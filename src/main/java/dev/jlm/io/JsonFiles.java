@@ -56,9 +56,15 @@ public final class JsonFiles {
         }
     }
 
-    private static String firstSentence(String m) {
+    /**
+     * The parser's first sentence, without its advice to a Java programmer (": enable `JsonReadFeature.…` to allow",
+     * "Feature 'ALLOW_COMMENTS' not enabled for parser"): what is wrong with the text, not how to change jlm's reader.
+     */
+    public static String firstSentence(String m) {
         if (m == null) return "unreadable";
-        String one = m.replace('\n', ' ').strip();
+        String one = m.replace('\n', ' ').strip()
+                .replaceAll(":? *\\(?(?:enable|disable) `[^`]*` to allow\\)?", "")
+                .replaceAll(" *\\(not recognized as one since Feature '[^']*' not enabled for parser\\)", "");
         int cut = one.indexOf(". ");
         one = cut > 0 ? one.substring(0, cut) : one;
         return one.length() > 160 ? one.substring(0, 160) + "…" : one;

@@ -132,10 +132,10 @@ public final class TokenizerFiles {
                 }
             }
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw new JlmException(vocabFile + ": JSON over the reader's limits (" + e.getOriginalMessage() + ")");
+            throw new JlmException(vocabFile + ": JSON over the reader's limits (" + dev.jlm.io.JsonFiles.firstSentence(e.getOriginalMessage()) + ")");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var at = e.getLocation();
-            throw new JlmException(vocabFile + (at == null ? "" : ":" + at.getLineNr()) + ": malformed JSON: " + e.getOriginalMessage());
+            throw new JlmException(vocabFile + (at == null ? "" : ":" + at.getLineNr()) + ": malformed JSON (" + dev.jlm.io.JsonFiles.firstSentence(e.getOriginalMessage()) + ")");
         }
         List<String> lines;
         try {
