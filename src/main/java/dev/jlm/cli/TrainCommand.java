@@ -106,6 +106,10 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         if (profileEvents != null && profile == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--profile-events keeps the events of --profile N: give --profile too");
         }
+        if (force && nproc == 1) {                                // it lifts --nproc's checks only: alone it would do nothing
+            throw new CommandLine.ParameterException(spec.commandLine(), "--force starts --nproc's workers past its checks of cores and memory;"
+                    + " without --nproc N (N > 1) it does nothing");
+        }
         if (profile != null) return profile(cfg);
         if (nproc > 1) return launch(cfg);
         DistEnv env = DistEnv.from(System.getenv());
