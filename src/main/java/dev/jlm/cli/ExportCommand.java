@@ -21,7 +21,8 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write: a new or empty one; config.json and"
             + " model.safetensors are written as one set")
     Path out;
-    @Domain("one of cs336, llama") @Option(names = "--format", paramLabel = "FORMAT", description = "the folder's layout:"
+    static final String FORMATS = "one of cs336, llama";
+    @Domain(FORMATS) @Option(names = "--format", paramLabel = "FORMAT", description = "the folder's layout:"
             + " cs336 (jlm's names and keys) or llama (transformers' LlamaForCausalLM)") String format = "cs336";
 
     @Override
@@ -42,7 +43,7 @@ final class ExportCommand implements Callable<Integer>, SettingFlags.Host {
         }
         ModelFiles.Resolved r = checkpoint.resolveOwn();
         dev.jlm.nn.MemoryBudget.requireHeld(Checkpoint.exportBytes(r), "exporting " + r.weights() + " (its weights as stored)");
-        if (format.equals("llama")) dev.jlm.checkpoint.LlamaFolder.export(r, out);
+        if (dev.jlm.config.Domains.choice(FORMATS, format).equals("llama")) dev.jlm.checkpoint.LlamaFolder.export(r, out);
         else Checkpoint.export(r, out);
         System.out.println("wrote " + out.resolve(ModelFiles.CONFIG) + " and " + ModelFiles.WEIGHTS + " (" + r.config().vocabSize()
                 + " vocab, d_model " + r.config().dModel() + ", " + r.config().numLayers() + " layers; config from " + r.configSource() + ")");

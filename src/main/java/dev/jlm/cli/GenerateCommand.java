@@ -40,7 +40,8 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer ('' = never stop early)") String endToken = "<|endoftext|>";
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
-    @Domain("one of sliding, halve") @Option(names = "--window", description = "past the context length T, what a token sees:"
+    static final String WINDOWS = "one of sliding, halve";
+    @Domain(WINDOWS) @Option(names = "--window", description = "past the context length T, what a token sees:"
             + " sliding = the last T tokens, as the CS336 reference decoder (each token then costs a forward over T tokens);"
             + " halve = the last T/2, then growing again with the cache (faster, not the reference's output)") String window = "sliding";
     @Option(names = "--ids", description = "print the prompt's and the new tokens' ids as one JSON line instead of text (compare outputs"
@@ -70,7 +71,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
         dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
-        Generator.Window policy = Generator.Window.valueOf(window.toUpperCase(Locale.ROOT));
+        Generator.Window policy = Generator.Window.valueOf(dev.jlm.config.Domains.choice(WINDOWS, window).toUpperCase(Locale.ROOT));
         try {
             Generator.checkWindow(policy, c.contextLength());
         } catch (IllegalArgumentException e) {                 // a usage error: nothing has started

@@ -11,6 +11,16 @@ public final class Domains {
 
     private Domains() {}
 
+    /**
+     * The choice of a "one of a, b" domain that {@code v} names, spelt as the domain spells it: a domain check accepts
+     * any case and surrounding blanks ("LLAMA", " halve"), so a command compares this, never the raw text.
+     */
+    public static String choice(String domain, String v) {
+        if (!domain.startsWith("one of ")) throw new IllegalArgumentException("not a choice domain: " + domain);
+        for (String c : domain.substring(7).split(", ")) if (c.equalsIgnoreCase(String.valueOf(v).trim())) return c;
+        throw new IllegalArgumentException(v + " is not " + domain);
+    }
+
     /** Null when {@code v} satisfies {@code domain}, else the domain as a message says it. */
     public static String violation(String domain, Object v) {
         String t = String.valueOf(v).trim();
