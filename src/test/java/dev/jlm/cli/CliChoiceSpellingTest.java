@@ -3,7 +3,6 @@ package dev.jlm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jlm.testing.TokenFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,11 +17,7 @@ class CliChoiceSpellingTest {
     @Test
     void aChoiceMeansWhatItNamesInAnyCase(@TempDir Path dir) throws Exception {
         Path tok = CliNoDamageTest.tokenizer(dir);
-        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 300, 1), run = dir.resolve("run");
-        var trained = CliTrainTest.run("train", "--train", data.toString(), "--out", run.toString(), "--vocab-size", "300", "--context-length", "16",
-                "--d-model", "16", "--num-layers", "1", "--num-heads", "2", "--batch-size", "4", "--threads", "1", "--steps", "1");
-        assertEquals(0, trained.code(), trained.err());
-        String ckpt = run.resolve("last.safetensors").toString();
+        String ckpt = CliStandardOutputTest.modelForTokenizer(dir).toString();
         var upper = CliTrainTest.run("export", "--checkpoint", ckpt, "--format", "LLAMA", "--out", dir.resolve("a").toString());
         var lower = CliTrainTest.run("export", "--checkpoint", ckpt, "--format", "llama", "--out", dir.resolve("b").toString());
         assertEquals(0, upper.code(), upper.err());

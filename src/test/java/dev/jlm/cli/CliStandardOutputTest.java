@@ -35,15 +35,20 @@ class CliStandardOutputTest {
         return new Child(p.exitValue(), Files.readString(err).strip());
     }
 
+    /** A one-step model of DIR/tok's vocab (300), trained on DIR/t.bin (random ids): DIR/run/last.safetensors. */
+    static Path modelForTokenizer(Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 300, 1), run = dir.resolve("run");
+        var trained = CliTrainTest.run("train", "--train", data.toString(), "--out", run.toString(), "--vocab-size", "300", "--context-length", "16",
+                "--d-model", "16", "--num-layers", "1", "--num-heads", "2", "--batch-size", "4", "--threads", "1", "--steps", "1");
+        assertEquals(0, trained.code(), trained.err());
+        return run.resolve("last.safetensors");
+    }
+
     @Test
     void aVerbWhoseStandardOutputCannotBeWrittenFails(@TempDir Path dir) throws Exception {
         assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");
-        Path tok = CliNoDamageTest.tokenizer(dir);
-        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 300, 1), run = dir.resolve("run");
-        var trained = CliTrainTest.run("train", "--train", data.toString(), "--out", run.toString(), "--vocab-size", "300", "--context-length", "16",
-                "--d-model", "16", "--num-layers", "1", "--num-heads", "2", "--batch-size", "4", "--threads", "1", "--steps", "2");
-        assertEquals(0, trained.code(), trained.err());
-        String ckpt = run.resolve("last.safetensors").toString();
+        Path tok = CliNoDamageTest.tokenizer(dir), data = dir.resolve("t.bin");
+        String ckpt = modelForTokenizer(dir).toString();
         List<String[]> verbs = List.of(
                 new String[] {"account", "--vocab-size", "300", "--d-model", "16", "--num-heads", "2", "--num-layers", "1"},
                 new String[] {"tokenize", "--tokenizer", tok.toString(), "--text", "hello world"},
