@@ -94,7 +94,9 @@ public final class ModelFiles {
             weights = checkpoint.resolve(WEIGHTS);
             configFile = checkpoint.resolve(CONFIG);
             if (!Files.isRegularFile(weights)) {
-                throw new JlmException(checkpoint + ": no " + WEIGHTS + " in this folder (a model folder holds " + CONFIG + " and " + WEIGHTS + ")");
+                throw new JlmException(checkpoint + ": no " + WEIGHTS + " in this folder (a model folder holds " + CONFIG + " and " + WEIGHTS + ")"
+                        + (Files.isRegularFile(checkpoint.resolve("last.safetensors")) ? "; it is a run folder: give its checkpoint, "
+                        + checkpoint.resolve("last.safetensors") : ""));
             }
         } else {
             dev.jlm.io.Inputs.requireFile(checkpoint, "checkpoint");

@@ -71,7 +71,10 @@ public final class Outputs {
     private static void requireParent(Path p, String name) {
         Path parent = p.toAbsolutePath().getParent();
         if (parent == null) throw new JlmException(name + " " + p + " is the root folder; give a path inside it");
-        if (!Files.isDirectory(parent)) throw new JlmException(name + " " + p + ": folder " + parent + " does not exist");
+        if (!Files.isDirectory(parent)) {
+            String kind = Inputs.kind(parent);                       // there, but not a folder: "does not exist" would mislead
+            throw new JlmException(name + " " + p + ": " + (kind == null ? "folder " + parent + " does not exist" : parent + " is " + kind + ", not a folder"));
+        }
     }
 
     /** The real path of what is at {@code p} (links followed), or null when nothing is there. */

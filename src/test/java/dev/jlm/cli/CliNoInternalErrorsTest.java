@@ -121,4 +121,19 @@ class CliNoInternalErrorsTest {
         assertEquals(List.of(), files(empty));
         assertEquals(List.of("keep.txt"), files(held));
     }
+
+    /**
+     * An output inside something that is not a folder was said as "folder X does not exist" (it exists, as a file); a
+     * run folder given as --checkpoint is told which file to give.
+     */
+    @Test
+    void whatIsThereIsSaidAsWhatItIs(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        assertEquals(0, CliTrainTest.run(CliRobustnessTest.train(data, run, "--steps", "1")).code());
+        Path inFile = data.resolve("x");
+        assertOneLine(CliTrainTest.run(CliRobustnessTest.train(data, inFile, "--steps", "1")), 1, "jlm: --out " + inFile + ": " + data + " is a regular file, not a folder");
+        assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", inFile.toString()), 1, "jlm: --out " + inFile + ": " + data + " is a regular file, not a folder");
+        assertOneLine(CliTrainTest.run("eval", "--checkpoint", run.toString(), "--data", data.toString()), 1, "jlm: " + run + ": no model.safetensors in this folder"
+                + " (a model folder holds config.json and model.safetensors); it is a run folder: give its checkpoint, " + run.resolve("last.safetensors"));
+    }
 }
