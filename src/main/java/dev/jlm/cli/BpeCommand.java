@@ -44,9 +44,14 @@ final class BpeCommand {
 
         @Override
         public Integer call() throws Exception {
+            java.util.Map<Path, Path> seenInputs = new java.util.HashMap<>();
             for (Path p : inputs) {
                 dev.jlm.io.Inputs.requireFile(p, "file", "--input");
                 if (!Files.isReadable(p)) throw new IllegalArgumentException("--input " + p + ": not readable");
+                Path first = seenInputs.putIfAbsent(p.toRealPath(), p);     // its text counted twice: a corpus it is not
+                if (first != null) {
+                    throw new IllegalArgumentException("--input " + p + " is given twice" + (first.toString().equals(p.toString()) ? "" : " (" + first + " is the same file)"));
+                }
             }
             dev.jlm.io.Outputs.requireFolderSet(out, "--out");
             if (!overwrite && Files.isDirectory(out)) {

@@ -28,6 +28,12 @@ class CliTokenizeFlagsTest {
                 "--input", corpus, "--out", out.toString()), 1, "jlm: --special-token <|x|> is given twice");
         assertOneLine(CliTrainTest.run("bpe", "train", "--input", corpus, "--vocab-size", "300", "--special-token", "<|x|>", "--special-token", "<|x|>",
                 "--out", dir.resolve("t2").toString()), 1, "jlm: --special-token <|x|> is given twice");
+        assertOneLine(CliTrainTest.run("bpe", "train", "--input", corpus, "--input", corpus, "--vocab-size", "300", "--out", dir.resolve("t3").toString()), 1,
+                "jlm: --input " + corpus + " is given twice");
+        Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link.txt"), Path.of(corpus));
+        before = files(dir);
+        assertOneLine(CliTrainTest.run("bpe", "train", "--input", corpus, "--input", link.toString(), "--vocab-size", "300", "--out", dir.resolve("t3").toString()), 1,
+                "jlm: --input " + link + " is given twice (" + corpus + " is the same file)");
         assertEquals(before, files(dir));
         assertEquals(0, CliTrainTest.run("tokenize", "--tokenizer", tok.toString(), "--text", "hi").code());
     }
