@@ -66,7 +66,7 @@ public final class BpeTrainer {
         var counts = new AtomicReference<>(new PreTokenCounter(specials, threads).count(inputs, onBytes,
                 c -> requireHeapWhileCounting(c, done[0], totalBytes)));
         if (counts.get().size() == 0) {
-            throw new JlmException("empty corpus: no text in " + inputs.stream().map(Path::toString).toList()
+            throw new JlmException("empty corpus: no text in " + String.join(", ", inputs.stream().map(Path::toString).toList())
                     + (specials.isEmpty() ? "" : " besides special tokens"));
         }
         long t1 = System.nanoTime();

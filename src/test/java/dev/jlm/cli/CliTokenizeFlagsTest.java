@@ -36,5 +36,9 @@ class CliTokenizeFlagsTest {
                 "jlm: --input " + link + " is given twice (" + corpus + " is the same file)");
         assertEquals(before, files(dir));
         assertEquals(0, CliTrainTest.run("tokenize", "--tokenizer", tok.toString(), "--text", "hi").code());
+        Path empty = java.nio.file.Files.writeString(dir.resolve("empty.txt"), "");     // said in words, not a Java list's "[a, b]"
+        assertOneLine(CliTrainTest.run("bpe", "train", "--input", empty.toString(), "--vocab-size", "300", "--out", dir.resolve("t4").toString()), 1,
+                "jlm: empty corpus: no text in " + empty);
+        assertEquals(false, java.nio.file.Files.exists(dir.resolve("t4")));
     }
 }
