@@ -3,7 +3,7 @@ package dev.jlm.cli;
 import dev.jlm.JlmException;
 import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
-import dev.jlm.experiments.RunLog;
+import dev.jlm.train.RunLog;
 import dev.jlm.io.Outputs;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.jlm.cli;
 
 import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
-import dev.jlm.experiments.RunLog;
+import dev.jlm.train.RunLog;
 import dev.jlm.experiments.Sweep;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.jlm.experiments;
 
 import dev.jlm.JlmException;
+import dev.jlm.train.RunLog;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;

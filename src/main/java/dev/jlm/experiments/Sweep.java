@@ -9,6 +9,7 @@ import dev.jlm.io.AtomicFile;
 import dev.jlm.io.JsonFiles;
 import dev.jlm.train.DivergedException;
 import dev.jlm.train.RunFolder;
+import dev.jlm.train.RunLog;
 import dev.jlm.train.TrainConfig;
 import dev.jlm.train.TrainSettings;
 import dev.jlm.train.Trainer;

@@ -43,7 +43,7 @@ public final class Metrics implements AutoCloseable {
             throw new dev.jlm.JlmException(f + ": not UTF-8 text (a run's metrics.jsonl holds one JSON object per line); move it aside to go on with the run");
         }
         try {                                                 // every row as the trainer writes it; only a torn last line is dropped
-            dev.jlm.experiments.RunLog.read(runDir);
+            RunLog.read(runDir);
         } catch (dev.jlm.JlmException e) {
             throw new dev.jlm.JlmException(e.getMessage() + "; resuming would drop it: fix the row or move the file aside to go on with the run");
         }

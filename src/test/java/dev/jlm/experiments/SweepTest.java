@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jlm.JlmException;
 import dev.jlm.testing.PythonCsv;
 import dev.jlm.testing.TokenFiles;
+import dev.jlm.train.RunLog;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.jlm.experiments;
+package dev.jlm.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jlm.JlmException;
