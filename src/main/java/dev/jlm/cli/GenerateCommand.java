@@ -133,14 +133,7 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     /** Prints the longest prefix of {@code buf} that is complete UTF-8, keeps the rest. */
     static void flushComplete(ByteArrayOutputStream buf) {
         byte[] b = buf.toByteArray();
-        int cut = b.length;
-        for (int back = 1; back <= 3 && b.length - back >= 0; back++) {  // an unfinished multi-byte sequence at the end?
-            int lead = b[b.length - back] & 0xFF;
-            if ((lead & 0xC0) == 0x80) continue;                       // continuation byte: keep looking back
-            int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-            if (need > back) cut = b.length - back;
-            break;
-        }
+        int cut = Tokenizer.wholeCharacters(b);
         System.out.print(new String(b, 0, cut, StandardCharsets.UTF_8));
         System.out.flush();
         buf.reset();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jlm", mixinStandardHelpOptions = true, version = "jlm 0.1.0",
         header = "Language modeling from scratch in Java (CS336 Assignment 1 on libtorch via FFM).",
         subcommands = {InfoCommand.class, BpeCommand.class, TokenizeCommand.class, TrainCommand.class, EvalCommand.class,
-                GenerateCommand.class, ExportCommand.class, CheckTokensCommand.class, AccountCommand.class, SweepCommand.class, PlotCommand.class,
+                GenerateCommand.class, ServeCommand.class, ExportCommand.class, CheckTokensCommand.class, AccountCommand.class, SweepCommand.class, PlotCommand.class,
                 TensorDemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Jlm implements Runnable {

@@ -232,6 +232,20 @@ public final class Tokenizer {
 
     // ---------------------------------------------------------------- decoding
 
+    /**
+     * How many of {@code b}'s bytes end on a character boundary: all of them, less an unfinished multi-byte UTF-8 sequence
+     * at the end (tokens split characters; a streamed text holds those bytes back until the character is whole).
+     */
+    public static int wholeCharacters(byte[] b) {
+        for (int back = 1; back <= 3 && b.length - back >= 0; back++) {     // an unfinished multi-byte sequence at the end?
+            int lead = b[b.length - back] & 0xFF;
+            if ((lead & 0xC0) == 0x80) continue;                           // continuation byte: keep looking back
+            int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            return need > back ? b.length - back : b.length;
+        }
+        return b.length;
+    }
+
     /** The text of these ids; invalid UTF-8 becomes U+FFFD. An id outside the vocab is an error. */
     public String decode(int[] ids) {
         return new String(decodeBytes(ids), StandardCharsets.UTF_8);

@@ -22,7 +22,7 @@ class BoundaryArchitectureTest {
     static final Path SRC = Path.of(System.getProperty("jlm.root", "."), "src/main/java/dev/jlm");
     /** Bottom to top: a package may depend only on those before it. */
     static final List<String> ORDER = List.of("bindings", "io", "config", "tensor", "dist", "tokenizer", "data", "optim", "nn", "generate", "checkpoint",
-            "train", "experiments", "cli");
+            "train", "experiments", "serve", "cli");
     static final Pattern NAMED = Pattern.compile("dev\\.jlm\\.([a-z]+)\\.");
 
     @Test

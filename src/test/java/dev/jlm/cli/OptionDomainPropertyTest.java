@@ -311,7 +311,7 @@ class OptionDomainPropertyTest {
         List<String> args = new ArrayList<>(List.of(verb.split(" ")));
         switch (verb) {
             case "eval" -> args.addAll(List.of("--checkpoint", p, "--data", p));
-            case "generate" -> args.addAll(List.of("--checkpoint", p, "--tokenizer", p));
+            case "generate", "serve" -> args.addAll(List.of("--checkpoint", p, "--tokenizer", p));
             case "export" -> args.addAll(List.of("--checkpoint", p, "--out", dir.resolve("out").toString()));
             case "tokenize" -> args.addAll(List.of("--tokenizer", p, "--text", "hello"));
             case "bpe train" -> args.addAll(List.of("--input", p, "--out", dir.resolve("out").toString()));

@@ -1,0 +1,99 @@
+package dev.jlm.cli;
+
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.config.Domain;
+import dev.jlm.nn.Kernels;
+import dev.jlm.nn.ModelConfig;
+import dev.jlm.serve.Server;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.tensor.Torch;
+import dev.jlm.tokenizer.Tokenizer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", header = "Serve a checkpoint over an OpenAI-compatible HTTP API (/v1/completions, /v1/models, /health).",
+        showDefaultValues = true, description = "Prints 'listening on http://HOST:PORT' once the model is loaded. Requests are decoded one"
+                + " at a time on one model thread (no batching yet); SIGTERM lets the requests in flight finish, then exits.")
+final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin CheckpointOptions checkpoint;
+    @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "the training data's tokenizer: a folder with"
+            + " vocab.json + merges.txt (or tokenizer.json), or a HuggingFace tokenizer.json") Path tokenizer;
+    @Option(names = "--host", description = "the address to listen on (loopback by default; another address exposes the model)") String host = "127.0.0.1";
+    @Domain("in [0, 65535]") @Option(names = "--port", description = "the port; 0 takes a free one (the line printed says which)") int port = 8000;
+    @Option(names = "--model-name", description = "the model's id in /v1/models and in responses (default: the checkpoint's file or folder"
+            + " name)") String modelName;
+    @Option(names = "--end-token", description = "a choice ends at this special token of the tokenizer ('' = only at max_tokens or a stop"
+            + " sequence)") String endToken = "<|endoftext|>";
+    @Domain("> 0") @Option(names = "--max-queue", description = "requests that may wait for the model; more are answered 429") int maxQueue = 64;
+    @Domain("> 0") @Option(names = "--request-timeout", description = "seconds a request may take, waiting included; past it, 504") double requestTimeout = 600;
+    @Domain("> 0") @Option(names = "--max-body-bytes", description = "a larger request body is answered 413") long maxBodyBytes = 1 << 20;
+    @Domain(">= 0") @Option(names = "--shutdown-grace", description = "on SIGTERM, seconds to let requests in flight finish") double shutdownGrace = 30;
+    @Domain("auto, cpu or cuda:N") @Option(names = "--device", description = "where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") String device = "auto";
+    @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
+    @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
+            + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
+
+    @Override
+    public List<SettingFlags> settingFlags() {
+        return List.of(checkpoint.model);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--host " + host + " is not an address this machine can resolve");
+        }
+        if (threads > 0) Torch.setNumThreads(threads);
+        ModelFiles.Resolved ckpt = checkpoint.resolve();
+        ModelConfig c = ckpt.config();
+        Device target = Device.parse(device).resolve();
+        dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
+        Tokenizer tok = Tokenizer.load(tokenizer, List.of());
+        if (tok.vocabSize() != c.vocabSize()) {
+            throw new IllegalArgumentException("--tokenizer " + tokenizer + " has " + tok.vocabSize() + " tokens but the checkpoint's model has vocab size "
+                    + c.vocabSize() + ": use the tokenizer the training data was made with");
+        }
+        if (!endToken.isEmpty() && tok.specialId(endToken) < 0 && spec.commandLine().getParseResult().hasMatchedOption("--end-token")) {
+            throw new IllegalArgumentException("--end-token '" + endToken + "' is not a special token of " + tokenizer + " (it has: "
+                    + (tok.model().specials().isEmpty() ? "none" : String.join(", ", tok.model().specials())) + ")");
+        }
+        Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(Locale.ROOT));
+        String name = modelName != null ? modelName : defaultName(checkpoint.checkpoint);
+        var opts = new Server.Options(host, port, name, maxQueue, requestTimeout, maxBodyBytes, shutdownGrace);
+        Server server = Server.start(opts, () -> Checkpoint.load(ckpt, target, DType.FLOAT32, choice.kernels()), tok, endToken);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jlm-serve-shutdown").unstarted(() -> {
+            try {
+                server.close();                                    // the requests in flight finish first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
+        }));
+        spec.commandLine().getErr().println("jlm: serving " + name + " (context " + c.contextLength() + ", vocab " + c.vocabSize() + ") on "
+                + target + ", " + InfoCommand.kernels(choice) + "; one request at a time");
+        System.out.println("listening on " + server.url());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** A checkpoint's name: its file name without .safetensors, or its folder's name. */
+    static String defaultName(Path checkpoint) {
+        String f = checkpoint.toAbsolutePath().normalize().getFileName().toString();
+        return f.endsWith(".safetensors") ? f.substring(0, f.length() - ".safetensors".length()) : f;
+    }
+}

@@ -1,0 +1,229 @@
+package dev.jlm.serve;
+
+import dev.jlm.generate.Generator;
+import dev.jlm.generate.Sampler;
+import dev.jlm.nn.TransformerLm;
+import dev.jlm.tensor.NoGrad;
+import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
+import dev.jlm.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One completion request on the model thread: for each prompt, n choices, one after another. Each choice is decoded by the
+ * {@link Generator} (the KV cache, as {@code jlm generate}), its text cut at the first stop sequence or the end token, and
+ * handed out as {@link Event}s while it grows (a stop sequence's possible beginning is held back until it is decided). With
+ * {@code logprobs}, the choice's tokens (the prompt's too with echo) are scored by one forward pass: log-softmax of the
+ * logits in float32, the numbers {@code jlm eval}'s cross-entropy is the negative mean of.
+ */
+final class CompletionJob implements ModelThread.Job {
+    sealed interface Event permits Text, Finish, Done, Failed {}
+
+    /** More text of choice {@code index}. */
+    record Text(int index, String text) implements Event {}
+
+    /** Choice {@code index} ended: "stop" (a stop sequence or the end token) or "length" (max_tokens). */
+    record Finish(int index, String reason, Map<String, Object> logprobs) implements Event {}
+
+    /** Every choice ended. */
+    record Done(int promptTokens, int completionTokens) implements Event {}
+
+    record Failed(ApiError error) implements Event {}
+
+    /** Thrown inside decoding to end it: the deadline passed, or the client left. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final CompletionRequest req;
+    private final List<int[]> prompts;
+    private final Tokenizer tok;
+    private final int end;
+    private final long deadlineNanos;
+    private final double timeoutSeconds;
+    volatile boolean cancelled;
+
+    /** {@code prompts}: each prompt's ids, already checked against the context; {@code end}: the end token's id, or −1. */
+    CompletionJob(CompletionRequest req, List<int[]> prompts, Tokenizer tok, int end, long deadlineNanos, double timeoutSeconds) {
+        this.req = req;
+        this.prompts = prompts;
+        this.tok = tok;
+        this.end = end;
+        this.deadlineNanos = deadlineNanos;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    @Override
+    public void run(TransformerLm model, Generator generator) {
+        checkTime();
+        Sampler sampler = Sampler.of(req.temperature(), req.topP());
+        long seed0 = req.seed() != null ? req.seed() : ThreadLocalRandom.current().nextLong();
+        int promptTokens = 0, completionTokens = 0;
+        for (int p = 0; p < prompts.size(); p++) {
+            int[] prompt = prompts.get(p);
+            promptTokens += prompt.length;
+            for (int j = 0; j < req.n(); j++) {
+                int index = p * req.n() + j;
+                completionTokens += choice(model, generator, sampler, seed0 + index, index, prompt);
+            }
+        }
+        events.add(new Done(promptTokens, completionTokens));
+    }
+
+    @Override
+    public void fail(Throwable why) {
+        events.add(new Failed(switch (why) {
+            case ApiError e -> e;
+            case Abandoned a -> new ApiError(504, "timeout_error", null, "timeout", a.getMessage());
+            default -> new ApiError(500, "server_error", null, null, "internal error (a bug in jlm serve): " + why);
+        }));
+    }
+
+    private void checkTime() {
+        if (cancelled) throw new Abandoned("the client went away");
+        if (System.nanoTime() - deadlineNanos > 0) {
+            throw new Abandoned("the request ran past the time limit of " + timeoutSeconds + " s (--request-timeout)");
+        }
+    }
+
+    /** Decodes one choice, handing out its text; returns the tokens generated. */
+    private int choice(TransformerLm model, Generator generator, Sampler sampler, long seed, int index, int[] prompt) {
+        String promptText = tok.decode(prompt);
+        if (req.echo()) events.add(new Text(index, promptText));
+        int longestStop = req.stop().stream().mapToInt(String::length).max().orElse(0);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        var state = new Object() {
+            int emitted;             // chars of the text handed out
+            int cut = -1;            // where a stop sequence begins, once one is found
+            boolean endToken;
+        };
+        int[] made = req.maxTokens() == 0 ? new int[0] : generator.generate(prompt, req.maxTokens(), sampler, seed, id -> {
+            checkTime();
+            if (id == end) {
+                state.endToken = true;
+                return false;
+            }
+            bytes.writeBytes(tok.model().vocab()[id]);
+            String text = completeUtf8(bytes.toByteArray());
+            int hit = firstStop(text, Math.max(0, state.emitted - longestStop));
+            int upTo = hit >= 0 ? hit : Math.max(state.emitted, text.length() - Math.max(0, longestStop - 1));
+            if (upTo > state.emitted) events.add(new Text(index, text.substring(state.emitted, upTo)));
+            state.emitted = Math.max(state.emitted, upTo);
+            if (hit >= 0) state.cut = hit;
+            return hit < 0;
+        });
+        String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);     // the whole of it, an unfinished character as U+FFFD
+        if (state.cut >= 0) text = text.substring(0, state.cut);
+        else {
+            int hit = firstStop(text, Math.max(0, state.emitted - longestStop));
+            if (hit >= 0) text = text.substring(0, state.cut = hit);
+        }
+        if (text.length() > state.emitted) events.add(new Text(index, text.substring(state.emitted)));
+        String reason = state.endToken || state.cut >= 0 ? "stop" : "length";
+        Map<String, Object> logprobs = null;
+        if (req.logprobs() != null) {
+            int[] kept = keptTokens(made, text.length());
+            logprobs = logprobs(model, prompt, kept, req.echo() ? 0 : promptText.length(), req.logprobs());
+        }
+        events.add(new Finish(index, reason, logprobs));
+        return made.length;
+    }
+
+    private int firstStop(String text, int from) {
+        int best = -1;
+        for (String s : req.stop()) {
+            int i = text.indexOf(s, from);
+            if (i >= 0 && (best < 0 || i < best)) best = i;
+        }
+        return best;
+    }
+
+    /** The generated tokens whose text begins inside the returned text (those past a stop sequence, and the end token, not). */
+    private int[] keptTokens(int[] made, int textChars) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int n = 0;
+        for (int id : made) {
+            if (id == end || completeUtf8(b.toByteArray()).length() >= textChars) break;
+            b.writeBytes(tok.model().vocab()[id]);
+            n++;
+        }
+        return Arrays.copyOf(made, n);
+    }
+
+    /**
+     * OpenAI's legacy logprobs of {@code prompt} (with echo) and {@code completion}: tokens, token_logprobs (null for the very
+     * first token, which nothing predicts), top_logprobs (the {@code top} most probable tokens and the chosen one) and
+     * text_offset (chars from the start of the prompt's text).
+     */
+    private Map<String, Object> logprobs(TransformerLm model, int[] prompt, int[] completion, int textBase, int top) {
+        int[] all = Arrays.copyOf(prompt, prompt.length + completion.length);
+        System.arraycopy(completion, 0, all, prompt.length, completion.length);
+        int from = textBase == 0 ? 0 : prompt.length;           // the first token reported
+        int len = all.length, v = model.config().vocabSize();
+        float[] chosen;
+        long[] topIds = new long[0];
+        float[] topValues = new float[0];
+        try (var g = NoGrad.enter(); var s = dev.jlm.tensor.TensorScope.open()) {
+            Tensor ids = Torch.fromArray(Arrays.stream(all).asLongStream().toArray(), 1, len).to(model.params().device());
+            Tensor logits = model.forward(ids).select(0, 0);                                 // (T, V) float32
+            Tensor logp = logits.sub(logits.logsumexp(true, 1));                             // (T, V) log-softmax
+            Tensor rows = logp.narrow(0, 0, len - 1);                                        // row i predicts token i + 1
+            Tensor next = Torch.fromArray(Arrays.stream(all, 1, len).asLongStream().toArray(), len - 1).to(model.params().device());
+            chosen = len > 1 ? rows.gather(1, next.unsqueeze(1)).reshape(-1).toFloatArray() : new float[0];
+            if (top > 0 && len > 1) {
+                Tensor order = rows.argsort(1, true).narrow(1, 0, Math.min(top, v));       // (T−1, k)
+                topIds = order.toLongArray();
+                topValues = rows.gather(1, order).reshape(-1).toFloatArray();
+            }
+        }
+        List<String> tokens = new ArrayList<>();
+        List<Double> tokenLogprobs = new ArrayList<>();
+        List<Map<String, Double>> tops = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        ByteArrayOutputStream before = new ByteArrayOutputStream();
+        for (int i = 0; i < len; i++) {
+            if (i >= from) {
+                tokens.add(piece(all[i]));
+                offsets.add(completeUtf8(before.toByteArray()).length());
+                if (i == 0) {
+                    tokenLogprobs.add(null);
+                    tops.add(null);
+                } else {
+                    tokenLogprobs.add((double) chosen[i - 1]);
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    int k = topIds.length / (len - 1);
+                    for (int j = 0; j < k; j++) m.putIfAbsent(piece((int) topIds[(i - 1) * k + j]), (double) topValues[(i - 1) * k + j]);
+                    m.putIfAbsent(piece(all[i]), (double) chosen[i - 1]);
+                    tops.add(m);
+                }
+            }
+            before.writeBytes(tok.model().vocab()[all[i]]);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tokens", tokens);
+        out.put("token_logprobs", tokenLogprobs);
+        out.put("top_logprobs", tops);
+        out.put("text_offset", offsets);
+        return out;
+    }
+
+    private String piece(int id) {
+        return new String(tok.model().vocab()[id], StandardCharsets.UTF_8);
+    }
+
+    /** The text of the longest prefix of {@code b} that is whole UTF-8 characters. */
+    static String completeUtf8(byte[] b) {
+        return new String(b, 0, Tokenizer.wholeCharacters(b), StandardCharsets.UTF_8);
+    }
+}

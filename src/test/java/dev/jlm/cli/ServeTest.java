@@ -1,0 +1,330 @@
+package dev.jlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlm.checkpoint.Checkpoint;
+import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.nn.Kernels;
+import dev.jlm.serve.Server;
+import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
+import dev.jlm.testing.TokenFiles;
+import dev.jlm.testing.TorchPython;
+import dev.jlm.tokenizer.Tokenizer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `jlm serve`'s server, in-process on a free loopback port, with a model trained for 60 steps on corpus.en (vocab 300,
+ * context 64). Oracles: the official openai Python client (scripts/reference/openai_client.py), `jlm eval` for the
+ * prompt's log-probabilities, OpenAI's documented error shape and status codes, curl for the event framing.
+ */
+@Timeout(120)
+class ServeTest {
+    static final String MODEL = "tiny";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final String PROMPT = "It is a truth universally acknowledged";
+
+    @TempDir static Path dir;
+    static Path tok, ckpt;
+    static Server server;
+
+    @BeforeAll
+    static void trainAndServe() throws Exception {
+        tok = dir.resolve("tok");
+        var bpe = CliTokenizerTest.run("bpe", "train", "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--vocab-size", "300",
+                "--special-token", "<|endoftext|>", "--out", tok.toString());
+        assertEquals(0, bpe.code(), bpe.err());
+        Path data = dir.resolve("train.bin");
+        var t = CliTrainTest.run("tokenize", "--tokenizer", tok.toString(), "--input", CliTokenizerTest.fixture("corpus.en").toString(), "--out",
+                data.toString());
+        assertEquals(0, t.code(), t.err());
+        var run = CliTrainTest.run("train", "--train", data.toString(), "--valid", data.toString(), "--out", dir.resolve("run").toString(),
+                "--vocab-size", "300", "--context-length", "64", "--d-model", "32", "--num-layers", "1", "--num-heads", "2", "--d-ff", "64",
+                "--batch-size", "8", "--steps", "60", "--lr-max", "3e-3", "--device", "cpu", "--threads", "1");
+        assertEquals(0, run.code(), run.err());
+        ckpt = dir.resolve("run/last.safetensors");
+        server = start(new Server.Options("127.0.0.1", 0, MODEL, 8, 60, 1 << 20, 10));
+    }
+
+    static Server start(Server.Options o) throws Exception {
+        var resolved = ModelFiles.resolve(ckpt, Map.of());
+        return Server.start(o, () -> Checkpoint.load(resolved, Device.CPU, DType.FLOAT32, Kernels.Choice.AUTO.kernels()),
+                Tokenizer.load(tok, List.of()), "<|endoftext|>");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) server.close();
+    }
+
+    static HttpResponse<String> post(Server s, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(Server s, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path)).timeout(Duration.ofSeconds(60)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The texts of an event stream's chunks, checking its framing: data lines, a blank line after each, [DONE] last. */
+    static List<JsonNode> events(String body) throws Exception {
+        assertTrue(body.endsWith("data: [DONE]\n\n"), body);
+        List<JsonNode> out = new ArrayList<>();
+        String[] frames = body.substring(0, body.length() - "data: [DONE]\n\n".length()).split("\n\n", -1);
+        assertEquals("", frames[frames.length - 1], "every event ends with a blank line");
+        for (int i = 0; i < frames.length - 1; i++) {
+            assertTrue(frames[i].startsWith("data: ") && !frames[i].contains("\n"), "one data line per event: " + frames[i]);
+            out.add(JSON.readTree(frames[i].substring("data: ".length())));
+        }
+        return out;
+    }
+
+    static String streamedText(List<JsonNode> chunks, int index) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode c : chunks) for (JsonNode ch : c.get("choices")) if (ch.get("index").asInt() == index) b.append(ch.get("text").asText());
+        return b.toString();
+    }
+
+    @Test
+    void openaiPythonClientCompletesStreamsAndRaisesTheRightErrors() throws Exception {
+        TorchPython.requireModule("openai");
+        Process p = new ProcessBuilder(TorchPython.python(), Path.of(System.getProperty("jlm.root", ".")).resolve("scripts/reference/openai_client.py")
+                .toString(), server.url(), MODEL, PROMPT).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "openai_client.py: " + out);
+        JsonNode r = JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals(List.of(MODEL), JSON.convertValue(r.get("models"), List.class));
+        assertEquals("text_completion", r.get("object").asText());
+        String text = r.get("text").asText();
+        StringBuilder streamed = new StringBuilder();
+        r.get("chunks").forEach(c -> streamed.append(c.asText()));
+        assertEquals(text, streamed.toString(), "streamed = whole, greedy");
+        int prompt = Tokenizer.load(tok, List.of()).encode(PROMPT).length;
+        assertEquals(prompt, r.at("/usage/prompt_tokens").asInt());
+        assertEquals(r.at("/usage/prompt_tokens").asInt() + r.at("/usage/completion_tokens").asInt(), r.at("/usage/total_tokens").asInt());
+        assertTrue(r.at("/usage/completion_tokens").asInt() <= 12);
+        assertEquals("BadRequestError", r.at("/bad_temperature/class").asText(), r.toString());
+        assertEquals(400, r.at("/bad_temperature/status").asInt());
+        assertEquals("temperature", r.at("/bad_temperature/body/param").asText());
+        assertEquals("BadRequestError", r.at("/chat/class").asText());
+        assertEquals("no_chat_template", r.at("/chat/body/code").asText());
+        assertEquals("NotFoundError", r.at("/other_model/class").asText());
+        assertEquals(404, r.at("/other_model/status").asInt());
+    }
+
+    /** jlm eval of a token file holding exactly the prompt's ids, at context L − 1: its L − 1 targets are the prompt's tokens 1..L−1. */
+    @Test
+    void echoedPromptLogprobsSumToMinusEvalLossTimesTokens() throws Exception {
+        int[] ids = Tokenizer.load(tok, List.of()).encode(PROMPT);
+        int l = ids.length;
+        assertTrue(l > 4 && l <= 64, "prompt of " + l + " tokens");
+        var r = post(server, "/v1/completions", "{\"model\": \"tiny\", \"prompt\": " + JSON.writeValueAsString(PROMPT)
+                + ", \"echo\": true, \"logprobs\": 0, \"max_tokens\": 0}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode c = JSON.readTree(r.body()).at("/choices/0");
+        assertEquals(PROMPT, c.get("text").asText());
+        JsonNode lp = c.at("/logprobs/token_logprobs");
+        assertEquals(l, lp.size());
+        assertTrue(lp.get(0).isNull(), "nothing predicts the first token");
+        assertEquals(l, c.at("/logprobs/tokens").size());
+        assertEquals(l, c.at("/logprobs/text_offset").size());
+        assertTrue(c.at("/logprobs/top_logprobs/0").isNull());
+        double sum = 0;
+        for (int i = 1; i < l; i++) sum += lp.get(i).asDouble();
+        assertEquals(l, JSON.readTree(r.body()).at("/usage/prompt_tokens").asInt());
+        assertEquals(0, JSON.readTree(r.body()).at("/usage/completion_tokens").asInt());
+
+        Path file = TokenFiles.write(dir.resolve("prompt.bin"), ids);
+        var eval = CliTrainTest.run("eval", "--checkpoint", ckpt.toString(), "--data", file.toString(), "--windows", "1", "--context-length",
+                Integer.toString(l - 1), "--device", "cpu", "--threads", "1");
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode e = JSON.readTree(eval.out());
+        assertEquals(l - 1, e.get("tokens").asInt());
+        double expected = -e.get("loss").asDouble() * (l - 1);
+        assertEquals(expected, sum, 1e-4 * Math.abs(expected), "Σ prompt logprobs vs −(eval loss × tokens)");
+    }
+
+    @Test
+    void streamedAndWholeGreedyCompletionsAreIdentical() throws Exception {
+        int stops = 0;
+        for (String extra : List.of("", ", \"stop\": [\"e \", \"th\"]", ", \"n\": 2, \"echo\": true")) {
+            String body = "{\"prompt\": [" + JSON.writeValueAsString(PROMPT) + ", \"The\"], \"max_tokens\": 20, \"temperature\": 0" + extra;
+            var whole = post(server, "/v1/completions", body + "}");
+            assertEquals(200, whole.statusCode(), whole.body());
+            var streamed = post(server, "/v1/completions", body + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}");
+            assertEquals(200, streamed.statusCode(), streamed.body());
+            assertEquals("text/event-stream; charset=utf-8", streamed.headers().firstValue("Content-Type").orElse(""));
+            List<JsonNode> chunks = events(streamed.body());
+            JsonNode w = JSON.readTree(whole.body());
+            assertEquals(w.get("choices").size(), chunks.stream().filter(c -> c.get("choices").size() == 1
+                    && !c.at("/choices/0/finish_reason").isNull()).count(), "one finish per choice");
+            for (JsonNode ch : w.get("choices")) {
+                int i = ch.get("index").asInt();
+                assertEquals(ch.get("text").asText(), streamedText(chunks, i), extra + " choice " + i);
+                String reason = chunks.stream().map(c -> c.get("choices")).filter(cs -> cs.size() == 1 && cs.get(0).get("index").asInt() == i
+                        && !cs.get(0).get("finish_reason").isNull()).findFirst().orElseThrow().get(0).get("finish_reason").asText();
+                assertEquals(ch.get("finish_reason").asText(), reason);
+                if (extra.contains("stop")) {
+                    assertTrue(!ch.get("text").asText().contains("th") && !ch.get("text").asText().contains("e "), ch.toString());
+                    stops += reason.equals("stop") ? 1 : 0;
+                }
+            }
+            assertEquals(w.get("usage"), chunks.get(chunks.size() - 1).get("usage"), "the usage chunk");
+        }
+        assertTrue(stops > 0, "a stop sequence ended a choice");
+    }
+
+    /** Each refusal, with its status and OpenAI's error shape: {"error": {"message", "type", "param", "code"}}. */
+    @Test
+    void everyBadRequestIsRefusedInOpenAisShape() throws Exception {
+        record Bad(String method, String path, String body, int status, String param) {}
+        String huge = "{\"prompt\": \"" + "a".repeat((1 << 20) + 10) + "\"}";
+        List<Bad> cases = List.of(
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\",", 400, null),                                   // bad JSON
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"prompt\": \"y\"}", 400, null),                 // a key twice
+                new Bad("POST", "/v1/completions", "[1, 2]", 400, null),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"temprature\": 0}", 400, "temprature"),         // unknown field
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"temperature\": 2.5}", 400, "temperature"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"top_p\": 0}", 400, "top_p"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"n\": 0}", 400, "n"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 0}", 400, "max_tokens"),        // 0 without echo
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": \"5\"}", 400, "max_tokens"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"stream\": 1}", 400, "stream"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"logprobs\": 6}", 400, "logprobs"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"stop\": [\"\"]}", 400, "stop"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": [1, 300]}", 400, "prompt"),                             // id past the vocab
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"\"}", 400, "prompt"),
+                new Bad("POST", "/v1/completions", "{\"max_tokens\": 3}", 400, "prompt"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"presence_penalty\": 1}", 400, "presence_penalty"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"model\": \"gpt-4\"}", 404, "model"),
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"" + "the ".repeat(80) + "\"}", 400, "prompt"),       // past the context
+                new Bad("POST", "/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 64}", 400, "prompt"),             // 1 + 64 > 64
+                new Bad("POST", "/v1/completions", huge, 413, null),
+                new Bad("POST", "/v1/chat/completions", "{\"messages\": []}", 400, null),
+                new Bad("GET", "/v1/completions", null, 405, null),
+                new Bad("POST", "/v1/models", "{}", 405, null),
+                new Bad("GET", "/v1/nothing", null, 404, null),
+                new Bad("GET", "/", null, 404, null));
+        for (Bad b : cases) {
+            var r = b.method().equals("GET") ? get(server, b.path()) : post(server, b.path(), b.body());
+            String what = b.method() + " " + b.path() + " " + (b.body() == null ? "" : b.body().substring(0, Math.min(80, b.body().length())));
+            assertEquals(b.status(), r.statusCode(), what + " → " + r.body());
+            JsonNode e = JSON.readTree(r.body());
+            assertEquals(1, e.size(), what);
+            JsonNode err = e.get("error");
+            assertNotNull(err, what);
+            assertEquals(List.of("message", "type", "param", "code"), fieldNames(err), what);
+            assertTrue(err.get("message").asText().length() > 10, what);
+            assertEquals("invalid_request_error", err.get("type").asText(), what);
+            assertEquals(b.param() == null ? "null" : b.param(), b.param() == null ? err.get("param").toString() : err.get("param").asText(), what);
+        }
+        var past = post(server, "/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 64}");
+        assertTrue(JSON.readTree(past.body()).at("/error/message").asText().contains("context length is 64 tokens, but 1 tokens of prompt + 64 of"
+                + " max_tokens = 65"), past.body());
+        assertEquals(200, get(server, "/health").statusCode(), "none of that hurt the server");
+    }
+
+    static List<String> fieldNames(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void aFullQueueIs429AndATimeLimitIs504() throws Exception {
+        Server one = start(new Server.Options("127.0.0.1", 0, MODEL, 1, 60, 1 << 20, 10));
+        try {
+            String slow = "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"temperature\": 1, \"seed\": 1}";
+            List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                sent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(one.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString(slow)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            int ok = 0, full = 0;
+            for (var f : sent) {
+                var r = f.get();
+                if (r.statusCode() == 200) ok++;
+                else {
+                    assertEquals(429, r.statusCode(), r.body());
+                    assertEquals("queue_full", JSON.readTree(r.body()).at("/error/code").asText());
+                    assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+                    full++;
+                }
+            }
+            assertTrue(ok >= 2 && full >= 1, ok + " answered, " + full + " refused: one runs, one waits, the rest are refused");
+        } finally {
+            one.close();
+        }
+        Server hasty = start(new Server.Options("127.0.0.1", 0, MODEL, 4, 1e-9, 1 << 20, 10));
+        try {
+            var r = post(hasty, "/v1/completions", "{\"prompt\": \"The\", \"max_tokens\": 5}");
+            assertEquals(504, r.statusCode(), r.body());
+            assertEquals("timeout", JSON.readTree(r.body()).at("/error/code").asText());
+            var s = post(hasty, "/v1/completions", "{\"prompt\": \"The\", \"max_tokens\": 5, \"stream\": true}");
+            assertEquals(200, s.statusCode());
+            assertTrue(s.body().startsWith("data: {\"error\": {") || s.body().startsWith("data: {\"error\":{"), s.body());
+            assertEquals(200, get(hasty, "/health").statusCode());
+        } finally {
+            hasty.close();
+        }
+    }
+
+    /** What SIGTERM's hook does: close() lets the request in flight finish, then stops listening. */
+    @Test
+    void closeLetsTheRequestInFlightFinish() throws Exception {
+        Server s = start(new Server.Options("127.0.0.1", 0, MODEL, 4, 60, 1 << 20, 30));
+        String url = s.url();
+        var inFlight = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"seed\": 3}")).build(), HttpResponse.BodyHandlers.ofString());
+        for (long t0 = System.nanoTime(); JSON.readTree(get(s, "/health").body()).get("running").asInt() == 0; Thread.sleep(5)) {
+            assertTrue(System.nanoTime() - t0 < 30e9, "the request never started");
+        }
+        assertTrue(!inFlight.isDone(), "in flight when close() begins");
+        s.close();
+        var r = inFlight.get();
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(16, JSON.readTree(r.body()).get("choices").size());
+        assertTrue(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).handle((ok, failed) -> failed != null).get(), "no longer listening");
+    }
+
+    @Test
+    void curlSeesServerSentEventFraming() throws Exception {
+        Path curl = Path.of("/usr/bin/curl");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(curl), "not run: no curl");
+        Process p = new ProcessBuilder(curl.toString(), "-sN", "--max-time", "60", "-H", "Content-Type: application/json", "-d",
+                "{\"prompt\": \"The\", \"max_tokens\": 8, \"temperature\": 0, \"stream\": true}", server.url() + "/v1/completions")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        Matcher m = Pattern.compile("(data: \\{[^\\n]*\\}\\n\\n)+data: \\[DONE\\]\\n\\n").matcher(out);
+        assertTrue(m.matches(), out);
+        List<JsonNode> chunks = events(out);
+        for (JsonNode c : chunks) assertEquals("text_completion", c.get("object").asText());
+        var whole = post(server, "/v1/completions", "{\"prompt\": \"The\", \"max_tokens\": 8, \"temperature\": 0}");
+        assertEquals(JSON.readTree(whole.body()).at("/choices/0/text").asText(), streamedText(chunks, 0));
+    }
+}
