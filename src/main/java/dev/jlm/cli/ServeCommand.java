@@ -56,6 +56,9 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
         } catch (UnknownHostException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--host " + host + " is not an address this machine can resolve");
         }
+        if (modelName != null && modelName.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model-name must not be empty");
+        }
         if (threads > 0) Torch.setNumThreads(threads);
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
