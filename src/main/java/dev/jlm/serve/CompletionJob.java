@@ -86,6 +86,7 @@ final class CompletionJob implements ModelThread.Job {
         events.add(new Failed(switch (why) {
             case ApiError e -> e;
             case Abandoned a -> new ApiError(504, "timeout_error", null, "timeout", a.getMessage());
+            case dev.jlm.JlmException j -> new ApiError(500, "server_error", null, null, "the model failed on this request: " + j.getMessage());
             default -> new ApiError(500, "server_error", null, null, "internal error (a bug in jlm serve): " + why);
         }));
     }

@@ -347,6 +347,21 @@ class ServeTest {
         }
     }
 
+    /** What `jlm serve` checks before it loads anything: one line, exit 1 or 2, nothing printed on stdout. */
+    @Test
+    void theCommandRefusesBadSettingsBeforeLoading() throws Exception {
+        var end = CliTrainTest.run("serve", "--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(), "--end-token", "<|none|>");
+        assertEquals(1, end.code(), end.err());
+        assertEquals("jlm: --end-token '<|none|>' is not a special token of " + tok + " (it has: <|endoftext|>)", end.err());
+        var name = CliTrainTest.run("serve", "--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(), "--model-name", " ");
+        assertEquals(2, name.code(), name.err());
+        assertTrue(name.err().startsWith("jlm: --model-name must not be empty"), name.err());
+        var port = CliTrainTest.run("serve", "--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(), "--port", "65536");
+        assertEquals(2, port.code(), port.err());
+        assertTrue(port.err().startsWith("jlm: --port must be in [0, 65535], got 65536"), port.err());
+        for (var r : List.of(end, name, port)) assertEquals("", r.out());
+    }
+
     @Test
     void curlSeesServerSentEventFraming() throws Exception {
         Path curl = Path.of("/usr/bin/curl");
