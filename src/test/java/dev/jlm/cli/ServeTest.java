@@ -197,6 +197,37 @@ class ServeTest {
         assertTrue(stops > 0, "a stop sequence ended a choice");
     }
 
+    /**
+     * Greedy decoding (the KV cache) and scoring (one full forward, log-softmax) agree: each generated token is its
+     * position's most probable one. A seed repeats its samples; choice i of n uses seed + i.
+     */
+    @Test
+    void greedyTokensAreTheirTopLogprobAndSeedsRepeat() throws Exception {
+        var r = post(server, "/v1/completions", "{\"prompt\": \"The\", \"max_tokens\": 12, \"temperature\": 0, \"logprobs\": 3,"
+                + " \"stop\": \"@@@\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode lp = JSON.readTree(r.body()).at("/choices/0/logprobs");
+        int n = lp.get("tokens").size();
+        assertTrue(n > 0 && n <= 12, lp.toString());
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            JsonNode top = lp.get("top_logprobs").get(i);
+            String best = top.fieldNames().next();
+            assertEquals(lp.get("tokens").get(i).asText(), best, "token " + i + ": " + top);
+            assertEquals(lp.get("token_logprobs").get(i).asDouble(), top.get(best).asDouble(), 0.0);
+            double mass = 0;
+            for (JsonNode v : top) mass += Math.exp(v.asDouble());
+            assertTrue(mass <= 1 + 1e-5, top.toString());
+            text.append(lp.get("tokens").get(i).asText());
+        }
+        assertEquals(JSON.readTree(r.body()).at("/choices/0/text").asText(), text.toString());
+        String sampled = "{\"prompt\": \"The\", \"max_tokens\": 12, \"temperature\": 1, \"seed\": 41, \"n\": 2}";
+        JsonNode a = JSON.readTree(post(server, "/v1/completions", sampled).body()), b = JSON.readTree(post(server, "/v1/completions", sampled).body());
+        assertEquals(a.get("choices"), b.get("choices"), "the same seed, the same samples");
+        JsonNode c = JSON.readTree(post(server, "/v1/completions", sampled.replace("\"seed\": 41, \"n\": 2", "\"seed\": 42")).body());
+        assertEquals(a.at("/choices/1/text"), c.at("/choices/0/text"), "choice 1 of seed 41 is choice 0 of seed 42");
+    }
+
     /** Each refusal, with its status and OpenAI's error shape: {"error": {"message", "type", "param", "code"}}. */
     @Test
     void everyBadRequestIsRefusedInOpenAisShape() throws Exception {
