@@ -6,15 +6,14 @@ import dev.jlm.config.Domain;
 import dev.jlm.nn.Kernels;
 import dev.jlm.nn.ModelConfig;
 import dev.jlm.serve.Server;
-import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
-import dev.jlm.tensor.Torch;
 import dev.jlm.tokenizer.Tokenizer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -29,24 +28,23 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
     @Mixin CheckpointOptions checkpoint;
     @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "the training data's tokenizer: a folder with"
             + " vocab.json + merges.txt (or tokenizer.json), or a HuggingFace tokenizer.json") Path tokenizer;
-    @Option(names = "--host", description = "the address to listen on (loopback by default; another address exposes the model)") String host = "127.0.0.1";
-    @Domain("in [0, 65535]") @Option(names = "--port", description = "the port; 0 takes a free one (the line printed says which)") int port = 8000;
-    @Option(names = "--model-name", description = "the model's id in /v1/models and in responses (default: the checkpoint's file or folder"
+    @Option(names = "--host", paramLabel = "HOST", description = "the address to listen on (loopback by default; another address exposes the model)") String host = "127.0.0.1";
+    @Domain("in [0, 65535]") @Option(names = "--port", paramLabel = "PORT", description = "the port; 0 takes a free one (the line printed says which)") int port = 8000;
+    @Option(names = "--model-name", paramLabel = "NAME", description = "the model's id in /v1/models and in responses (default: the checkpoint's file or folder"
             + " name)") String modelName;
-    @Option(names = "--end-token", description = "a choice ends at this special token of the tokenizer ('' = only at max_tokens or a stop"
+    @Option(names = "--end-token", paramLabel = "TOKEN", description = "a choice ends at this special token of the tokenizer ('' = only at max_tokens or a stop"
             + " sequence)") String endToken = "<|endoftext|>";
-    @Domain("> 0") @Option(names = "--max-queue", description = "requests that may wait for the model; more are answered 429") int maxQueue = 64;
-    @Domain("> 0") @Option(names = "--request-timeout", description = "seconds a request may take, waiting included; past it, 504") double requestTimeout = 600;
-    @Domain("> 0") @Option(names = "--max-body-bytes", description = "a larger request body is answered 413") long maxBodyBytes = 1 << 20;
-    @Domain(">= 0") @Option(names = "--shutdown-grace", description = "on SIGTERM, seconds to let requests in flight finish") double shutdownGrace = 30;
-    @Domain("auto, cpu or cuda:N") @Option(names = "--device", description = "where to compute: auto is cuda:0 when this libtorch has a GPU, else cpu") String device = "auto";
-    @Domain("in [0, 4096]") @Option(names = "--threads", description = "intra-op threads; 0 = libtorch's default") int threads = Runtime.getRuntime().availableProcessors();
-    @Domain("one of auto, fused, reference") @Option(names = "--kernels", description = "libtorch's fused kernels (auto: the fastest this"
-            + " libtorch has for each function) or the CS336 reference modules; the same numbers within float tolerance") String kernels = "auto";
+    @Domain("> 0") @Option(names = "--max-queue", paramLabel = "N", description = "requests that may wait for the model; more are answered 429") int maxQueue = 64;
+    @Domain("> 0") @Option(names = "--request-timeout", paramLabel = "SECONDS", description = "seconds a request may take, waiting included; past it, 504") double requestTimeout = 600;
+    @Domain("> 0") @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "a larger request body is answered 413") long maxBodyBytes = 1 << 20;
+    @Domain(">= 0") @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "on SIGTERM, seconds to let requests in flight finish") double shutdownGrace = 30;
+    /** --device, --dtype, --threads, --kernels: train's settings, as train declares them. */
+    final ComputeOptions compute = new ComputeOptions(Set.of("device", "dtype", "threads", "kernels"),
+            Map.of("dtype", "compute dtype (of the KV cache too); the weights stay float32, the logits and logprobs are float32"));
 
     @Override
     public List<SettingFlags> settingFlags() {
-        return List.of(checkpoint.model);
+        return List.of(checkpoint.model, compute.flags);
     }
 
     @Override
@@ -59,10 +57,9 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
         if (modelName != null && modelName.isBlank()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model-name must not be empty");
         }
-        if (threads > 0) Torch.setNumThreads(threads);
+        Device target = compute.use();
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        Device target = Device.parse(device).resolve();
         dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());
         if (tok.vocabSize() != c.vocabSize()) {
@@ -73,10 +70,10 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
             throw new IllegalArgumentException("--end-token '" + endToken + "' is not a special token of " + tokenizer + " (it has: "
                     + (tok.model().specials().isEmpty() ? "none" : String.join(", ", tok.model().specials())) + ")");
         }
-        Kernels.Choice choice = Kernels.Choice.valueOf(kernels.toUpperCase(Locale.ROOT));
+        Kernels.Choice choice = compute.kernels();
         String name = modelName != null ? modelName : defaultName(checkpoint.checkpoint);
         var opts = new Server.Options(host, port, name, maxQueue, requestTimeout, maxBodyBytes, shutdownGrace);
-        Server server = Server.start(opts, () -> Checkpoint.load(ckpt, target, DType.FLOAT32, choice.kernels()), tok, endToken);
+        Server server = Server.start(opts, () -> Checkpoint.load(ckpt, target, compute.dtype(), choice.kernels()), tok, endToken);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jlm-serve-shutdown").unstarted(() -> {
             try {
@@ -87,7 +84,7 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
             stopped.countDown();
         }));
         spec.commandLine().getErr().println("jlm: serving " + name + " (context " + c.contextLength() + ", vocab " + c.vocabSize() + ") on "
-                + target + ", " + InfoCommand.kernels(choice) + "; one request at a time");
+                + target + ", " + dev.jlm.config.Settings.spell(compute.dtype()) + ", " + InfoCommand.kernels(choice) + "; one request at a time");
         System.out.println("listening on " + server.url());
         System.out.flush();
         stopped.await();

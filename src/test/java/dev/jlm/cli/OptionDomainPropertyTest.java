@@ -172,6 +172,13 @@ class OptionDomainPropertyTest {
                 new Row("--top-p", 'd', in('(', 0, 1, ']', 'd')),
                 new Row("--window", 't', oneOf("sliding", "halve")),
                 DEVICE, DTYPE, THREADS, KERNELS, CUDA_GRAPHS)));
+        TABLE.put("serve", concat(MODEL, List.of(
+                new Row("--port", 'i', in('[', 0, 65535, ']', 'i')),
+                new Row("--max-queue", 'i', above(0, 'i')),
+                new Row("--request-timeout", 'd', above(0, 'd')),
+                new Row("--max-body-bytes", 'l', above(0, 'l')),
+                new Row("--shutdown-grace", 'd', atLeast(0, 'd')),
+                DEVICE, DTYPE, THREADS, KERNELS)));
         TABLE.put("export", concat(MODEL, List.of(new Row("--format", 't', oneOf("cs336", "llama")))));
         TABLE.put("check-tokens", List.of(new Row("--vocab-size", 'i', in('[', 1, 65536, ']', 'i'))));
         TABLE.put("account", concat(MODEL, List.of(new Row("--batch-size", 'i', above(0, 'i')))));
