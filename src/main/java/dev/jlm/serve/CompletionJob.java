@@ -150,12 +150,19 @@ final class CompletionJob implements ModelThread.Job {
         return best;
     }
 
-    /** The generated tokens whose text begins inside the returned text (those past a stop sequence, and the end token, not). */
+    /**
+     * The generated tokens whose text begins inside the returned text, and the end token where it ended the choice (OpenAI
+     * reports it, and lm-evaluation-harness drops the last reported token); those past a stop sequence are not.
+     */
     private int[] keptTokens(int[] made, int textChars) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int n = 0;
         for (int id : made) {
-            if (id == end || completeUtf8(b.toByteArray()).length() >= textChars) break;
+            if (id == end) {
+                n++;
+                break;
+            }
+            if (completeUtf8(b.toByteArray()).length() >= textChars) break;
             b.writeBytes(tok.model().vocab()[id]);
             n++;
         }

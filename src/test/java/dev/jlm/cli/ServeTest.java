@@ -167,6 +167,27 @@ class ServeTest {
         assertEquals(expected, sum, 1e-4 * Math.abs(expected), "Σ prompt logprobs vs −(eval loss × tokens)");
     }
 
+    /**
+     * The request lm-evaluation-harness's local-completions makes to score a continuation: token ids, echo, max_tokens 1,
+     * logprobs 1; it reads token_logprobs[ctxlen:-1], so one token past the prompt must be reported (the end token too, where it
+     * is the one generated: not forced here).
+     */
+    @Test
+    void anLmEvalLoglikelihoodRequestGetsThePromptAndOneMoreToken() throws Exception {
+        int[] ids = Tokenizer.load(tok, List.of()).encode(PROMPT);
+        String list = JSON.writeValueAsString(ids);
+        JsonNode scored = JSON.readTree(post(server, "/v1/completions", "{\"prompt\": [" + list + "], \"echo\": true, \"logprobs\": 1,"
+                + " \"max_tokens\": 0}").body()).at("/choices/0/logprobs/token_logprobs");
+        for (int[] prompt : List.of(ids, java.util.Arrays.copyOf(ids, ids.length / 2))) {
+            var r = post(server, "/v1/completions", "{\"model\": \"tiny\", \"prompt\": [" + JSON.writeValueAsString(prompt) + "], \"echo\": true,"
+                    + " \"logprobs\": 1, \"max_tokens\": 1, \"temperature\": 0, \"seed\": 1234}");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode lp = JSON.readTree(r.body()).at("/choices/0/logprobs/token_logprobs");
+            assertEquals(prompt.length + 1, lp.size(), r.body());
+            for (int i = 1; i < prompt.length; i++) assertEquals(scored.get(i).asDouble(), lp.get(i).asDouble(), 1e-6, "token " + i);
+        }
+    }
+
     @Test
     void streamedAndWholeGreedyCompletionsAreIdentical() throws Exception {
         int stops = 0;
@@ -220,7 +241,8 @@ class ServeTest {
             assertTrue(mass <= 1 + 1e-5, top.toString());
             text.append(lp.get("tokens").get(i).asText());
         }
-        assertEquals(JSON.readTree(r.body()).at("/choices/0/text").asText(), text.toString());
+        assertEquals(JSON.readTree(r.body()).at("/choices/0/text").asText(), text.toString().replaceFirst("<\\|endoftext\\|>$", ""),
+                "the tokens spell the text (and the end token, where it ended the choice)");
         String sampled = "{\"prompt\": \"The\", \"max_tokens\": 12, \"temperature\": 1, \"seed\": 41, \"n\": 2}";
         JsonNode a = JSON.readTree(post(server, "/v1/completions", sampled).body()), b = JSON.readTree(post(server, "/v1/completions", sampled).body());
         assertEquals(a.get("choices"), b.get("choices"), "the same seed, the same samples");
