@@ -65,7 +65,12 @@ public final class Server implements AutoCloseable {
         this.modelThread = modelThread;
         this.contextLength = model.config().contextLength();
         this.vocabSize = model.config().vocabSize();
-        http = HttpServer.create(new InetSocketAddress(opts.host(), opts.port()), 64);
+        try {
+            http = HttpServer.create(new InetSocketAddress(opts.host(), opts.port()), 64);
+        } catch (java.net.BindException e) {
+            throw new dev.jlm.JlmException("cannot listen on " + opts.host() + ":" + opts.port() + ": " + e.getMessage()
+                    + (opts.port() == 0 ? "" : " (--port 0 takes a free port)"), e);
+        }
         http.createContext("/", this::handle);
         http.setExecutor(exchanges);
         http.start();
@@ -87,7 +92,7 @@ public final class Server implements AutoCloseable {
         }
         try {
             return new Server(opts, tok, endToken, mt, model);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             mt.close();
             throw e;
         }

@@ -412,7 +412,21 @@ class ServeTest {
         var port = CliTrainTest.run("serve", "--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(), "--port", "65536");
         assertEquals(2, port.code(), port.err());
         assertTrue(port.err().startsWith("jlm: --port must be in [0, 65535], got 65536"), port.err());
+        long models = modelThreads();
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            var busy = CliTrainTest.run("serve", "--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(), "--port",
+                    Integer.toString(taken.getLocalPort()), "--threads", "1");
+            assertEquals(1, busy.code(), busy.err());
+            assertEquals("jlm: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": Address already in use (--port 0 takes a free port)",
+                    busy.err());
+            assertEquals("", busy.out());
+        }
+        assertEquals(models, modelThreads(), "the refused server's model thread ended");
         for (var r : List.of(end, name, port)) assertEquals("", r.out());
+    }
+
+    static long modelThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("jlm-model")).count();
     }
 
     @Test
