@@ -58,42 +58,43 @@ public final class Server implements AutoCloseable {
     private final long created = System.currentTimeMillis() / 1000;
     private volatile boolean closing;
 
-    private Server(Options opts, Tokenizer tok, String endToken, ModelThread modelThread, TransformerLm model) throws IOException {
+    private Server(Options opts, HttpServer http, Tokenizer tok, String endToken, ModelThread modelThread, TransformerLm model) {
         this.opts = opts;
+        this.http = http;
         this.tok = tok;
         this.end = endToken == null || endToken.isEmpty() ? -1 : tok.specialId(endToken);
         this.modelThread = modelThread;
         this.contextLength = model.config().contextLength();
         this.vocabSize = model.config().vocabSize();
-        try {
-            http = HttpServer.create(new InetSocketAddress(opts.host(), opts.port()), 64);
-        } catch (java.net.BindException e) {
-            throw new dev.jlm.JlmException("cannot listen on " + opts.host() + ":" + opts.port() + ": " + e.getMessage()
-                    + (opts.port() == 0 ? "" : " (--port 0 takes a free port)"), e);
-        }
         http.createContext("/", this::handle);
         http.setExecutor(exchanges);
         http.start();
     }
 
     /**
-     * Loads the model on the model thread ({@code loader} runs there: its tensors are that thread's), then listens. The
-     * tokenizer must be the model's (the same vocabulary size); {@code endToken} (a special token, or empty) ends a choice.
+     * Binds the address (a port in use is refused before anything loads), loads the model on the model thread
+     * ({@code loader} runs there: its tensors are that thread's), then answers. The tokenizer must be the model's (the same
+     * vocabulary size); {@code endToken} (a special token, or empty) ends a choice.
      */
     public static Server start(Options opts, java.util.concurrent.Callable<TransformerLm> loader, Tokenizer tok, String endToken)
             throws Exception {
-        ModelThread mt = new ModelThread(loader, opts.maxQueue());
-        TransformerLm model;
+        HttpServer http;
         try {
-            model = mt.awaitReady();
+            http = HttpServer.create(new InetSocketAddress(opts.host(), opts.port()), 64);
+        } catch (java.net.BindException e) {
+            throw new dev.jlm.JlmException("cannot listen on " + opts.host() + ":" + opts.port() + ": " + e.getMessage()
+                    + (opts.port() == 0 ? "" : " (--port 0 takes a free port)"), e);
+        }
+        ModelThread mt = new ModelThread(loader, opts.maxQueue());
+        try {
+            return new Server(opts, http, tok, endToken, mt, mt.awaitReady());
         } catch (Exception e) {
             mt.close();
-            throw e;
-        }
-        try {
-            return new Server(opts, tok, endToken, mt, model);
-        } catch (IOException | RuntimeException e) {
-            mt.close();
+            try {
+                http.stop(0);                                      // never started: only its socket to close
+            } catch (RuntimeException ignored) {
+                // the socket is closed with the process
+            }
             throw e;
         }
     }

@@ -422,6 +422,12 @@ class ServeTest {
             assertEquals("", busy.out());
         }
         assertEquals(models, modelThreads(), "the refused server's model thread ended");
+        var failed = org.junit.jupiter.api.Assertions.assertThrows(dev.jlm.JlmException.class, () -> Server.start(new Server.Options("127.0.0.1", 0,
+                MODEL, 1, 1, 1, 1), () -> {
+                    throw new dev.jlm.JlmException("the loader failed");
+                }, Tokenizer.load(tok, List.of()), ""));
+        assertEquals("the loader failed", failed.getMessage());
+        assertEquals(models, modelThreads(), "a model that failed to load leaves no thread");
         for (var r : List.of(end, name, port)) assertEquals("", r.out());
     }
 
