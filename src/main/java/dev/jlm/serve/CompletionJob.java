@@ -119,6 +119,7 @@ final class CompletionJob implements ModelThread.Job {
             String text = completeUtf8(bytes.toByteArray());
             int hit = firstStop(text, Math.max(0, state.emitted - longestStop));
             int upTo = hit >= 0 ? hit : Math.max(state.emitted, text.length() - Math.max(0, longestStop - 1));
+            if (upTo > state.emitted && Character.isHighSurrogate(text.charAt(upTo - 1))) upTo--;    // never half a character
             if (upTo > state.emitted) events.add(new Text(index, text.substring(state.emitted, upTo)));
             state.emitted = Math.max(state.emitted, upTo);
             if (hit >= 0) state.cut = hit;
