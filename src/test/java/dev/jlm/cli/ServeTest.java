@@ -431,6 +431,34 @@ class ServeTest {
         for (var r : List.of(end, name, port)) assertEquals("", r.out());
     }
 
+    /** A client that leaves mid-stream stops its decoding: the model is free long before the whole request would have ended. */
+    @Test
+    void aClientThatLeavesMidStreamFreesTheModel() throws Exception {
+        String body = "{\"prompt\": [\"The\", \"A\", \"It\", \"We\"], \"max_tokens\": 60, \"n\": 16, \"seed\": 5, \"stream\": %s}";
+        long t0 = System.nanoTime();
+        assertEquals(200, post(server, "/v1/completions", body.formatted("false")).statusCode());
+        double whole = (System.nanoTime() - t0) / 1e9;
+        URI u = URI.create(server.url());
+        byte[] json = body.formatted("true").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        double freed;
+        try (var socket = new java.net.Socket(u.getHost(), u.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + json.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(json);
+            socket.getOutputStream().flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null && !line.startsWith("data: "); ) assertTrue(!line.startsWith("HTTP/1.1 4"), line);
+            t0 = System.nanoTime();
+        }                                                                    // the client leaves after its first event
+        while (JSON.readTree(get(server, "/health").body()).get("running").asInt() == 1) {
+            assertTrue(System.nanoTime() - t0 < 60e9, "the model is still decoding for a client that left");
+            Thread.sleep(2);
+        }
+        freed = (System.nanoTime() - t0) / 1e9;
+        assertTrue(freed < whole / 2, "freed " + freed + " s after the client left; the whole request takes " + whole + " s");
+    }
+
     static long modelThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("jlm-model")).count();
     }
