@@ -101,7 +101,7 @@ public final class Checkpoint {
     public static void export(ModelFiles.Resolved r, Path dir) throws IOException {
         dev.jlm.io.AtomicFolder.write(dir, false, tmp -> {
             try (var s = TensorScope.open()) {
-                Map<String, Tensor> all = ModelFiles.canonical(Safetensors.read(r.weights(), Device.CPU), r.config()), model = new LinkedHashMap<>();
+                Map<String, Tensor> all = ModelFiles.canonical(Safetensors.read(r.weights(), Device.CPU), r.config(), r.weights()), model = new LinkedHashMap<>();
                 for (String name : TransformerLm.parameterShapes(r.config()).keySet()) model.put(name, all.get(name));
                 requireFinite(r.weights(), model);
                 Safetensors.write(tmp.resolve(ModelFiles.WEIGHTS), model, Map.of("format", "pt", "config", ConfigJson.write(r.config())));
@@ -129,7 +129,7 @@ public final class Checkpoint {
     /** Copies the checkpoint's weights into {@code model}, checking names, shapes and that every value is finite. */
     public static void loadWeights(Path weights, TransformerLm model) throws IOException {
         try (var s = TensorScope.open()) {
-            Map<String, Tensor> t = ModelFiles.canonical(Safetensors.read(weights, model.params().device()), model.config());
+            Map<String, Tensor> t = ModelFiles.canonical(Safetensors.read(weights, model.params().device()), model.config(), weights);
             requireFinite(weights, t);
             copyInto(weights, t, model.params().named());
         }

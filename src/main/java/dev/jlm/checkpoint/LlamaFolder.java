@@ -71,31 +71,27 @@ public final class LlamaFolder {
         return Map.copyOf(out);
     }
 
-    /** A header with Llama names as one with CS336 names (shapes are the same: the permutation moves rows within q and k). */
-    static Safetensors.Header withCs336Names(Safetensors.Header h, Path file) {
-        if (!holds(h.entries().keySet())) return h;
-        Map<String, Safetensors.Entry> renamed = new LinkedHashMap<>();
-        for (var e : h.entries().entrySet()) {
+    /**
+     * Llama's names as CS336's (a header's entries or a file's tensors; the shapes are the same), or {@code byName} as it
+     * is when it does not hold Llama's names; a tensor Llama's layout does not have is refused naming {@code file}.
+     */
+    static <T> Map<String, T> cs336Names(Map<String, T> byName, Path file) {
+        if (!holds(byName.keySet())) return byName;
+        Map<String, T> renamed = new LinkedHashMap<>();
+        for (var e : byName.entrySet()) {
             String name = cs336Name(e.getKey());
             if (name == null) throw new JlmException(file + ": tensor " + e.getKey() + " is not part of a LlamaForCausalLM that jlm can run"
                     + " (a folder with model.embed_tokens.weight is read as transformers' Llama layout)");
             renamed.put(name, e.getValue());
         }
-        return new Safetensors.Header(renamed, h.metadata(), h.dataStart());
+        return renamed;
     }
 
-    /** A file's tensors under CS336 names with q and k rows in CS336's order: Llama's layout turned back; others as they are. */
-    static Map<String, Tensor> asCs336(Map<String, Tensor> file, ModelConfig c) {
-        if (!holds(file.keySet())) return file;
-        Tensor order = Torch.fromArray(ropeRowOrder(c, false), c.dModel());
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var e : file.entrySet()) {
-            String name = cs336Name(e.getKey());
-            if (name == null) continue;                                         // refused when the file was resolved
-            Tensor t = e.getValue();
-            if (name.endsWith("attn.q_proj.weight") || name.endsWith("attn.k_proj.weight")) t = t.indexSelect(0, order);
-            out.put(name, t);
-        }
+    /** CS336-named tensors with q's and k's rows taken in {@code ropeRowOrder(c, toLlama)}; the others as they are. */
+    static Map<String, Tensor> ropeRowsReordered(Map<String, Tensor> cs336, ModelConfig c, boolean toLlama) {
+        Tensor order = Torch.fromArray(ropeRowOrder(c, toLlama), c.dModel());
+        Map<String, Tensor> out = new LinkedHashMap<>(cs336);
+        out.replaceAll((name, t) -> name.endsWith("attn.q_proj.weight") || name.endsWith("attn.k_proj.weight") ? t.indexSelect(0, order) : t);
         return out;
     }
 
@@ -208,13 +204,8 @@ public final class LlamaFolder {
 
     /** The model's tensors under transformers' names, q and k rows in Llama's order; a tied model keeps only the embedding. */
     static Map<String, Tensor> toLlama(Map<String, Tensor> cs336, ModelConfig c) {
-        Tensor order = Torch.fromArray(ropeRowOrder(c, true), c.dModel());
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String name : TransformerLm.parameterShapes(c).keySet()) {
-            Tensor t = cs336.get(name);
-            if (name.endsWith("attn.q_proj.weight") || name.endsWith("attn.k_proj.weight")) t = t.indexSelect(0, order);
-            out.put(hfName(name), t);
-        }
+        Map<String, Tensor> reordered = ropeRowsReordered(cs336, c, true), out = new LinkedHashMap<>();
+        for (String name : TransformerLm.parameterShapes(c).keySet()) out.put(hfName(name), reordered.get(name));
         return out;
     }
 
@@ -232,7 +223,7 @@ public final class LlamaFolder {
         }
         AtomicFolder.write(dir, false, tmp -> {
             try (var s = TensorScope.open()) {
-                Map<String, Tensor> cs336 = ModelFiles.canonical(Safetensors.read(r.weights(), Device.CPU), r.config());
+                Map<String, Tensor> cs336 = ModelFiles.canonical(Safetensors.read(r.weights(), Device.CPU), r.config(), r.weights());
                 Checkpoint.requireFinite(r.weights(), cs336);
                 Map<String, Tensor> llama = toLlama(cs336, r.config());
                 Safetensors.write(tmp.resolve(ModelFiles.WEIGHTS), llama, Map.of("format", "pt"));

@@ -184,24 +184,25 @@ public final class ModelFiles {
     }
 
     /**
-     * A file's tensor names as a CS336 state dict's: transformers' Llama names turned back ({@link LlamaFolder}), and
-     * save_model's kept lm_head.weight read as the embedding it is.
+     * A file's names as a CS336 state dict's (a header's entries, or the tensors read from it): transformers' Llama names
+     * turned back ({@link LlamaFolder}), and save_model's kept lm_head.weight read as the embedding it is.
      */
-    static Safetensors.Header canonical(Safetensors.Header h, Path file) {
-        h = LlamaFolder.withCs336Names(h, file);
-        if (!savedTied(h.entries().keySet(), h.metadata())) return h;
-        Map<String, Safetensors.Entry> e = new LinkedHashMap<>(h.entries());
-        e.put(EMBEDDING, e.remove(HEAD));
-        return new Safetensors.Header(e, h.metadata(), h.dataStart());
+    private static <T> Map<String, T> cs336Names(Map<String, T> byName, Map<String, String> metadata, Path file) {
+        Map<String, T> m = LlamaFolder.cs336Names(byName, file);
+        if (!savedTied(m.keySet(), metadata)) return m;
+        m = new LinkedHashMap<>(m);
+        m.put(EMBEDDING, m.remove(HEAD));
+        return m;
     }
 
-    /** The tensors of a file read as {@link #canonical(Safetensors.Header, Path)} reads its header, for a model of config {@code c}. */
-    static Map<String, dev.jlm.tensor.Tensor> canonical(Safetensors.Contents file, ModelConfig c) {
-        Map<String, dev.jlm.tensor.Tensor> t = LlamaFolder.asCs336(file.tensors(), c);
-        if (!savedTied(t.keySet(), file.metadata())) return t;
-        t = new LinkedHashMap<>(t);
-        t.put(EMBEDDING, t.remove(HEAD));
-        return t;
+    static Safetensors.Header canonical(Safetensors.Header h, Path file) {
+        return new Safetensors.Header(cs336Names(h.entries(), h.metadata(), file), h.metadata(), h.dataStart());
+    }
+
+    /** The tensors of {@code file} read as {@link #canonical(Safetensors.Header, Path)} reads its header, for a model of config {@code c}. */
+    static Map<String, dev.jlm.tensor.Tensor> canonical(Safetensors.Contents read, ModelConfig c, Path file) {
+        Map<String, dev.jlm.tensor.Tensor> t = cs336Names(read.tensors(), read.metadata(), file);
+        return LlamaFolder.holds(read.tensors().keySet()) ? LlamaFolder.ropeRowsReordered(t, c, false) : t;
     }
 
     /** What the state dict's shapes tell of the config: the dimensions, and the layer count from the layers' names. */
