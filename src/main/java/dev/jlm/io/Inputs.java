@@ -50,9 +50,4 @@ public final class Inputs {
             return "a special file (a device, pipe or socket)";
         }
     }
-
-    /** A file about to be written: see {@link Outputs#requireFile} (no folder, pipe or device there; its folder exists). */
-    public static void requireWritableFile(Path file, String flag) {
-        Outputs.requireFile(file, flag, java.util.Map.of());
-    }
 }
