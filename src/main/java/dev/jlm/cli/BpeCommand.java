@@ -1,9 +1,12 @@
 package dev.jlm.cli;
 
+import dev.jlm.JlmException;
 import dev.jlm.config.Domain;
+import dev.jlm.io.AtomicFolder;
 import dev.jlm.tokenizer.BpeModel;
 import dev.jlm.tokenizer.BpeTrainer;
 import dev.jlm.tokenizer.ByteUnicode;
+import dev.jlm.tokenizer.TokenizerException;
 import dev.jlm.tokenizer.TokenizerFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,7 +68,13 @@ final class BpeCommand {
             requireSpecials(specials);
             Memory.watch();
             Progress bar = new Progress("MB", 1e6).unit("merge", "merges", 1);
-            var result = new BpeTrainer(vocabSize, specials, threads).train(inputs, (phase, done, total) ->
+            BpeTrainer trainer;
+            try {
+                trainer = new BpeTrainer(vocabSize, specials, threads);
+            } catch (TokenizerException e) {                  // the library says vocab_size; the user typed --vocab-size
+                throw new JlmException(e.getMessage()).naming("vocab_size");
+            }
+            var result = trainer.train(inputs, (phase, done, total) ->
                     bar.update(phase, done, total, null));
             bar.finishLine();
             BpeModel m = result.model();
@@ -73,7 +82,7 @@ final class BpeCommand {
                 spec.commandLine().getErr().printf(Locale.ROOT, "jlm: note: the corpus ran out of pairs to merge: the tokenizer has %,d tokens,"
                         + " not --vocab-size %,d%n", m.vocabSize(), vocabSize);
             }
-            Path aside = TokenizerFiles.write(m, out, overwrite);
+            Path aside = AtomicFolder.write(out, overwrite, tmp -> TokenizerFiles.write(m, tmp));   // the four files as one set
             if (aside != null) System.out.println("the previous tokenizer in " + out + " was moved to " + aside);
             var s = result.stats();
             byte[] longest = m.longestToken();

@@ -2,6 +2,7 @@ package dev.jlm.cli;
 
 import dev.jlm.JlmException;
 import dev.jlm.config.ConfigException;
+import dev.jlm.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -20,7 +21,7 @@ final class Errors {
             cl.getErr().println("jlm: " + oneLine(t) + " (see: " + cl.getCommandSpec().qualifiedName(" ") + " --help)");
             return USAGE;
         }
-        if (t instanceof JlmException || t instanceof IllegalArgumentException || t instanceof IOException) {
+        if (t instanceof JlmException || t instanceof TokenizerException || t instanceof IllegalArgumentException || t instanceof IOException) {
             cl.getErr().println("jlm: " + oneLine(t));
             return FAILED;
         }

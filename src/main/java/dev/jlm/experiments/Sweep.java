@@ -242,7 +242,7 @@ public final class Sweep {
         } catch (DivergedException d) {
             log.accept("   diverged: " + d.getMessage());
             return new Result(d.getMessage(), d.step());
-        } catch (JlmException | IllegalArgumentException | IOException e) {
+        } catch (JlmException | dev.jlm.tokenizer.TokenizerException | IllegalArgumentException | IOException e) {
             String m = String.valueOf(e.getMessage()).replace('\n', ' ');
             log.accept("   failed: " + m);
             return new Result(m, null);

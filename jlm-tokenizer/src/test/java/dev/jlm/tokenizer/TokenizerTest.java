@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.jlm.JlmException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +117,7 @@ class TokenizerTest {
     void decodeReplacesInvalidUtf8AndRejectsBadIds() {
         int[] partial = jlm.encode("🙃");
         assertEquals("\uFFFD", jlm.decode(new int[] {partial[0]}).substring(0, 1));
-        var e = assertThrows(JlmException.class, () -> jlm.decode(new int[] {1, 999_999}));
+        var e = assertThrows(TokenizerException.class, () -> jlm.decode(new int[] {1, 999_999}));
         assertEquals("token id 999999 is out of range [0, 50257)", e.getMessage());
     }
 }

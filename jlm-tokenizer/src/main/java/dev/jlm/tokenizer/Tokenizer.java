@@ -1,6 +1,5 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +38,12 @@ public final class Tokenizer {
         specialIds = new int[specials.list().size()];
         for (int i = 0; i < specialIds.length; i++) {
             Integer id = byBytes.get(key(specials.get(i).getBytes(StandardCharsets.UTF_8)));
-            if (id == null) throw new JlmException("special token " + specials.get(i) + " is not in the vocab");
+            if (id == null) throw new TokenizerException("special token " + specials.get(i) + " is not in the vocab");
             specialIds[i] = id;
         }
         for (int b = 0; b < 256; b++) {
             Integer id = byBytes.get(key(new byte[] {(byte) b}));
-            if (id == null) throw new JlmException("the vocab lacks the single byte 0x" + Integer.toHexString(b));
+            if (id == null) throw new TokenizerException("the vocab lacks the single byte 0x" + Integer.toHexString(b));
             byteId[b] = id;
         }
         pairs = new PairIndex(model.merges().length + 16);
@@ -56,7 +55,7 @@ public final class Tokenizer {
             byte[] ab = Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, ab, a.length, b.length);
             Integer id = byBytes.get(key(ab));
-            if (id == null) throw new JlmException("merge " + (r + 1) + " makes a token that is not in the vocab");
+            if (id == null) throw new TokenizerException("merge " + (r + 1) + " makes a token that is not in the vocab");
             int known = pairs.size(), slot = pairs.slot(m[0], m[1]);
             if (slot == known) rankOfSlot[slot] = r;                 // a repeated merge keeps its first rank
             mergedId[r] = id;
@@ -255,7 +254,7 @@ public final class Tokenizer {
         int len = 0;
         byte[][] vocab = model.vocab();
         for (int id : ids) {
-            if (id < 0 || id >= vocab.length) throw new JlmException("token id " + id + " is out of range [0, " + vocab.length + ")");
+            if (id < 0 || id >= vocab.length) throw new TokenizerException("token id " + id + " is out of range [0, " + vocab.length + ")");
             len += vocab[id].length;
         }
         byte[] out = new byte[len];

@@ -1,6 +1,5 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,9 +40,9 @@ final class SafeChunks {
             CoderResult r = dec.decode(in, out, true);
             if (!r.isError()) r = dec.flush(out);
             if (r.isMalformed()) {
-                throw new JlmException(file + ": invalid UTF-8 at byte offset " + (offset + in.position()) + " (the corpus must be UTF-8 text)");
+                throw new TokenizerException(file + ": invalid UTF-8 at byte offset " + (offset + in.position()) + " (the corpus must be UTF-8 text)");
             }
-            if (r.isError()) throw new JlmException(file + ": cannot decode as UTF-8 near byte offset " + (offset + in.position()));
+            if (r.isError()) throw new TokenizerException(file + ": cannot decode as UTF-8 near byte offset " + (offset + in.position()));
             return new CharArrayText(chars, out.position());
         }
     }

@@ -1,6 +1,5 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,8 +34,8 @@ public final class BpeTrainer {
     public BpeTrainer(int vocabSize, List<String> specials, int threads) {
         int min = 256 + specials.size();
         if (vocabSize < min) {
-            throw new JlmException("vocab_size " + vocabSize + " is smaller than 256 bytes + " + specials.size()
-                    + " special token(s) = " + min).naming("vocab_size");
+            throw new TokenizerException("vocab_size " + vocabSize + " is smaller than 256 bytes + " + specials.size()
+                    + " special token(s) = " + min);
         }
         this.vocabSize = vocabSize;
         this.specials = List.copyOf(specials);
@@ -47,7 +46,7 @@ public final class BpeTrainer {
         try {
             return trainOrRunOutOfMemory(inputs, listener);
         } catch (OutOfMemoryError e) {
-            throw new JlmException(String.format(java.util.Locale.ROOT, "out of Java heap (max %.1f GB): the corpus has more distinct pre-tokens"
+            throw new TokenizerException(String.format(java.util.Locale.ROOT, "out of Java heap (max %.1f GB): the corpus has more distinct pre-tokens"
                     + " than this heap holds; give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg scripts/jlm bpe train …",
                     Runtime.getRuntime().maxMemory() / 1e9, (int) Math.ceil(Runtime.getRuntime().maxMemory() / 1e9 * 2)));
         }
@@ -66,7 +65,7 @@ public final class BpeTrainer {
         var counts = new AtomicReference<>(new PreTokenCounter(specials, threads).count(inputs, onBytes,
                 c -> requireHeapWhileCounting(c, done[0], totalBytes)));
         if (counts.get().size() == 0) {
-            throw new JlmException("empty corpus: no text in " + String.join(", ", inputs.stream().map(Path::toString).toList())
+            throw new TokenizerException("empty corpus: no text in " + String.join(", ", inputs.stream().map(Path::toString).toList())
                     + (specials.isEmpty() ? "" : " besides special tokens"));
         }
         long t1 = System.nanoTime();
@@ -96,7 +95,7 @@ public final class BpeTrainer {
         double need = countsHeap(words, chars) + mergeHeap(words, chars), max = Runtime.getRuntime().maxMemory();
         if (need <= max) return;
         double guess = need * Math.max(1, Math.min(4, (double) totalBytes / Math.max(1, bytesDone)));   // distinct words grow more slowly than the text
-        throw new JlmException(String.format(java.util.Locale.ROOT, "after %.0f%% of the corpus, %,d distinct pre-tokens already need about %.1f GB"
+        throw new TokenizerException(String.format(java.util.Locale.ROOT, "after %.0f%% of the corpus, %,d distinct pre-tokens already need about %.1f GB"
                 + " of Java heap to count and merge, more than the max heap (%.1f GB): give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg",
                 100.0 * bytesDone / Math.max(1, totalBytes), words, need / 1e9, max / 1e9, (int) Math.ceil(guess / 1e9)));
     }
@@ -111,7 +110,7 @@ public final class BpeTrainer {
         Runtime rt = Runtime.getRuntime();
         double free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (need > free) {
-            throw new JlmException(String.format(java.util.Locale.ROOT, "the merge phase needs about %.1f GB of Java heap for %,d distinct pre-tokens"
+            throw new TokenizerException(String.format(java.util.Locale.ROOT, "the merge phase needs about %.1f GB of Java heap for %,d distinct pre-tokens"
                     + " but at most %.1f GB is left (max heap %.1f GB): give the JVM more, e.g. JLM_JAVA_OPTS=-Xmx%dg",
                     need / 1e9, counts.size(), free / 1e9, rt.maxMemory() / 1e9, (int) Math.ceil((rt.maxMemory() + need) / 1e9)));
         }

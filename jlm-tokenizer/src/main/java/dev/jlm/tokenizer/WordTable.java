@@ -1,6 +1,5 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,7 +13,7 @@ record WordTable(int[] pool, int[] start, int[] length, long[] freq) {
         int n = counts.size();
         long total = utf8Length(counts);
         if (total > Integer.MAX_VALUE - 16) {
-            throw new JlmException("the distinct pre-tokens hold " + total + " bytes: more than one pool of 2^31 token ids");
+            throw new TokenizerException("the distinct pre-tokens hold " + total + " bytes: more than one pool of 2^31 token ids");
         }
         WordTable t = new WordTable(new int[(int) total], new int[n], new int[n], new long[n]);
         int[] at = {0, 0};                                                     // word, pool position

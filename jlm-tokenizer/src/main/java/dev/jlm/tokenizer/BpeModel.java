@@ -1,6 +1,5 @@
 package dev.jlm.tokenizer;
 
-import dev.jlm.JlmException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,10 +26,10 @@ public record BpeModel(byte[][] vocab, int[][] merges, List<String> specials) {
         for (var e : vocab.entrySet()) {
             int id = e.getKey();
             if (id < 0 || id >= tokens.length) {
-                throw new JlmException("vocab: id " + id + " is outside 0.." + (tokens.length - 1) + " (the ids of " + tokens.length
+                throw new TokenizerException("vocab: id " + id + " is outside 0.." + (tokens.length - 1) + " (the ids of " + tokens.length
                         + " tokens must be 0..n-1)");
             }
-            if (e.getValue() == null) throw new JlmException("vocab: id " + id + " has no bytes");
+            if (e.getValue() == null) throw new TokenizerException("vocab: id " + id + " has no bytes");
             tokens[id] = e.getValue().clone();
         }
         Map<String, Integer> byBytes = new HashMap<>();
@@ -45,7 +44,7 @@ public record BpeModel(byte[][] vocab, int[][] merges, List<String> specials) {
             Merge m = merges.get(i);
             Integer a = byBytes.get(new String(m.left(), StandardCharsets.ISO_8859_1)), b = byBytes.get(new String(m.right(), StandardCharsets.ISO_8859_1));
             if (a == null || b == null) {
-                throw new JlmException("merges[" + i + "]: token " + Arrays.toString(a == null ? m.left() : m.right()) + " is not in the vocab");
+                throw new TokenizerException("merges[" + i + "]: token " + Arrays.toString(a == null ? m.left() : m.right()) + " is not in the vocab");
             }
             pairs[i] = new int[] {a, b};
         }

@@ -3,8 +3,6 @@ package dev.jlm.tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -36,11 +34,7 @@ public final class ParallelEncoder {
         ThreadLocal<Tokenizer> local = ThreadLocal.withInitial(tokenizer::copy);
         SafeChunks chunks = new SafeChunks(tokenizer.model().specials(), blockSize);
         String name = file.toString();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "jlm-encode");
-            t.setDaemon(true);
-            return t;
-        })) {
+        try (Futures.Pool pool = new Futures.Pool(threads, "jlm-encode")) {
             ArrayDeque<Future<int[]>> inFlight = new ArrayDeque<>();
             ArrayDeque<Long> ends = new ArrayDeque<>();
             chunks.forEach(file, c -> {

@@ -26,7 +26,7 @@ class PairListsTest {
             int w = r.nextInt(4) == 0 ? 7 : r.nextInt(1_000_000);
             lists.add(slot, w);
             List<Integer> l = oracle.computeIfAbsent(slot, s -> new ArrayList<>());
-            if (l.isEmpty() || l.getLast() != w) l.add(w);
+            if (l.isEmpty() || l.get(l.size() - 1) != w) l.add(w);
         }
         for (int slot = 0; slot < 5000; slot++) {
             List<Integer> got = new ArrayList<>();

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jlm.JlmException;
-import dev.jlm.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +51,7 @@ public final class TokenizerJson {
         ArrayNode merges = model.putArray("merges");
         for (int[] mg : m.merges()) merges.add(ByteUnicode.encode(m.vocab()[mg[0]]) + " " + ByteUnicode.encode(m.vocab()[mg[1]]));
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        AtomicFile.write(file, out -> out.write(bytes));
+        TokenizerFiles.writeSynced(file, bytes);
     }
 
     private static ObjectNode byteLevel() {
@@ -61,16 +59,16 @@ public final class TokenizerJson {
     }
 
     public static BpeModel read(Path file, List<String> extraSpecials) throws IOException {
-        JsonNode root = dev.jlm.io.JsonFiles.read(file, "tokenizer.json");
-        if (!root.isObject()) throw new JlmException(file + ": not a tokenizer.json (expected a JSON object)");
+        JsonNode root = Reading.json(file, "tokenizer.json");
+        if (!root.isObject()) throw new TokenizerException(file + ": not a tokenizer.json (expected a JSON object)");
         requireAbsent(file, root, "normalizer");
         requireByteLevel(file, root, "pre_tokenizer", false);
         requireByteLevel(file, root, "post_processor", true);
         requireByteLevel(file, root, "decoder", true);
         JsonNode model = root.path("model");
-        if (!model.isObject()) throw new JlmException(file + ": no \"model\" object");
+        if (!model.isObject()) throw new TokenizerException(file + ": no \"model\" object");
         String type = model.path("type").asText("BPE");
-        if (!type.equals("BPE")) throw new JlmException(file + ": model type " + type + " is not supported (jlm implements byte-level BPE)");
+        if (!type.equals("BPE")) throw new TokenizerException(file + ": model type " + type + " is not supported (jlm implements byte-level BPE)");
         if (!model.path("dropout").isMissingNode() && !model.path("dropout").isNull()) throw unsupported(file, "model.dropout " + model.get("dropout"));
         for (String affix : new String[] {"continuing_subword_prefix", "end_of_word_suffix"}) {
             if (!model.path(affix).asText("").isEmpty()) throw unsupported(file, "model." + affix + " \"" + model.get(affix).asText() + "\"");
@@ -79,21 +77,21 @@ public final class TokenizerJson {
 
         Map<String, Integer> vocab = new HashMap<>();
         JsonNode v = model.path("vocab");
-        if (!v.isObject()) throw new JlmException(file + ": model.vocab is not a JSON object of token → id");
+        if (!v.isObject()) throw new TokenizerException(file + ": model.vocab is not a JSON object of token → id");
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             var e = it.next();
             if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
-                throw new JlmException(file + ": model.vocab: id of \"" + e.getKey() + "\" is not an integer");
+                throw new TokenizerException(file + ": model.vocab: id of \"" + e.getKey() + "\" is not an integer");
             }
             vocab.put(e.getKey(), e.getValue().asInt());
         }
         List<String> specials = new ArrayList<>();
         for (JsonNode a : root.path("added_tokens")) {                    // special tokens travel as added tokens
             String content = a.path("content").asText(null);
-            if (content == null || !a.path("id").canConvertToInt()) throw new JlmException(file + ": added_tokens entry without content and id: " + a);
+            if (content == null || !a.path("id").canConvertToInt()) throw new TokenizerException(file + ": added_tokens entry without content and id: " + a);
             Integer at = vocab.putIfAbsent(content, a.get("id").asInt());
             if (at != null && at != a.get("id").asInt()) {
-                throw new JlmException(file + ": added token \"" + content + "\" has id " + a.get("id").asInt() + " but model.vocab gives " + at);
+                throw new TokenizerException(file + ": added token \"" + content + "\" has id " + a.get("id").asInt() + " but model.vocab gives " + at);
             }
             specials.add(content);
         }
@@ -101,14 +99,14 @@ public final class TokenizerJson {
         List<String[]> merges = new ArrayList<>();
         List<String> where = new ArrayList<>();
         JsonNode ms = model.path("merges");
-        if (!ms.isArray()) throw new JlmException(file + ": model.merges is not a list");
+        if (!ms.isArray()) throw new TokenizerException(file + ": model.merges is not a list");
         for (int i = 0; i < ms.size(); i++) {
             JsonNode m = ms.get(i);
             String[] pair = m.isTextual() ? m.asText().split(" ", -1)                        // "a b" (tokenizers < 0.20)
                     : m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()
                     ? new String[] {m.get(0).asText(), m.get(1).asText()} : new String[0];      // ["a", "b"]
             if (pair.length != 2 || pair[0].isEmpty() || pair[1].isEmpty()) {
-                throw new JlmException(file + ": model.merges[" + i + "]: expected two tokens, got " + m);
+                throw new TokenizerException(file + ": model.merges[" + i + "]: expected two tokens, got " + m);
             }
             merges.add(new String[] {pair[0], pair[1]});
             where.add(file + ": model.merges[" + i + "]");
@@ -134,8 +132,8 @@ public final class TokenizerJson {
         if (key.equals("pre_tokenizer") && !n.path("use_regex").asBoolean(true)) throw unsupported(file, key + " ByteLevel with use_regex false");
     }
 
-    private static JlmException unsupported(Path file, String what) {
-        return new JlmException(file + ": " + what + " is not supported (jlm implements GPT-2's byte-level BPE: ByteLevel pre-tokenizer and"
+    private static TokenizerException unsupported(Path file, String what) {
+        return new TokenizerException(file + ": " + what + " is not supported (jlm implements GPT-2's byte-level BPE: ByteLevel pre-tokenizer and"
                 + " decoder, no normalizer)");
     }
 }

@@ -3,26 +3,25 @@ package dev.jlm.tokenizer;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jlm.JlmException;
 import java.io.IOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.jlm.io.AtomicFile;
-import dev.jlm.io.AtomicFolder;
 
 /**
  * The GPT-2 file format of a tokenizer folder: {@code vocab.json} maps token string (bytes through
  * {@link ByteUnicode}) to id; {@code merges.txt} has one merge per line, "left right", in merge order (a first
  * line starting with "#version" is skipped). Special tokens are stored as their own text, and listed one per line
- * in {@code special_tokens.txt} (jlm's addition, optional when reading). Writes are atomic.
+ * in {@code special_tokens.txt} (jlm's addition, optional when reading).
  */
 public final class TokenizerFiles {
     public static final String VOCAB = "vocab.json", MERGES = "merges.txt", SPECIALS = "special_tokens.txt";
@@ -31,53 +30,36 @@ public final class TokenizerFiles {
     private TokenizerFiles() {}
 
     /**
-     * Writes DIR/vocab.json, merges.txt, special_tokens.txt and the same tokenizer as DIR/tokenizer.json, as one set
-     * (see {@link AtomicFolder}): a folder already holding files is refused unless {@code replace}, and then moved aside;
-     * returns where it went (or null).
+     * Writes DIR/vocab.json, merges.txt, special_tokens.txt and the same tokenizer as DIR/tokenizer.json into the
+     * folder {@code dir} (made if missing), each file flushed to disk. Files of those names already there are replaced
+     * one by one: to replace a tokenizer as one set, write into a fresh folder and rename it (jlm's {@code bpe train}
+     * does, with its AtomicFolder).
      */
-    public static Path write(BpeModel m, Path dir, boolean replace) throws IOException {
-        try {
-            return AtomicFolder.write(dir, replace, tmp -> writeFiles(m, tmp));
-        } catch (JlmException e) {
-            if (e.getMessage().endsWith("already holds files")) {
-                throw new JlmException(e.getMessage() + " (" + String.join(", ", names(dir)) + "): choose another folder, or replace the"
-                        + " tokenizer with overwrite (the old folder is then moved aside, not deleted)").naming("overwrite");
-            }
-            throw e;
-        }
-    }
-
-    private static java.util.List<String> names(Path dir) throws IOException {
-        try (var s = Files.list(dir)) {
-            var n = s.map(p -> p.getFileName().toString()).sorted().toList();
-            return n.size() <= 4 ? n : java.util.List.of(n.get(0), n.get(1), n.get(2), "…");
-        }
-    }
-
-    private static void writeFiles(BpeModel m, Path dir) throws IOException {
+    public static void write(BpeModel m, Path dir) throws IOException {
+        Files.createDirectories(dir);
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (int id = 0; id < m.vocab().length; id++) vocab.put(tokenString(m, id), id);
-        AtomicFile.write(dir.resolve(VOCAB), out -> {
-            try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-                JSON.writerWithDefaultPrettyPrinter().writeValue(w, vocab);
-            }
-        });
-        AtomicFile.write(dir.resolve(SPECIALS), out -> {
-            for (String sp : m.specials()) out.write((sp + "\n").getBytes(StandardCharsets.UTF_8));
-        });
-        AtomicFile.write(dir.resolve(MERGES), out -> {
-            try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-                w.write("#version: 0.2\n");                             // GPT-2's first line; HF's slow tokenizer skips it
-                for (int[] mg : m.merges()) {
-                    w.write(ByteUnicode.encode(m.vocab()[mg[0]]));
-                    w.write(' ');
-                    w.write(ByteUnicode.encode(m.vocab()[mg[1]]));
-                    w.write('\n');
-                }
-            }
-        });
+        writeSynced(dir.resolve(VOCAB), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(vocab));
+        StringBuilder specials = new StringBuilder();
+        for (String sp : m.specials()) specials.append(sp).append('\n');
+        writeSynced(dir.resolve(SPECIALS), specials.toString().getBytes(StandardCharsets.UTF_8));
+        StringBuilder merges = new StringBuilder("#version: 0.2\n");     // GPT-2's first line; HF's slow tokenizer skips it
+        for (int[] mg : m.merges()) {
+            merges.append(ByteUnicode.encode(m.vocab()[mg[0]])).append(' ').append(ByteUnicode.encode(m.vocab()[mg[1]])).append('\n');
+        }
+        writeSynced(dir.resolve(MERGES), merges.toString().getBytes(StandardCharsets.UTF_8));
         TokenizerJson.write(m, dir.resolve(TokenizerJson.FILE));
     }
+
+    /** Writes {@code bytes} to {@code file} (created or truncated) and forces them to the disk before returning. */
+    static void writeSynced(Path file, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+    }
+
 
     static String tokenString(BpeModel m, int id) {
         byte[] b = m.vocab()[id];
@@ -93,7 +75,7 @@ public final class TokenizerFiles {
     public static BpeModel read(Path path, List<String> specials) throws IOException {
         if (Files.isRegularFile(path)) return TokenizerJson.read(path, specials);
         if (!Files.isDirectory(path)) {
-            throw new JlmException(path + ": " + (Files.exists(path) ? "not a regular file or folder" : "no such tokenizer")
+            throw new TokenizerException(path + ": " + (Files.exists(path) ? "not a regular file or folder" : "no such tokenizer")
                     + " (expected a folder with vocab.json and merges.txt, or a tokenizer.json)");
         }
         Path vocabFile = path.resolve(VOCAB), mergesFile = path.resolve(MERGES);
@@ -102,8 +84,8 @@ public final class TokenizerFiles {
         }
         for (Path p : List.of(vocabFile, mergesFile)) {
             if (!Files.isRegularFile(p)) {
-                String problem = dev.jlm.io.Inputs.problem(p, "tokenizer file");
-                throw new JlmException(p + (problem.startsWith("is ") ? " " : ": ") + problem + " (a tokenizer folder holds " + VOCAB + " and " + MERGES + ")");
+                String problem = Reading.problem(p, "tokenizer file");
+                throw new TokenizerException(p + (problem.startsWith("is ") ? " " : ": ") + problem + " (a tokenizer folder holds " + VOCAB + " and " + MERGES + ")");
             }
         }
 
@@ -113,7 +95,7 @@ public final class TokenizerFiles {
             try {
                 lines = Files.readAllLines(path.resolve(SPECIALS), StandardCharsets.UTF_8);
             } catch (java.nio.charset.MalformedInputException e) {
-                throw new JlmException(path.resolve(SPECIALS) + ": not UTF-8 text");
+                throw new TokenizerException(path.resolve(SPECIALS) + ": not UTF-8 text");
             }
             for (String line : lines) if (!line.isEmpty() && !merged.contains(line)) merged.add(line);
             for (String sp : specials) if (!merged.contains(sp)) merged.add(sp);
@@ -121,27 +103,27 @@ public final class TokenizerFiles {
         }
         Map<String, Integer> vocab = new HashMap<>();
         try (JsonParser p = JSON.createParser(vocabFile.toFile())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new JlmException(vocabFile + ": not a JSON object of token → id");
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new TokenizerException(vocabFile + ": not a JSON object of token → id");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String tok = p.currentName();
                 if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-                    throw new JlmException(vocabFile + ":" + p.currentLocation().getLineNr() + ": id of \"" + tok + "\" is not an integer");
+                    throw new TokenizerException(vocabFile + ":" + p.currentLocation().getLineNr() + ": id of \"" + tok + "\" is not an integer");
                 }
                 if (vocab.put(tok, p.getIntValue()) != null) {          // JSON would let the last id win: the file says two things
-                    throw new JlmException(vocabFile + ":" + p.currentLocation().getLineNr() + ": token \"" + tok + "\" is given twice");
+                    throw new TokenizerException(vocabFile + ":" + p.currentLocation().getLineNr() + ": token \"" + tok + "\" is given twice");
                 }
             }
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw new JlmException(vocabFile + ": JSON over the reader's limits (" + dev.jlm.io.JsonFiles.firstSentence(e.getOriginalMessage()) + ")");
+            throw new TokenizerException(vocabFile + ": JSON over the reader's limits (" + Reading.firstSentence(e.getOriginalMessage()) + ")");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var at = e.getLocation();
-            throw new JlmException(vocabFile + (at == null ? "" : ":" + at.getLineNr()) + ": malformed JSON (" + dev.jlm.io.JsonFiles.firstSentence(e.getOriginalMessage()) + ")");
+            throw new TokenizerException(vocabFile + (at == null ? "" : ":" + at.getLineNr()) + ": malformed JSON (" + Reading.firstSentence(e.getOriginalMessage()) + ")");
         }
         List<String> lines;
         try {
             lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new JlmException(mergesFile + ": not UTF-8 text");
+            throw new TokenizerException(mergesFile + ": not UTF-8 text");
         }
         List<String[]> merges = new ArrayList<>();
         List<String> where = new ArrayList<>();
@@ -150,7 +132,7 @@ public final class TokenizerFiles {
             if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) continue;
             int sp = line.indexOf(' ');
             if (sp <= 0 || sp == line.length() - 1 || line.indexOf(' ', sp + 1) >= 0) {
-                throw new JlmException(mergesFile + ":" + (i + 1) + ": expected two tokens separated by one space, got \"" + line + "\"");
+                throw new TokenizerException(mergesFile + ":" + (i + 1) + ": expected two tokens separated by one space, got \"" + line + "\"");
             }
             merges.add(new String[] {line.substring(0, sp), line.substring(sp + 1)});
             where.add(mergesFile + ":" + (i + 1));
@@ -161,7 +143,7 @@ public final class TokenizerFiles {
             BpeModel other = TokenizerJson.read(json, specials);
             if (!Arrays.deepEquals(m.vocab(), other.vocab()) || !Arrays.deepEquals(m.merges(), other.merges())
                     || !new java.util.HashSet<>(m.specials()).equals(new java.util.HashSet<>(other.specials()))) {
-                throw new JlmException(path + ": " + TokenizerJson.FILE + " and " + VOCAB + " + " + MERGES + " are different tokenizers (jlm writes"
+                throw new TokenizerException(path + ": " + TokenizerJson.FILE + " and " + VOCAB + " + " + MERGES + " are different tokenizers (jlm writes"
                         + " them as one set); give --tokenizer the one file you mean, or remove the other");
             }
         }
@@ -179,8 +161,8 @@ public final class TokenizerFiles {
         byte[][] tokens = new byte[size][];
         for (var e : vocab.entrySet()) {
             int id = e.getValue();
-            if (id < 0) throw new JlmException(vocabSource + ": negative id " + id + " for \"" + e.getKey() + "\"");
-            if (tokens[id] != null) throw new JlmException(vocabSource + ": id " + id + " is used twice");
+            if (id < 0) throw new TokenizerException(vocabSource + ": negative id " + id + " for \"" + e.getKey() + "\"");
+            if (tokens[id] != null) throw new TokenizerException(vocabSource + ": id " + id + " is used twice");
             byte[] b = specials.contains(e.getKey()) ? null : ByteUnicode.decode(e.getKey());
             if (b == null) {
                 b = e.getKey().getBytes(StandardCharsets.UTF_8); // a special token (or added token) stored as text
@@ -188,7 +170,7 @@ public final class TokenizerFiles {
             }
             tokens[id] = b;
         }
-        for (int id = 0; id < size; id++) if (tokens[id] == null) throw new JlmException(vocabSource + ": ids are not contiguous: " + id + " is missing");
+        for (int id = 0; id < size; id++) if (tokens[id] == null) throw new TokenizerException(vocabSource + ": ids are not contiguous: " + id + " is missing");
         List<byte[]> all = new ArrayList<>(List.of(tokens));
         Map<String, Integer> byString = new HashMap<>(vocab);
         for (String s : specials) {
@@ -202,7 +184,7 @@ public final class TokenizerFiles {
             String[] m = merges.get(i);
             Integer a = byString.get(m[0]), b = byString.get(m[1]);
             if (a == null || b == null) {
-                throw new JlmException(where.get(i) + ": token \"" + (a == null ? m[0] : m[1]) + "\" is not in " + vocabName);
+                throw new TokenizerException(where.get(i) + ": token \"" + (a == null ? m[0] : m[1]) + "\" is not in " + vocabName);
             }
             pairs[i] = new int[] {a, b};
         }

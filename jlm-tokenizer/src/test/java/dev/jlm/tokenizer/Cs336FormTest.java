@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jlm.JlmException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -119,10 +118,10 @@ class Cs336FormTest {
         byte[] last = gap.remove(50256);
         gap.put(50300, last);
         assertEquals("vocab: id 50300 is outside 0..50256 (the ids of 50257 tokens must be 0..n-1)",
-                assertThrows(JlmException.class, () -> Tokenizer.of(gap, merges, EOT)).getMessage());
+                assertThrows(TokenizerException.class, () -> Tokenizer.of(gap, merges, EOT)).getMessage());
         List<BpeModel.Merge> bad = new ArrayList<>(merges);
         bad.add(new BpeModel.Merge(new byte[] {'q', 'q', 'q', 'q', 'q', 'q', 'q', 'q', 'q'}, new byte[] {'z'}));
         assertEquals("merges[" + merges.size() + "]: token [113, 113, 113, 113, 113, 113, 113, 113, 113] is not in the vocab",
-                assertThrows(JlmException.class, () -> Tokenizer.of(vocab, bad, EOT)).getMessage());
+                assertThrows(TokenizerException.class, () -> Tokenizer.of(vocab, bad, EOT)).getMessage());
     }
 }

@@ -6,8 +6,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -44,11 +42,7 @@ public final class PreTokenCounter {
     /** As {@link #count(List, LongConsumer)}, showing {@code check} the counts so far after each block (it may throw to stop). */
     PreTokenCounts count(List<Path> files, LongConsumer progress, Consumer<PreTokenCounts> check) throws IOException {
         PreTokenCounts total = new PreTokenCounts();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "jlm-pretokenize");
-            t.setDaemon(true);
-            return t;
-        })) {
+        try (Futures.Pool pool = new Futures.Pool(threads, "jlm-pretokenize")) {
             ArrayDeque<Future<Part>> inFlight = new ArrayDeque<>();
             Queue<PreTokenTable> spare = new ConcurrentLinkedQueue<>();      // drained block tables, cleared for reuse
             SafeChunks chunks = new SafeChunks(specials.list(), blockSize);
