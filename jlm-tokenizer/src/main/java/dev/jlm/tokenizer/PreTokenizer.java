@@ -11,6 +11,8 @@ public final class PreTokenizer {
     private PreTokenizer() {}
 
     public static final String PATTERN = "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    /** The same pattern as GPT-2's encoder.py and HF's ByteLevel spell it (the contractions as seven alternatives). */
+    public static final String HF_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private static final int LETTER = 1, NUMBER = 2, SPACE = 3, OTHER = 4;
 

@@ -21,6 +21,8 @@ import java.util.function.IntConsumer;
  */
 public final class Tokenizer {
     private final BpeModel model;
+    private final Pipeline pipeline;
+    private final Map<String, Integer> wholeToken;   // token bytes (ISO-8859-1) → id, for ignore_merges; else null
     private final SpecialTokens specials;
     private final int[] specialIds;      // by SpecialTokens index
     private final int[] byteId = new int[256];
@@ -30,8 +32,15 @@ public final class Tokenizer {
     private final HashMap<String, int[]> cache = new HashMap<>();
     private static final int CACHE_LIMIT = 1 << 20;
 
+    /** GPT-2's tokenizer for this model ({@link Pipeline#GPT2}). */
     public Tokenizer(BpeModel model) {
+        this(model, Pipeline.GPT2);
+    }
+
+    /** The tokenizer of {@code model} with {@code pipeline}'s normalizer, pre-tokenizer and ignore_merges. */
+    public Tokenizer(BpeModel model, Pipeline pipeline) {
         this.model = model;
+        this.pipeline = pipeline;
         this.specials = new SpecialTokens(model.specials());
         Map<String, Integer> byBytes = new HashMap<>();
         for (int id = 0; id < model.vocab().length; id++) byBytes.putIfAbsent(key(model.vocab()[id]), id);
@@ -46,6 +55,7 @@ public final class Tokenizer {
             if (id == null) throw new TokenizerException("the vocab lacks the single byte 0x" + Integer.toHexString(b));
             byteId[b] = id;
         }
+        wholeToken = pipeline.ignoreMerges() ? byBytes : null;
         pairs = new PairIndex(model.merges().length + 16);
         rankOfSlot = new int[model.merges().length];
         mergedId = new int[model.merges().length];
@@ -64,6 +74,8 @@ public final class Tokenizer {
 
     private Tokenizer(Tokenizer o) {
         this.model = o.model;
+        this.pipeline = o.pipeline;
+        this.wholeToken = o.wholeToken;
         this.specials = o.specials;
         this.specialIds = o.specialIds;
         System.arraycopy(o.byteId, 0, byteId, 0, 256);
@@ -77,9 +89,13 @@ public final class Tokenizer {
         return new Tokenizer(BpeModel.fromBytes(vocab, merges, specialTokens));
     }
 
-    /** Loads a tokenizer (see {@link TokenizerFiles#read}); special tokens missing from the vocab are appended. */
+    /**
+     * Loads a tokenizer (see {@link TokenizerFiles#read}); special tokens missing from the vocab are appended. A
+     * tokenizer.json brings its own pipeline (normalizer, pre-tokenizer, ignore_merges); GPT-2's files have GPT-2's.
+     */
     public static Tokenizer load(Path dir, List<String> specialTokens) throws IOException {
-        return new Tokenizer(TokenizerFiles.read(dir, specialTokens));
+        TokenizerSpec p = TokenizerFiles.read(dir, specialTokens);
+        return new Tokenizer(p.model(), p.pipeline());
     }
 
     /** A tokenizer sharing this one's tables, with its own cache (for another thread). */
@@ -89,6 +105,11 @@ public final class Tokenizer {
 
     public BpeModel model() {
         return model;
+    }
+
+    /** The normalizer, pre-tokenizer and ignore_merges this tokenizer applies. */
+    public Pipeline pipeline() {
+        return pipeline;
     }
 
     /** The id of this special token, or -1 if it is not one of this tokenizer's special tokens. */
@@ -115,6 +136,10 @@ public final class Tokenizer {
 
     /** Encodes text[from, to) and hands each id to {@code out}. */
     public void encode(CharSequence text, int from, int to, IntConsumer out) {
+        if (!pipeline.isGpt2()) {
+            encodeWithPipeline(text, from, to, out);
+            return;
+        }
         PreTokenizer.split(text, from, to, specials, new PreTokenizer.Visitor() {
             @Override
             public void preToken(int start, int end) {
@@ -126,6 +151,23 @@ public final class Tokenizer {
                 out.accept(specialIds[index]);
             }
         });
+    }
+
+    /** As GPT-2's path, for any pipeline: split at special tokens, normalize each text between, split it, BPE each piece. */
+    private void encodeWithPipeline(CharSequence text, int from, int to, IntConsumer out) {
+        for (int i = from; i < to; ) {
+            int segEnd = specials.nextStart(text, i, to);
+            if (segEnd > i) {
+                String seg = pipeline.normalize(text.subSequence(i, segEnd).toString());
+                pipeline.split(seg, 0, seg.length(), (p, q) -> {
+                    for (int id : encodePiece(seg, p, q)) out.accept(id);
+                });
+            }
+            if (segEnd == to) return;
+            int s = specials.matchAt(text, segEnd, to);
+            out.accept(specialIds[s]);
+            i = segEnd + specials.get(s).length();
+        }
     }
 
     /**
@@ -205,7 +247,9 @@ public final class Tokenizer {
         String piece = text.subSequence(p, q).toString();
         int[] ids = cache.get(piece);
         if (ids != null) return ids;
-        ids = bpe(piece.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
+        Integer whole = wholeToken == null ? null : wholeToken.get(key(bytes));
+        ids = whole != null ? new int[] {whole} : bpe(bytes);
         if (cache.size() >= CACHE_LIMIT) cache.clear();
         cache.put(piece, ids);
         return ids;

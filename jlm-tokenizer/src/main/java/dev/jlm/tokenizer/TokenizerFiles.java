@@ -72,7 +72,7 @@ public final class TokenizerFiles {
      * folder with only a tokenizer.json, or a HuggingFace tokenizer.json file. {@code specials} are added to the
      * file's own; special tokens missing from the vocab are appended (as the CS336 tests expect).
      */
-    public static BpeModel read(Path path, List<String> specials) throws IOException {
+    public static TokenizerSpec read(Path path, List<String> specials) throws IOException {
         if (Files.isRegularFile(path)) return TokenizerJson.read(path, specials);
         if (!Files.isDirectory(path)) {
             throw new TokenizerException(path + ": " + (Files.exists(path) ? "not a regular file or folder" : "no such tokenizer")
@@ -140,14 +140,15 @@ public final class TokenizerFiles {
         BpeModel m = assemble(vocab, merges, where, specials, vocabFile.toString(), "vocab.json");
         Path json = path.resolve(TokenizerJson.FILE);
         if (Files.exists(json)) {                                // beside them (bpe train writes both): read too, never passed over
-            BpeModel other = TokenizerJson.read(json, specials);
-            if (!Arrays.deepEquals(m.vocab(), other.vocab()) || !Arrays.deepEquals(m.merges(), other.merges())
+            TokenizerSpec read = TokenizerJson.read(json, specials);
+            BpeModel other = read.model();
+            if (!read.pipeline().isGpt2() || !Arrays.deepEquals(m.vocab(), other.vocab()) || !Arrays.deepEquals(m.merges(), other.merges())
                     || !new java.util.HashSet<>(m.specials()).equals(new java.util.HashSet<>(other.specials()))) {
                 throw new TokenizerException(path + ": " + TokenizerJson.FILE + " and " + VOCAB + " + " + MERGES + " are different tokenizers (jlm writes"
                         + " them as one set); give --tokenizer the one file you mean, or remove the other");
             }
         }
-        return m;
+        return new TokenizerSpec(m, Pipeline.GPT2);
     }
 
     /**

@@ -58,13 +58,20 @@ public final class TokenizerJson {
         return JSON.createObjectNode().put("type", "ByteLevel").put("add_prefix_space", false).put("use_regex", true);
     }
 
-    public static BpeModel read(Path file, List<String> extraSpecials) throws IOException {
+    /**
+     * Reads a HuggingFace tokenizer.json of the byte-level BPE family (GPT-2, Llama 3, Qwen2/3, SmolLM): model BPE;
+     * normalizer none or NFC; pre-tokenizer ByteLevel, Split (a regex, behavior Isolated), Digits, or a Sequence of them,
+     * with a ByteLevel among them; decoder ByteLevel; added tokens as special tokens. A post-processor (ByteLevel,
+     * TemplateProcessing) is read past: jlm encodes as HF does with {@code add_special_tokens=False}. Any other
+     * component is refused by its name.
+     */
+    public static TokenizerSpec read(Path file, List<String> extraSpecials) throws IOException {
         JsonNode root = Reading.json(file, "tokenizer.json");
         if (!root.isObject()) throw new TokenizerException(file + ": not a tokenizer.json (expected a JSON object)");
-        requireAbsent(file, root, "normalizer");
-        requireByteLevel(file, root, "pre_tokenizer", false);
-        requireByteLevel(file, root, "post_processor", true);
-        requireByteLevel(file, root, "decoder", true);
+        boolean nfc = HfComponents.normalizer(file, root.path("normalizer"));
+        List<Splitter> splitters = HfComponents.preTokenizer(file, root.path("pre_tokenizer"));
+        HfComponents.postProcessor(file, root.path("post_processor"));
+        HfComponents.decoder(file, root.path("decoder"));
         JsonNode model = root.path("model");
         if (!model.isObject()) throw new TokenizerException(file + ": no \"model\" object");
         String type = model.path("type").asText("BPE");
@@ -74,6 +81,7 @@ public final class TokenizerJson {
             if (!model.path(affix).asText("").isEmpty()) throw unsupported(file, "model." + affix + " \"" + model.get(affix).asText() + "\"");
         }
         if (model.path("byte_fallback").asBoolean(false)) throw unsupported(file, "model.byte_fallback true");
+        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
 
         Map<String, Integer> vocab = new HashMap<>();
         JsonNode v = model.path("vocab");
@@ -89,6 +97,9 @@ public final class TokenizerJson {
         for (JsonNode a : root.path("added_tokens")) {                    // special tokens travel as added tokens
             String content = a.path("content").asText(null);
             if (content == null || !a.path("id").canConvertToInt()) throw new TokenizerException(file + ": added_tokens entry without content and id: " + a);
+            for (String flag : new String[] {"lstrip", "rstrip", "single_word"}) {
+                if (a.path(flag).asBoolean(false)) throw unsupported(file, "added token \"" + content + "\" with " + flag + " true");
+            }
             Integer at = vocab.putIfAbsent(content, a.get("id").asInt());
             if (at != null && at != a.get("id").asInt()) {
                 throw new TokenizerException(file + ": added token \"" + content + "\" has id " + a.get("id").asInt() + " but model.vocab gives " + at);
@@ -111,29 +122,12 @@ public final class TokenizerJson {
             merges.add(new String[] {pair[0], pair[1]});
             where.add(file + ": model.merges[" + i + "]");
         }
-        return TokenizerFiles.assemble(vocab, merges, where, specials, file + ": model.vocab", "model.vocab");
+        BpeModel bpe = TokenizerFiles.assemble(vocab, merges, where, specials, file + ": model.vocab", "model.vocab");
+        return new TokenizerSpec(bpe, new Pipeline(nfc, splitters, ignoreMerges));
     }
 
-    private static void requireAbsent(Path file, JsonNode root, String key) {
-        JsonNode n = root.path(key);
-        if (!n.isMissingNode() && !n.isNull()) throw unsupported(file, key + " " + n.path("type").asText(n.toString()));
-    }
-
-    /** {@code key} must be ByteLevel without a prefix space and with GPT-2's regex (or, where allowed, absent). */
-    private static void requireByteLevel(Path file, JsonNode root, String key, boolean mayBeAbsent) {
-        JsonNode n = root.path(key);
-        if (n.isMissingNode() || n.isNull()) {
-            if (mayBeAbsent) return;
-            throw unsupported(file, "a missing " + key + " (jlm pre-tokenizes with ByteLevel)");
-        }
-        String type = n.path("type").asText("?");
-        if (!type.equals("ByteLevel")) throw unsupported(file, key + " " + type);
-        if (key.equals("pre_tokenizer") && n.path("add_prefix_space").asBoolean(false)) throw unsupported(file, key + " ByteLevel with add_prefix_space true");
-        if (key.equals("pre_tokenizer") && !n.path("use_regex").asBoolean(true)) throw unsupported(file, key + " ByteLevel with use_regex false");
-    }
-
-    private static TokenizerException unsupported(Path file, String what) {
-        return new TokenizerException(file + ": " + what + " is not supported (jlm implements GPT-2's byte-level BPE: ByteLevel pre-tokenizer and"
-                + " decoder, no normalizer)");
+    static TokenizerException unsupported(Path file, String what) {
+        return new TokenizerException(file + ": " + what + " is not supported (jlm reads byte-level BPE: normalizer none or NFC;"
+                + " pre-tokenizer ByteLevel, Split, Digits; decoder ByteLevel)");
     }
 }

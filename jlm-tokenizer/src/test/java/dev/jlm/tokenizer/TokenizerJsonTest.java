@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,18 +32,8 @@ class TokenizerJsonTest {
         for (String f : new String[] {"tinystories_sample.txt", "german.txt", "address.txt"}) {
             out.add(Files.readString(Fixtures.path(f), StandardCharsets.UTF_8));
         }
-        Random r = new Random(11);
         int[][] ranges = {{0x20, 0x7f}, {0xa0, 0x17f}, {0x4e00, 0x4e80}, {0x1f600, 0x1f640}, {0x9, 0xe}};
-        for (int i = 0; i < 300; i++) {
-            StringBuilder sb = new StringBuilder();
-            int n = r.nextInt(40);
-            for (int k = 0; k < n; k++) {
-                if (r.nextInt(25) == 0) { sb.append("<|endoftext|>"); continue; }
-                int[] g = ranges[r.nextInt(ranges.length)];
-                sb.appendCodePoint(g[0] + r.nextInt(g[1] - g[0]));
-            }
-            out.add(sb.toString());
-        }
+        out.addAll(RandomText.of(11, 300, 40, ranges, List.of("<|endoftext|>"), 25));
         return out;
     }
 
@@ -110,13 +99,43 @@ class TokenizerJsonTest {
         }
     }
 
+    /**
+     * Llama 3's ignore_merges: a pre-token that is itself in the vocab is that token, though no merge makes it. Oracle:
+     * HF tokenizers (DJL) on the same file, with ignore_merges on and off; " xyzzyq" is added to GPT-2's vocab, no merge.
+     */
+    @Test
+    void ignoreMergesTakesAWholePreTokenFromTheVocab(@TempDir Path dir) throws Exception {
+        String text = "a xyzzyq b xyzzyqq";
+        int[][] got = new int[2][];
+        for (boolean ignore : new boolean[] {false, true}) {
+            ObjectNode root = gpt2Layout(false);
+            ObjectNode model = (ObjectNode) root.get("model");
+            model.put("ignore_merges", ignore);
+            ((ObjectNode) model.get("vocab")).put("\u0120xyzzyq", 50257);
+            Path file = dir.resolve("ignore-" + ignore + ".json");
+            JSON.writeValue(file.toFile(), root);
+            int[] ids = Tokenizer.load(file, List.of()).encode(text);
+            try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"))) {
+                assertArrayEquals(HfOracle.encode(hf, text), ids, "ignore_merges " + ignore);
+            }
+            got[ignore ? 1 : 0] = ids;
+        }
+        assertTrue(java.util.Arrays.stream(got[1]).anyMatch(id -> id == 50257), "the whole pre-token's id");
+        assertTrue(java.util.Arrays.stream(got[0]).noneMatch(id -> id == 50257), "merges never make it");
+    }
+
     @Test
     void otherPipelinesAreRefusedByName(@TempDir Path dir) throws Exception {
+        ObjectNode split = JSON.createObjectNode().put("type", "Split").put("behavior", "Isolated").put("invert", false);
+        split.putObject("pattern").put("Regex", "\\s+");
         Object[][] cases = {
                 {"pre_tokenizer", JSON.createObjectNode().put("type", "Metaspace"), "pre_tokenizer Metaspace is not supported"},
-                {"normalizer", JSON.createObjectNode().put("type", "NFC"), "normalizer NFC is not supported"},
+                {"pre_tokenizer", split, "a pre_tokenizer without ByteLevel is not supported"},
+                {"pre_tokenizer", split.deepCopy().put("behavior", "Removed"), "pre_tokenizer Split with behavior Removed is not supported"},
+                {"pre_tokenizer", split.deepCopy().put("invert", true), "pre_tokenizer Split with invert true is not supported"},
+                {"normalizer", JSON.createObjectNode().put("type", "Lowercase"), "normalizer Lowercase is not supported"},
                 {"decoder", JSON.createObjectNode().put("type", "WordPiece"), "decoder WordPiece is not supported"},
-                {"post_processor", JSON.createObjectNode().put("type", "TemplateProcessing"), "post_processor TemplateProcessing is not supported"},
+                {"post_processor", JSON.createObjectNode().put("type", "RobertaProcessing"), "post_processor RobertaProcessing is not supported"},
                 {"pre_tokenizer", JSON.createObjectNode().put("type", "ByteLevel").put("add_prefix_space", true), "add_prefix_space true is not supported"},
         };
         for (Object[] c : cases) {
@@ -127,6 +146,12 @@ class TokenizerJsonTest {
             var e = assertThrows(TokenizerException.class, () -> Tokenizer.load(file, List.of()));
             assertTrue(e.getMessage().startsWith(file + ": ") && e.getMessage().contains((String) c[2]), e.getMessage());
         }
+        ObjectNode stripped = gpt2Layout(false);
+        ((ObjectNode) stripped.get("added_tokens").get(0)).put("lstrip", true);
+        Path lstrip = dir.resolve("lstrip.json");
+        JSON.writeValue(lstrip.toFile(), stripped);
+        assertTrue(assertThrows(TokenizerException.class, () -> Tokenizer.load(lstrip, List.of())).getMessage()
+                .startsWith(lstrip + ": added token \"<|endoftext|>\" with lstrip true is not supported"));
         ObjectNode wp = gpt2Layout(false);
         ((ObjectNode) wp.get("model")).put("type", "WordPiece");
         Path file = dir.resolve("wp.json");
