@@ -59,18 +59,22 @@ final class HfComponents {
         }
     }
 
+    /** HF's Split: Isolated keeps matches and the text between (invert or not); Removed drops one of them. */
     private static Splitter split(Path file, JsonNode n) {
         String behavior = n.path("behavior").asText("?");
-        if (!behavior.equals("Isolated")) throw TokenizerJson.unsupported(file, "pre_tokenizer Split with behavior " + behavior);
-        if (n.path("invert").asBoolean(false)) throw TokenizerJson.unsupported(file, "pre_tokenizer Split with invert true");
+        boolean invert = n.path("invert").asBoolean(false);
+        if (!behavior.equals("Isolated") && !behavior.equals("Removed")) {
+            throw TokenizerJson.unsupported(file, "pre_tokenizer Split with behavior " + behavior);
+        }
+        boolean keepMatches = behavior.equals("Isolated") || invert, keepBetween = behavior.equals("Isolated") || !invert;
         JsonNode pattern = n.path("pattern");
-        if (pattern.path("String").isTextual()) return Splitter.regex(Pattern.quote(pattern.get("String").asText()));
-        if (!pattern.path("Regex").isTextual()) throw new TokenizerException(file + ": pre_tokenizer Split has no pattern (Regex or String): " + pattern);
+        String regex = pattern.path("String").isTextual() ? Pattern.quote(pattern.get("String").asText()) : pattern.path("Regex").asText(null);
+        if (regex == null) throw new TokenizerException(file + ": pre_tokenizer Split has no pattern (Regex or String): " + pattern);
         try {
-            return Splitter.regex(pattern.get("Regex").asText());
+            return keepMatches && keepBetween ? Splitter.regex(regex) : Splitter.regex(regex, keepMatches, keepBetween);
         } catch (PatternSyntaxException e) {
             throw new TokenizerException(file + ": pre_tokenizer Split: the regex does not compile in Java (" + e.getDescription() + " at "
-                    + e.getIndex() + "): " + pattern.get("Regex").asText());
+                    + e.getIndex() + "): " + regex);
         }
     }
 

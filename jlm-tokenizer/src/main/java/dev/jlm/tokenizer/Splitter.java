@@ -26,23 +26,31 @@ public interface Splitter {
 
     /**
      * HF's {@code Split} with behavior Isolated: each match of {@code regex} is a piece, and so is each run of text
-     * between matches. The pattern is compiled by java.util.regex with Unicode classes ({@code \s} is White_Space, as in
+     * between matches. The pattern is compiled by java.util.regex with Unicode classes ({@code \\s} is White_Space, as in
      * Oniguruma, and {@code (?i)} folds case by Unicode); a piece is matched as a text of its own (a lookahead does not
      * see past its end), as HF does. GPT-2's own pattern gets the hand-written {@link #GPT2}.
      */
     static Splitter regex(String regex) {
         if (regex.equals(PreTokenizer.PATTERN) || regex.equals(PreTokenizer.HF_PATTERN)) return GPT2;
+        return regex(regex, true, true);
+    }
+
+    /**
+     * As {@link #regex(String)}, keeping the matches, the runs between them, or both (HF's behavior Removed drops the
+     * matches, or with invert the runs between them; Isolated keeps both).
+     */
+    static Splitter regex(String regex, boolean keepMatches, boolean keepBetween) {
         Pattern p = Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
         return (text, from, to, out) -> {
             Matcher m = p.matcher(text).region(from, to);
             int done = from;
             while (m.find()) {
                 if (m.end() == m.start()) continue;                      // an empty match cuts nothing
-                if (m.start() > done) out.piece(done, m.start());
-                out.piece(m.start(), m.end());
+                if (m.start() > done && keepBetween) out.piece(done, m.start());
+                if (keepMatches) out.piece(m.start(), m.end());
                 done = m.end();
             }
-            if (done < to) out.piece(done, to);
+            if (done < to && keepBetween) out.piece(done, to);
         };
     }
 

@@ -157,6 +157,15 @@ public final class TokenizerFiles {
      */
     static BpeModel assemble(Map<String, Integer> vocab, List<String[]> merges, List<String> where, List<String> specials,
                              String vocabSource, String vocabName) {
+        return assemble(vocab, merges, where, specials, vocabSource, vocabName, false);
+    }
+
+    /**
+     * As above; with {@code unusedIds}, an id no token has (GPT-4o's tokenizer.json leaves 199998 and 199999 free) is
+     * an empty token: BPE never makes it, and it decodes to nothing, as HF skips an id it does not know.
+     */
+    static BpeModel assemble(Map<String, Integer> vocab, List<String[]> merges, List<String> where, List<String> specials,
+                             String vocabSource, String vocabName, boolean unusedIds) {
         int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         List<String> allSpecials = new ArrayList<>(specials);
         byte[][] tokens = new byte[size][];
@@ -171,7 +180,11 @@ public final class TokenizerFiles {
             }
             tokens[id] = b;
         }
-        for (int id = 0; id < size; id++) if (tokens[id] == null) throw new TokenizerException(vocabSource + ": ids are not contiguous: " + id + " is missing");
+        for (int id = 0; id < size; id++) {
+            if (tokens[id] != null) continue;
+            if (!unusedIds) throw new TokenizerException(vocabSource + ": ids are not contiguous: " + id + " is missing");
+            tokens[id] = new byte[0];
+        }
         List<byte[]> all = new ArrayList<>(List.of(tokens));
         Map<String, Integer> byString = new HashMap<>(vocab);
         for (String s : specials) {

@@ -60,7 +60,7 @@ public final class TokenizerJson {
 
     /**
      * Reads a HuggingFace tokenizer.json of the byte-level BPE family (GPT-2, Llama 3, Qwen2/3, SmolLM): model BPE;
-     * normalizer none or NFC; pre-tokenizer ByteLevel, Split (a regex, behavior Isolated), Digits, or a Sequence of them,
+     * normalizer none or NFC; pre-tokenizer ByteLevel, Split (a regex or a string; behavior Isolated, or Removed), Digits, or a Sequence of them,
      * with a ByteLevel among them; decoder ByteLevel; added tokens as special tokens. A post-processor (ByteLevel,
      * TemplateProcessing) is read past: jlm encodes as HF does with {@code add_special_tokens=False}. Any other
      * component is refused by its name.
@@ -122,7 +122,7 @@ public final class TokenizerJson {
             merges.add(new String[] {pair[0], pair[1]});
             where.add(file + ": model.merges[" + i + "]");
         }
-        BpeModel bpe = TokenizerFiles.assemble(vocab, merges, where, specials, file + ": model.vocab", "model.vocab");
+        BpeModel bpe = TokenizerFiles.assemble(vocab, merges, where, specials, file + ": model.vocab", "model.vocab", true);
         return new TokenizerSpec(bpe, new Pipeline(nfc, splitters, ignoreMerges));
     }
 

