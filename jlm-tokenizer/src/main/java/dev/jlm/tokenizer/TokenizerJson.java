@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -86,8 +85,7 @@ public final class TokenizerJson {
         Map<String, Integer> vocab = new HashMap<>();
         JsonNode v = model.path("vocab");
         if (!v.isObject()) throw new TokenizerException(file + ": model.vocab is not a JSON object of token → id");
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
                 throw new TokenizerException(file + ": model.vocab: id of \"" + e.getKey() + "\" is not an integer");
             }
