@@ -26,9 +26,12 @@ public interface Splitter {
 
     /**
      * HF's {@code Split} with behavior Isolated: each match of {@code regex} is a piece, and so is each run of text
-     * between matches. The pattern is compiled by java.util.regex with Unicode classes ({@code \\s} is White_Space, as in
+     * between matches. The pattern is compiled by java.util.regex with Unicode classes ({@code \s} is White_Space, as in
      * Oniguruma, and {@code (?i)} folds case by Unicode); a piece is matched as a text of its own (a lookahead does not
-     * see past its end), as HF does. GPT-2's own pattern gets the hand-written {@link #GPT2}.
+     * see past its end), as HF does. GPT-2's own pattern gets the hand-written {@link #GPT2}. Without Unicode classes
+     * Java's {@code \s} is ASCII, and Llama 3's pattern splits text with Unicode spaces (U+2028, U+202F, …) unlike HF
+     * (HfFamiliesTest fails so). {@code \p{L}}, {@code \p{N}} and {@code \p{M}} come from the running JDK's Unicode
+     * tables: a character newer than them is classed as HF's tables say only on a JDK that knows it.
      */
     static Splitter regex(String regex) {
         if (regex.equals(PreTokenizer.PATTERN) || regex.equals(PreTokenizer.HF_PATTERN)) return GPT2;
