@@ -139,8 +139,18 @@ class HfFamiliesTest {
             }
         }
         assertEquals(0, differ, name + ": " + differ + " of " + texts.size() + " texts differ from HF, the first " + first);
-        String big = texts.get(0);                           // the streaming encoder cuts the text; the ids must not change
-        assertArrayEquals(jlm.encode(big), encodeStreamed(jlm, big), name + ": streamed");
+        String big = texts.get(0);                           // the streaming encoders cut the text; the ids must not change
+        int[] whole = jlm.encode(big);
+        assertArrayEquals(whole, encodeStreamed(jlm, big), name + ": streamed");
+        Path bigFile = Files.createTempFile("jlm-hf-", ".txt");
+        try {
+            Files.writeString(bigFile, big);
+            Tokenizer.IntList parallel = new Tokenizer.IntList(1024);
+            new ParallelEncoder(jlm, 2, 16 << 10).encode(bigFile, (ids, done) -> { for (int id : ids) parallel.add(id); });   // 16 kB blocks
+            assertArrayEquals(whole, parallel.toArray(), name + ": ParallelEncoder (jlm tokenize --input)");
+        } finally {
+            Files.delete(bigFile);
+        }
     }
 
     /** Runs {@code script} with -Djlm.python (HF tokenizers installed); fails with its output if it fails. */
