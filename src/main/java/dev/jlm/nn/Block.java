@@ -2,6 +2,7 @@ package dev.jlm.nn;
 
 import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
+import java.util.function.UnaryOperator;
 
 /**
  * A Transformer block: attention and feed-forward sublayers with residuals; where the norms go is the ablation. The
@@ -23,24 +24,41 @@ public final class Block {
 
     /** x: (B, T, D) at the mask window's positions → (B, T, D); cache as in {@link Attention#forward} (or null). */
     public Tensor forward(Tensor x, CausalMask.Window mask, KvCache.Layer cache) {
+        return forward(x, h -> attn.forward(h, mask, cache));
+    }
+
+    /**
+     * Standalone (CS336's transformer_block, no cache): x (B, T, D), positions (T) or (B, T) int64, mask bool broadcastable
+     * to (B, H, T, T) or null for causal, as {@link Attention#forward(Tensor, Tensor, Tensor)} → (B, T, D).
+     */
+    public Tensor forward(Tensor x, Tensor positions, Tensor mask) {
+        return forward(x, h -> attn.forward(h, positions, mask));
+    }
+
+    /** One token per row of a batch at different positions over a shared KV cache: x (B, 1, D) → (B, 1, D). */
+    Tensor forward(Tensor x, KvCache.Rows rows, KvCache.Layer cache) {
+        return forward(x, h -> attn.forward(h, rows, cache));
+    }
+
+    private Tensor forward(Tensor x, UnaryOperator<Tensor> attention) {
         return switch (norm) {
             case PRE -> {                                            // x + f(norm(x))
-                Tensor h = x.add(attention(norm(ln1, x), mask, cache));
+                Tensor h = x.add(attention(attention, norm(ln1, x)));
                 yield h.add(ffn(norm(ln2, h)));
             }
             case POST -> {                                           // norm(x + f(x))
-                Tensor h = norm(ln1, x.add(attention(x, mask, cache)));
+                Tensor h = norm(ln1, x.add(attention(attention, x)));
                 yield norm(ln2, h.add(ffn(h)));
             }
             case NONE -> {
-                Tensor h = x.add(attention(x, mask, cache));
+                Tensor h = x.add(attention(attention, x));
                 yield h.add(ffn(h));
             }
         };
     }
 
-    private Tensor attention(Tensor x, CausalMask.Window mask, KvCache.Layer cache) {
-        return Profiler.range("attention", () -> attn.forward(x, mask, cache));
+    private static Tensor attention(UnaryOperator<Tensor> attention, Tensor x) {
+        return Profiler.range("attention", () -> attention.apply(x));
     }
 
     private Tensor ffn(Tensor x) {

@@ -14,9 +14,14 @@ final class FusedKernels implements Kernels {
 
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, CausalMask.Window mask) {
-        if (mask.incremental()) return Fused.softmax(Functional.maskedScores(q, k, mask.allowed()), -1).matmul(v);  // keys from a cache
+        if (mask.incremental()) return maskedAttention(q, k, v, mask.allowed());              // keys from a cache
         if (hasSdpa()) return Fused.sdpa(q, k, v, null, true);
         return Fused.attention(q, k, v, mask.bias(q.dtype()), 1.0 / Math.sqrt(q.size(-1)));
+    }
+
+    @Override
+    public Tensor maskedAttention(Tensor q, Tensor k, Tensor v, Tensor allowed) {
+        return Fused.softmax(Functional.maskedScores(q, k, allowed), -1).matmul(v);
     }
 
     private boolean hasSdpa() {

@@ -14,6 +14,13 @@ public interface Kernels {
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, CausalMask.Window mask);
 
+    /**
+     * softmax(q kᵀ/√Dh, −∞ where {@code allowed} is false) v with any mask: q (B, H, T, Dh), k and v (B, H, S, Dh), allowed
+     * bool broadcastable to (B, H, T, S) (true = the query may attend to that key) → (B, H, T, Dh). Rows at different
+     * positions (a batch of sequences of different lengths over one KV cache) each bring their own mask rows.
+     */
+    Tensor maskedAttention(Tensor q, Tensor k, Tensor v, Tensor allowed);
+
     /** Rotary embedding of interleaved pairs: x (..., T, Dh) rotated by angles with cos, sin (T, Dh/2) → (..., T, Dh). */
     Tensor rope(Tensor x, Tensor cos, Tensor sin);
 

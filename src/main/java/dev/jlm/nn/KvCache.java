@@ -26,6 +26,35 @@ public final class KvCache {
         }
     }
 
+    private KvCache(Layer[] layers, Tensor position) {
+        this.layers = layers;
+        this.position = position;
+    }
+
+    /** Rows of the cache (its batch dimension B). */
+    public int rows() {
+        return (int) layers[0].keys.size(0);
+    }
+
+    /**
+     * Row {@code r} alone, as a cache of one row sharing this one's storage, empty (length 0): a prefill through
+     * {@link TransformerLm#forward(Tensor, KvCache)} fills that row of this cache exactly as it would a cache of its own.
+     */
+    public KvCache row(int r) {
+        if (r < 0 || r >= rows()) throw new IllegalArgumentException("row " + r + " outside 0.." + (rows() - 1));
+        Layer[] views = new Layer[layers.length];
+        for (int i = 0; i < views.length; i++) views[i] = new Layer(layers[i].keys.narrow(0, r, 1), layers[i].values.narrow(0, r, 1));
+        return new KvCache(views, Torch.zeros(DType.INT64, position.device(), 1));
+    }
+
+    /**
+     * One decoding step of several rows, each at its own position ({@link TransformerLm#forwardRows}): row {@code rows[i]}
+     * holds positions 0..positions[i]−1 and takes its next token at positions[i]. Every position must be inside the context.
+     */
+    public Rows at(int[] rows, int[] positions) {
+        return new Rows(rows, positions);
+    }
+
     /** Tokens cached so far (the position of the next token). */
     public int length() {
         return layers[0].length;
@@ -52,6 +81,50 @@ public final class KvCache {
 
     Layer layer(int i) {
         return layers[i];
+    }
+
+    /**
+     * The tensors of one batched step ({@link #at}): B = rows.length queries, one per row, over S = max(positions) + 1 keys.
+     * <ul>
+     *   <li>positions (B, 1) int64: each query's position (RoPE's angles);
+     *   <li>allowed (B, 1, 1, S) bool: key j is seen by query i where j ≤ positions[i] (a row's stale or unused slots are hidden);
+     *   <li>write (B·H) int64: where each (row, head)'s new key goes in a layer's keys viewed as (rows·H·C, Dh);
+     *   <li>select (B) int64, or null when the rows are 0..B−1 in order (then a narrow, no gather).
+     * </ul>
+     */
+    public final class Rows {
+        final Tensor positions, allowed, write, select;
+        final long keys;                       // S
+
+        private Rows(int[] rows, int[] pos) {
+            if (rows.length == 0 || rows.length != pos.length) throw new IllegalArgumentException(rows.length + " rows and " + pos.length + " positions");
+            Tensor k = layers[0].keys;                                   // (rows, H, C, Dh)
+            long heads = k.size(1), context = k.size(2);
+            int b = rows.length, s = 0;
+            long[] p = new long[b], w = new long[(int) (b * heads)], sel = new long[b];
+            boolean prefix = true;
+            for (int i = 0; i < b; i++) {
+                if (rows[i] < 0 || rows[i] >= k.size(0)) throw new IllegalArgumentException("row " + rows[i] + " outside 0.." + (k.size(0) - 1));
+                if (pos[i] < 0 || pos[i] >= context) throw new IllegalArgumentException("position " + pos[i] + " outside 0.." + (context - 1));
+                p[i] = pos[i];
+                sel[i] = rows[i];
+                prefix &= rows[i] == i;
+                s = Math.max(s, pos[i] + 1);
+                for (int h = 0; h < heads; h++) w[(int) (i * heads + h)] = (rows[i] * heads + h) * context + pos[i];
+            }
+            boolean[] ok = new boolean[b * s];
+            for (int i = 0; i < b; i++) for (int j = 0; j <= pos[i]; j++) ok[i * s + j] = true;
+            Device d = k.device();
+            keys = s;
+            positions = on(d, Torch.fromArray(p, b, 1));
+            allowed = on(d, Torch.fromArray(ok, b, 1, 1, s));
+            write = on(d, Torch.fromArray(w, w.length));
+            select = prefix ? null : on(d, Torch.fromArray(sel, b));
+        }
+
+        private static Tensor on(Device d, Tensor host) {
+            return d.isCuda() ? host.to(d) : host;
+        }
     }
 
     /**
@@ -87,6 +160,18 @@ public final class KvCache {
             }
             length += (int) t;
             return new Tensor[] {keys.narrow(2, 0, length), values.narrow(2, 0, length)};
+        }
+
+        /** k, v: (B, H, 1, Dh), one token per row of {@code at}, written at each row's position → its rows' keys (B, H, S, Dh). */
+        Tensor[] append(Tensor k, Tensor v, Rows at) {
+            long b = k.size(0), h = k.size(1), dh = k.size(3);
+            try (var g = NoGrad.enter()) {
+                keys.view(-1, dh).indexCopy_(0, at.write, k.reshape(b * h, dh));
+                values.view(-1, dh).indexCopy_(0, at.write, v.reshape(b * h, dh));
+            }
+            Tensor ks = at.select == null ? keys.narrow(0, 0, b) : keys.indexSelect(0, at.select);
+            Tensor vs = at.select == null ? values.narrow(0, 0, b) : values.indexSelect(0, at.select);
+            return new Tensor[] {ks.narrow(2, 0, at.keys), vs.narrow(2, 0, at.keys)};
         }
     }
 }

@@ -7,7 +7,12 @@ import dev.jlm.tensor.Tensor;
 final class ReferenceKernels implements Kernels {
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, CausalMask.Window mask) {
-        return Functional.scaledDotProductAttention(q, k, v, mask.allowed());
+        return maskedAttention(q, k, v, mask.allowed());
+    }
+
+    @Override
+    public Tensor maskedAttention(Tensor q, Tensor k, Tensor v, Tensor allowed) {
+        return Functional.scaledDotProductAttention(q, k, v, allowed);
     }
 
     @Override

@@ -54,14 +54,27 @@ public final class Rope {
         return w.rows(sin);
     }
 
-    /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK), by the real formula. */
-    public Tensor forward(Tensor x, Tensor positions) {
+    /** cos of the angles of any positions: positions (...) int64 on the tables' device → (..., dK/2), gathered. */
+    public Tensor cos(Tensor positions) {
+        return at(cos, positions);
+    }
+
+    /** sin of the angles of any positions: positions (...) int64 → (..., dK/2), gathered. */
+    public Tensor sin(Tensor positions) {
+        return at(sin, positions);
+    }
+
+    private Tensor at(Tensor table, Tensor positions) {
         long[] posShape = positions.shape();
         long[] tableShape = new long[posShape.length + 1];
         System.arraycopy(posShape, 0, tableShape, 0, posShape.length);
         tableShape[posShape.length] = dK / 2;
-        Tensor flat = positions.reshape(-1);
-        return rotate(x, cos.indexSelect(0, flat).reshape(tableShape), sin.indexSelect(0, flat).reshape(tableShape));
+        return table.indexSelect(0, positions.reshape(-1)).reshape(tableShape);
+    }
+
+    /** x: (..., T, dK), positions: (..., T) int64 → (..., T, dK), by the real formula. */
+    public Tensor forward(Tensor x, Tensor positions) {
+        return rotate(x, cos(positions), sin(positions));
     }
 
     /** The real formula: x (..., T, dK), c and s broadcastable to (..., T, dK/2); computes in x's dtype. */

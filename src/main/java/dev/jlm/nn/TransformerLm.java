@@ -109,10 +109,34 @@ public final class TransformerLm {
         return forward(ids, mask.windowAt(cache.position()), cache);
     }
 
+    /**
+     * Continuous batching's decoding step: one token per row, each row of {@code cache} at its own position. ids (B, 1)
+     * int64, the last token of each sequence; {@code rows[i]} is the cache row of ids row i, holding its positions
+     * 0..positions[i]−1; the token is written at positions[i] and attends to its row's keys up to there. Logits (B, 1, V),
+     * row i as {@link #forward(Tensor, KvCache)} gives for that sequence alone (to float rounding). The caller keeps the
+     * positions: this call writes but counts nothing.
+     */
+    public Tensor forwardRows(Tensor ids, KvCache cache, int[] rows, int[] positions) {
+        if (ids.size(1) != 1 || ids.size(0) != rows.length) {
+            throw new IllegalArgumentException("forwardRows takes one token for each of the " + rows.length + " rows, got ids " + java.util.Arrays.toString(ids.shape()));
+        }
+        KvCache.Rows at = cache.at(rows, positions);
+        return run(ids, (i, block, x) -> block.forward(x, at, cache.layer(i)));
+    }
+
     private Tensor forward(Tensor ids, CausalMask.Window window, KvCache cache) {
+        return run(ids, (i, block, x) -> block.forward(x, window, cache == null ? null : cache.layer(i)));
+    }
+
+    /** How a forward pass runs block i on x (B, T, D). */
+    private interface BlockPass {
+        Tensor apply(int i, Block block, Tensor x);
+    }
+
+    private Tensor run(Tensor ids, BlockPass pass) {
         Tensor x = Profiler.range("embedding", () -> tokenEmbeddings.forward(ids));     // (B, T, D)
         if (computeDType != DType.FLOAT32) x = x.to(computeDType);
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, window, cache == null ? null : cache.layer(i));
+        for (int i = 0; i < layers.size(); i++) x = pass.apply(i, layers.get(i), x);
         if (lnFinal != null) x = Block.norm(lnFinal, x);
         Tensor h = x;
         Tensor logits = Profiler.range("lm_head", () -> lmHead.forward(h));               // (B, T, V)
