@@ -1,6 +1,6 @@
 package dev.jlm.serve;
 
-import dev.jlm.generate.Generator;
+import dev.jlm.generate.BatchDecoder;
 import dev.jlm.generate.Sampler;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.NoGrad;
@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One completion request on the model thread: for each prompt, n choices, one after another. Each choice is decoded by the
- * {@link Generator} (the KV cache, as {@code jlm generate}), its text cut at the first stop sequence or the end token, and
+ * One completion request on the model thread: for each prompt, n choices, each a sequence of the {@link BatchDecoder}
+ * (decoded alongside every other request's, each as {@code jlm generate} decodes it alone), its text cut at the first stop sequence or the end token, and
  * handed out as {@link Event}s while it grows (a stop sequence's possible beginning is held back until it is decided). With
  * {@code logprobs}, the choice's tokens (the prompt's too with echo) are scored by one forward pass: log-softmax of the
  * logits in float32, the numbers {@code jlm eval}'s cross-entropy is the negative mean of.
@@ -53,6 +54,13 @@ final class CompletionJob implements ModelThread.Job {
     private final long deadlineNanos;
     private final double timeoutSeconds;
     volatile boolean cancelled;
+    // The model thread's own state:
+    private Sampler sampler;                 // null until started
+    private long seed0;
+    private int started, ended;              // choices admitted to the decoder, and those that ended
+    private int promptTokens, completionTokens;
+    private boolean failed;
+    private final Map<BatchDecoder.Sequence, Choice> decoding = new IdentityHashMap<>();
 
     /** {@code prompts}: each prompt's ids, already checked against the context; {@code end}: the end token's id, or −1. */
     CompletionJob(CompletionRequest req, List<int[]> prompts, Tokenizer tok, int end, long deadlineNanos, double timeoutSeconds) {
@@ -64,25 +72,61 @@ final class CompletionJob implements ModelThread.Job {
         this.timeoutSeconds = timeoutSeconds;
     }
 
+    private int choices() {
+        return prompts.size() * req.n();
+    }
+
     @Override
-    public void run(TransformerLm model, Generator generator) {
-        checkTime();
-        Sampler sampler = Sampler.of(req.temperature(), req.topP());
-        long seed0 = req.seed() != null ? req.seed() : ThreadLocalRandom.current().nextLong();
-        int promptTokens = 0, completionTokens = 0;
-        for (int p = 0; p < prompts.size(); p++) {
-            int[] prompt = prompts.get(p);
-            promptTokens += prompt.length;
-            for (int j = 0; j < req.n(); j++) {
-                int index = p * req.n() + j;
-                completionTokens += choice(model, generator, sampler, seed0 + index, index, prompt);
-            }
+    public boolean pending() {
+        return !failed && started < choices();
+    }
+
+    @Override
+    public boolean done() {
+        return (failed || started == choices()) && ended == started;
+    }
+
+    /** Admits choice {@code started}: index p·n + j decodes prompt p with seed seed0 + index, as one request alone would. */
+    @Override
+    public BatchDecoder.Sequence admitNext(BatchDecoder decoder) {
+        if (sampler == null) {
+            checkTime();
+            sampler = Sampler.of(req.temperature(), req.topP());
+            seed0 = req.seed() != null ? req.seed() : ThreadLocalRandom.current().nextLong();
+            for (int[] p : prompts) promptTokens += p.length;
         }
-        events.add(new Done(promptTokens, completionTokens));
+        int index = started;
+        Choice c = new Choice(index, prompts.get(index / req.n()));
+        started++;
+        try {
+            BatchDecoder.Sequence s = decoder.admit(c.prompt, req.maxTokens(), sampler, seed0 + index, c::onToken);
+            decoding.put(s, c);
+            return s;
+        } catch (RuntimeException e) {
+            ended++;
+            throw e;
+        }
+    }
+
+    @Override
+    public void ended(TransformerLm model, BatchDecoder.Sequence s) {
+        ended++;
+        Choice c = decoding.remove(s);
+        if (failed) return;
+        if (s.failure() != null) {
+            fail(s.failure());
+            return;
+        }
+        int[] made = s.tokens();
+        completionTokens += made.length;
+        c.finish(model, made);
+        if (done()) events.add(new Done(promptTokens, completionTokens));
     }
 
     @Override
     public void fail(Throwable why) {
+        if (failed) return;
+        failed = true;
         events.add(new Failed(switch (why) {
             case ApiError e -> e;
             case Abandoned a -> new ApiError(504, "timeout_error", null, "timeout", a.getMessage());
@@ -92,54 +136,66 @@ final class CompletionJob implements ModelThread.Job {
     }
 
     private void checkTime() {
+        if (failed) throw new Abandoned("another choice of the request failed");
         if (cancelled) throw new Abandoned("the client went away");
         if (System.nanoTime() - deadlineNanos > 0) {
             throw new Abandoned("the request ran past the time limit of " + timeoutSeconds + " s (--request-timeout)");
         }
     }
 
-    /** Decodes one choice, handing out its text; returns the tokens generated. */
-    private int choice(TransformerLm model, Generator generator, Sampler sampler, long seed, int index, int[] prompt) {
-        String promptText = tok.decode(prompt);
-        if (req.echo()) events.add(new Text(index, promptText));
-        int longestStop = req.stop().stream().mapToInt(String::length).max().orElse(0);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        var state = new Object() {
-            int emitted;             // chars of the text handed out
-            int cut = -1;            // where a stop sequence begins, once one is found
-            boolean endToken;
-        };
-        int[] made = req.maxTokens() == 0 ? new int[0] : generator.generate(prompt, req.maxTokens(), sampler, seed, id -> {
+    /** One choice's text as it grows: cut at the first stop sequence or the end token, handed out as it is decided. */
+    private final class Choice {
+        final int index;
+        final int[] prompt;
+        final String promptText;
+        final int longestStop = req.stop().stream().mapToInt(String::length).max().orElse(0);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int emitted;             // chars of the text handed out
+        int cut = -1;            // where a stop sequence begins, once one is found
+        boolean endToken;
+
+        Choice(int index, int[] prompt) {
+            this.index = index;
+            this.prompt = prompt;
+            this.promptText = tok.decode(prompt);
+            if (req.echo()) events.add(new Text(index, promptText));
+        }
+
+        /** Takes a new id; false once the choice is complete (the end token, or a stop sequence found). */
+        boolean onToken(int id) {
             checkTime();
             if (id == end) {
-                state.endToken = true;
+                endToken = true;
                 return false;
             }
             bytes.writeBytes(tok.model().vocab()[id]);
             String text = completeUtf8(bytes.toByteArray());
-            int hit = firstStop(text, Math.max(0, state.emitted - longestStop));
-            int upTo = hit >= 0 ? hit : Math.max(state.emitted, text.length() - Math.max(0, longestStop - 1));
-            if (upTo > state.emitted && Character.isHighSurrogate(text.charAt(upTo - 1))) upTo--;    // never half a character
-            if (upTo > state.emitted) events.add(new Text(index, text.substring(state.emitted, upTo)));
-            state.emitted = Math.max(state.emitted, upTo);
-            if (hit >= 0) state.cut = hit;
+            int hit = firstStop(text, Math.max(0, emitted - longestStop));
+            int upTo = hit >= 0 ? hit : Math.max(emitted, text.length() - Math.max(0, longestStop - 1));
+            if (upTo > emitted && Character.isHighSurrogate(text.charAt(upTo - 1))) upTo--;    // never half a character
+            if (upTo > emitted) events.add(new Text(index, text.substring(emitted, upTo)));
+            emitted = Math.max(emitted, upTo);
+            if (hit >= 0) cut = hit;
             return hit < 0;
-        });
-        String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);     // the whole of it, an unfinished character as U+FFFD
-        if (state.cut >= 0) text = text.substring(0, state.cut);
-        else {
-            int hit = firstStop(text, Math.max(0, state.emitted - longestStop));
-            if (hit >= 0) text = text.substring(0, state.cut = hit);
         }
-        if (text.length() > state.emitted) events.add(new Text(index, text.substring(state.emitted)));
-        String reason = state.endToken || state.cut >= 0 ? "stop" : "length";
-        Map<String, Object> logprobs = null;
-        if (req.logprobs() != null) {
-            int[] kept = keptTokens(made, text.length());
-            logprobs = logprobs(model, prompt, kept, req.echo() ? 0 : promptText.length(), req.logprobs());
+
+        /** The rest of the text, then its Finish (with logprobs where asked: one forward pass on the model thread). */
+        void finish(TransformerLm model, int[] made) {
+            String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);     // the whole of it, an unfinished character as U+FFFD
+            if (cut >= 0) text = text.substring(0, cut);
+            else {
+                int hit = firstStop(text, Math.max(0, emitted - longestStop));
+                if (hit >= 0) text = text.substring(0, cut = hit);
+            }
+            if (text.length() > emitted) events.add(new Text(index, text.substring(emitted)));
+            String reason = endToken || cut >= 0 ? "stop" : "length";
+            Map<String, Object> logprobs = null;
+            if (req.logprobs() != null) {
+                int[] kept = keptTokens(made, text.length());
+                logprobs = logprobs(model, prompt, kept, req.echo() ? 0 : promptText.length(), req.logprobs());
+            }
+            events.add(new Finish(index, reason, logprobs));
         }
-        events.add(new Finish(index, reason, logprobs));
-        return made.length;
     }
 
     private int firstStop(String text, int from) {

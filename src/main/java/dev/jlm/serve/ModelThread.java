@@ -1,8 +1,12 @@
 package dev.jlm.serve;
 
-import dev.jlm.generate.Generator;
+import dev.jlm.generate.BatchDecoder;
 import dev.jlm.nn.TransformerLm;
 import dev.jlm.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -10,15 +14,33 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that owns the model: it loads it (its tensors live in this thread's scope), then runs the queued jobs one
- * at a time, each in a scope of its own. Requests are serialized here, not batched: continuous batching over the KV cache
- * (rows of one cache at different lengths) is the next step. The queue is bounded; {@link #offer} says false when it is
- * full (the server's 429). {@link #close} lets the queued jobs finish, then frees the model.
+ * The one thread that owns the model: it loads it (its tensors live in this thread's scope), then runs a step scheduler
+ * over a {@link BatchDecoder} (continuous batching): each step it admits waiting work into the free rows (the jobs already
+ * started first, then the queue's, in order; each admission prefills one sequence), then decodes one token for every
+ * active sequence in one batched forward; a sequence that ends frees its row for the next. The queue is bounded; {@link
+ * #offer} says false when it is full (the server's 429); a job leaves the queue once a row is free for it. {@link #close}
+ * lets the queued and running jobs finish, then frees the model.
  */
 final class ModelThread implements AutoCloseable {
-    /** Work on the model, run on this thread; {@code fail} is told what it threw (it never reaches the thread's loop). */
+    /** Rows of the decoder: sequences decoded together in one step. */
+    static final int ROWS = 16;
+
+    /**
+     * Work on the model, made of sequences; every method runs on this thread. What one throws is its job's failure, told
+     * to {@link #fail}; it never reaches the thread's loop.
+     */
     interface Job {
-        void run(TransformerLm model, Generator generator);
+        /** Starts its next sequence on {@code decoder}, which has a free row (it may end at once). */
+        BatchDecoder.Sequence admitNext(BatchDecoder decoder);
+
+        /** Whether it has sequences left to start. */
+        boolean pending();
+
+        /** One of its sequences ended: the decoder freed its row. */
+        void ended(TransformerLm model, BatchDecoder.Sequence s);
+
+        /** Whether it is over: nothing left to start and nothing decoding (its client has been told). */
+        boolean done();
 
         void fail(Throwable why);
     }
@@ -50,12 +72,12 @@ final class ModelThread implements AutoCloseable {
         return !stopping && queue.offer(job);
     }
 
-    /** Jobs waiting (not counting the one running). */
+    /** Jobs waiting for a row (not counting those decoding). */
     int waiting() {
         return queue.size();
     }
 
-    /** Whether a job is on the model now. */
+    /** Whether any job is on the model now. */
     boolean running() {
         return running;
     }
@@ -69,23 +91,39 @@ final class ModelThread implements AutoCloseable {
                 ready.completeExceptionally(t);
                 return;
             }
-            try (Generator generator = new Generator(model, true)) {
-                ready.complete(model);
-                while (true) {
-                    Job job = queue.poll(50, TimeUnit.MILLISECONDS);
+            BatchDecoder decoder = new BatchDecoder(model, ROWS);            // its KV cache lives in this scope
+            ready.complete(model);
+            List<Job> started = new ArrayList<>();                           // in arrival order
+            Map<BatchDecoder.Sequence, Job> owner = new IdentityHashMap<>();
+            while (true) {
+                while (decoder.hasFreeRow()) {                               // admit: started jobs first, then the queue's
+                    Job job = started.stream().filter(Job::pending).findFirst().orElse(null);
                     if (job == null) {
-                        if (stopping) break;
-                        continue;
+                        job = started.isEmpty() ? queue.poll(50, TimeUnit.MILLISECONDS) : queue.poll();
+                        if (job == null) break;
+                        started.add(job);
+                        running = true;
                     }
-                    running = true;
-                    try (var scope = TensorScope.open()) {
-                        job.run(model, generator);
-                    } catch (Throwable t) {                 // a job's failure is its request's, never the server's
+                    try {
+                        BatchDecoder.Sequence s = job.admitNext(decoder);
+                        if (s.ended()) job.ended(model, s);
+                        else owner.put(s, job);
+                    } catch (Throwable t) {                                  // a job's failure is its request's, never the server's
                         job.fail(t);
-                    } finally {
-                        running = false;
+                    }
+                    if (!job.pending() && job.done()) started.remove(job);
+                }
+                for (BatchDecoder.Sequence s : decoder.step()) {
+                    Job job = owner.remove(s);
+                    try {
+                        job.ended(model, s);
+                    } catch (Throwable t) {
+                        job.fail(t);
                     }
                 }
+                started.removeIf(Job::done);
+                running = !started.isEmpty();
+                if (started.isEmpty() && stopping && queue.isEmpty()) break;
             }
             for (Job left; (left = queue.poll()) != null; ) {   // offered as close began
                 left.fail(new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down"));

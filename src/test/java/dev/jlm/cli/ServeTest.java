@@ -219,6 +219,50 @@ class ServeTest {
     }
 
     /**
+     * Continuous batching changes no answer: eight different requests (prompts of different lengths, greedy and sampled at
+     * several temperatures and top-p, seeds, n, a stop sequence), each sent alone first, then all of them at once, whole and
+     * streamed (16 requests decoding together): every one gets exactly the text and finish it got alone.
+     */
+    @Test
+    void concurrentRequestsGetExactlyWhatEachGetsAlone() throws Exception {
+        List<String> bodies = List.of(
+                "{\"prompt\": " + JSON.writeValueAsString(PROMPT) + ", \"max_tokens\": 24, \"temperature\": 0",
+                "{\"prompt\": \"The\", \"max_tokens\": 30, \"temperature\": 1, \"seed\": 7",
+                "{\"prompt\": \"A\", \"max_tokens\": 17, \"temperature\": 0.7, \"top_p\": 0.9, \"seed\": 8",
+                "{\"prompt\": \"It was the best of times\", \"max_tokens\": 25, \"temperature\": 1.3, \"seed\": 9, \"n\": 3",
+                "{\"prompt\": \"We\", \"max_tokens\": 30, \"temperature\": 1, \"seed\": 10, \"stop\": [\"e \"]",
+                "{\"prompt\": [\"In\", \"Of the\"], \"max_tokens\": 12, \"temperature\": 0.5, \"seed\": 11",
+                "{\"prompt\": \"She said\", \"max_tokens\": 1, \"temperature\": 1, \"seed\": 12",
+                "{\"prompt\": \"He\", \"max_tokens\": 40, \"temperature\": 0.9, \"top_p\": 0.5, \"seed\": 13");
+        List<JsonNode> alone = new ArrayList<>();
+        for (String b : bodies) {
+            var r = post(server, "/v1/completions", b + "}");
+            assertEquals(200, r.statusCode(), r.body());
+            alone.add(JSON.readTree(r.body()));
+        }
+        List<CompletableFuture<HttpResponse<String>>> whole = new ArrayList<>(), streamed = new ArrayList<>();
+        for (String b : bodies) {
+            whole.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(b + "}")).build(), HttpResponse.BodyHandlers.ofString()));
+            streamed.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(b + ", \"stream\": true}")).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < bodies.size(); i++) {
+            var w = whole.get(i).get();
+            assertEquals(200, w.statusCode(), w.body());
+            JsonNode got = JSON.readTree(w.body());
+            assertEquals(alone.get(i).get("choices"), got.get("choices"), bodies.get(i));
+            assertEquals(alone.get(i).get("usage"), got.get("usage"), bodies.get(i));
+            var s = streamed.get(i).get();
+            assertEquals(200, s.statusCode(), s.body());
+            List<JsonNode> chunks = events(s.body());
+            for (JsonNode ch : alone.get(i).get("choices")) {
+                assertEquals(ch.get("text").asText(), streamedText(chunks, ch.get("index").asInt()), "streamed: " + bodies.get(i));
+            }
+        }
+    }
+
+    /**
      * Greedy decoding (the KV cache) and scoring (one full forward, log-softmax) agree: each generated token is its
      * position's most probable one. A seed repeats its samples; choice i of n uses seed + i.
      */
