@@ -21,8 +21,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", header = "Serve a checkpoint over an OpenAI-compatible HTTP API (/v1/completions, /v1/models, /health).",
-        showDefaultValues = true, description = "Prints 'listening on http://HOST:PORT' once the model is loaded. Requests are decoded one"
-                + " at a time on one model thread (no batching yet); SIGTERM lets the requests in flight finish, then exits.")
+        showDefaultValues = true, description = "Prints 'listening on http://HOST:PORT' once the model is loaded. Concurrent requests are"
+                + " decoded together on one model thread (continuous batching, up to 16 sequences a step); SIGTERM lets the requests in flight finish, then exits.")
 final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin CheckpointOptions checkpoint;

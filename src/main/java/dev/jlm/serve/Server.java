@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The HTTP layer is the JDK's own {@code com.sun.net.httpserver.HttpServer}: a loopback server for a local model needs
  * HTTP/1.1, chunked responses (for the events) and one handler, which it has, and no dependency comes with it; each
  * exchange runs on a virtual thread, so a slow client holds no platform thread. The model is not touched by those threads:
- * every request is a job on the one {@link ModelThread}, through a bounded queue (full: 429). Requests are therefore
- * decoded one after another; continuous batching over the KV cache is the next step, not done.
+ * every request is a job on the one {@link ModelThread}, through a bounded queue (full: 429). Concurrent requests are
+ * decoded together: the model thread batches every active sequence into one forward per token (continuous batching over
+ * the KV cache), each as it would decode alone.
  */
 public final class Server implements AutoCloseable {
     /**
