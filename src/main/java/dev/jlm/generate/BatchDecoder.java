@@ -17,7 +17,8 @@ import java.util.function.IntPredicate;
 /**
  * Continuous batching over one KV cache of R rows: sequences join at any step ({@link #admit}: their prompt is prefilled
  * into a free row, and their first token chosen), then every {@link #step} decodes one token for each active sequence in
- * ONE batched forward ({@link TransformerLm#forwardRows}), each row at its own position. A sequence that ends (its max
+ * ONE batched forward ({@link TransformerLm#forwardRows}), each row at its own position (a step of one sequence takes the
+ * causal fast path, {@link TransformerLm#forward(Tensor, KvCache)} on its row). A sequence that ends (its max
  * tokens, its {@code onToken} says stop, or throws) leaves at once and frees its row for the next one.
  *
  * <p>Each sequence decodes as {@link Generator#generate} decodes it alone: the same prefill, the same sampler fed from its
@@ -29,6 +30,7 @@ public final class BatchDecoder {
     private final TransformerLm model;
     private final KvCache cache;                  // (R, H, C, Dh) per layer
     private final Sequence[] byRow;               // null: a free row
+    private final KvCache[] alone;                // each row as a cache of its own (views): prefill, and a step of one sequence
     private final Device device;
 
     /** A decoder of up to {@code rows} concurrent sequences. */
@@ -38,6 +40,8 @@ public final class BatchDecoder {
         this.device = model.params().device();
         this.cache = new KvCache(model.config(), rows, device, model.computeDType());
         this.byRow = new Sequence[rows];
+        this.alone = new KvCache[rows];
+        for (int r = 0; r < rows; r++) alone[r] = cache.row(r);
     }
 
     /** One sequence being decoded; what it made so far, and why it ended. */
@@ -130,7 +134,8 @@ public final class BatchDecoder {
         try (var scope = TensorScope.open(); var g = NoGrad.enter()) {
             Tensor ids = Generator.tokens(prompt, 0, prompt.length);
             if (!device.equals(Device.CPU)) ids = ids.to(device);
-            Tensor out = model.forward(ids, cache.row(row));                              // (1, T, V)
+            alone[row].clear();
+            Tensor out = model.forward(ids, alone[row]);                                  // (1, T, V)
             if (s.take(out.select(1, out.size(1) - 1).reshape(-1))) {
                 s.row = row;
                 byRow[row] = s;
@@ -161,7 +166,11 @@ public final class BatchDecoder {
         try (var scope = TensorScope.open(); var g = NoGrad.enter()) {
             Tensor ids = Torch.fromArray(last, b, 1);
             if (!device.equals(Device.CPU)) ids = ids.to(device);
-            Tensor logits = model.forwardRows(ids, cache, rows, positions);              // (B, 1, V)
+            Tensor logits;                                                                // (B, 1, V)
+            if (b == 1) {                                                                 // alone: the causal fast path
+                alone[rows[0]].truncate(positions[0]);
+                logits = model.forward(ids, alone[rows[0]]);
+            } else logits = model.forwardRows(ids, cache, rows, positions);
             for (int i = 0; i < b; i++) {
                 Sequence s = live.get(i);
                 s.position++;

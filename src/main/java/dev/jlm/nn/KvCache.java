@@ -65,6 +65,15 @@ public final class KvCache {
     }
 
     /**
+     * Keeps positions 0..length−1 as they are and appends after them: what a row view ({@link #row}) holds once batched
+     * steps ({@link TransformerLm#forwardRows}, which count nothing) wrote that row up to there.
+     */
+    public void truncate(int length) {
+        if (length < 0 || length > layers[0].keys.size(2)) throw new IllegalArgumentException("length " + length + " outside 0.." + layers[0].keys.size(2));
+        for (Layer l : layers) l.length = length;
+    }
+
+    /**
      * The next fixed-shape step ({@link TransformerLm#forwardAt}) writes at {@code pos} and reads positions 0..pos: its
      * device position is set here (a fill, no host read), and the length is pos + 1, what it is once that step ran.
      */
