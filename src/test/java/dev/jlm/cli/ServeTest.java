@@ -234,17 +234,26 @@ class ServeTest {
                 "{\"prompt\": [\"In\", \"Of the\"], \"max_tokens\": 12, \"temperature\": 0.5, \"seed\": 11",
                 "{\"prompt\": \"She said\", \"max_tokens\": 1, \"temperature\": 1, \"seed\": 12",
                 "{\"prompt\": \"He\", \"max_tokens\": 40, \"temperature\": 0.9, \"top_p\": 0.5, \"seed\": 13");
+        Server roomy = start(new Server.Options("127.0.0.1", 0, MODEL, 32, 60, 1 << 20, 10));    // room for all 16 in the queue
+        try {
+            concurrentRequests(roomy, bodies);
+        } finally {
+            roomy.close();
+        }
+    }
+
+    private static void concurrentRequests(Server target, List<String> bodies) throws Exception {
         List<JsonNode> alone = new ArrayList<>();
         for (String b : bodies) {
-            var r = post(server, "/v1/completions", b + "}");
+            var r = post(target, "/v1/completions", b + "}");
             assertEquals(200, r.statusCode(), r.body());
             alone.add(JSON.readTree(r.body()));
         }
         List<CompletableFuture<HttpResponse<String>>> whole = new ArrayList<>(), streamed = new ArrayList<>();
         for (String b : bodies) {
-            whole.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
+            whole.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(target.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(b + "}")).build(), HttpResponse.BodyHandlers.ofString()));
-            streamed.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
+            streamed.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(target.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(b + ", \"stream\": true}")).build(), HttpResponse.BodyHandlers.ofString()));
         }
         for (int i = 0; i < bodies.size(); i++) {
