@@ -420,21 +420,10 @@ class ServeTest {
     /** `jlm serve` as a child process: one line on stdout once ready; SIGTERM lets the request in flight finish, then it exits. */
     @Test
     void sigtermFinishesTheRequestInFlightThenExits() throws Exception {
-        Process p = new ProcessBuilder(dev.jlm.testing.ChildJvm.jlm(List.of("serve", "--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(),
-                "--port", "0", "--threads", "1", "--model-name", MODEL))).redirectError(dir.resolve("serve.err").toFile()).start();
-        try {
-            var stdout = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return stdout.readLine();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(60, java.util.concurrent.TimeUnit.SECONDS);
-            assertNotNull(line, "no line on stdout: " + Files.readString(dir.resolve("serve.err")));
-            Matcher m = Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+))").matcher(line);
-            assertTrue(m.matches(), line);
-            String url = m.group(1);
+        try (var child = dev.jlm.testing.ServeChild.start(List.of("--checkpoint", ckpt.toString(), "--tokenizer", tok.toString(),
+                "--threads", "1", "--model-name", MODEL), dir.resolve("serve.err"))) {
+            Process p = child.process();
+            String url = child.url();
             var inFlight = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
                     "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"seed\": 3}")).build(), HttpResponse.BodyHandlers.ofString());
             for (long t0 = System.nanoTime(); ; Thread.sleep(5)) {
@@ -448,8 +437,6 @@ class ServeTest {
             assertEquals(16, JSON.readTree(r.body()).get("choices").size());
             assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "exited");
             assertEquals(128 + 15, p.exitValue(), "ended by SIGTERM");
-        } finally {
-            p.destroyForcibly();
         }
     }
 
