@@ -14,6 +14,7 @@ import dev.jlm.optim.ScheduleConfig;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.TensorScope;
+import dev.jlm.tensor.Torch;
 import dev.jlm.tokenizer.BpeModel;
 import dev.jlm.tokenizer.BpeTrainer;
 import dev.jlm.tokenizer.Tokenizer;
@@ -52,7 +53,8 @@ public final class TrainAndGenerate {
 
         try (TokenFile data = TokenFile.ofIds(ids, tokenizer.vocabSize());
              var run = TensorScope.open()) {                  // the run's lifetime: parameters and AdamW moments
-            // 2. A model and its optimizer: 2 layers, d_model 64, a context of 64 tokens.
+            // 2. A model and its optimizer: 2 layers, d_model 64, a context of 64 tokens; seeded, so a run repeats.
+            Torch.manualSeed(0);
             ModelConfig config = ModelConfig.builder().vocabSize(tokenizer.vocabSize()).contextLength(64)
                     .dModel(64).numLayers(2).numHeads(4).build();
             TransformerLm model = new TransformerLm(config, Device.CPU, DType.FLOAT32, Kernels.FUSED);
