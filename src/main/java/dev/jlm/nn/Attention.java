@@ -1,24 +1,43 @@
 package dev.jlm.nn;
 
 import dev.jlm.tensor.DType;
+import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.Torch;
+import java.util.Map;
 
 /** Causal multi-head self-attention with RoPE on queries and keys (when the model uses RoPE). */
-public final class Attention {
+public final class Attention implements Module {
+    private final Params params;
     private final Linear qProj, kProj, vProj, outputProj;
     private final int heads, dHead;
     private final Rope rope;        // null for NoPE
     private final Kernels kernels;
 
+    /**
+     * A new attention of {@code heads} heads over {@code dModel} on the CPU, reference kernels; {@code rope} for the
+     * queries and keys (its head dimension dModel/heads), or null for none. Its state dict: {@code q_proj.weight},
+     * {@code k_proj.weight}, {@code v_proj.weight}, {@code output_proj.weight}, each (dModel, dModel).
+     */
+    public Attention(long dModel, int heads, Rope rope) {
+        this(new Params(Device.CPU), dModel, heads, rope, Kernels.REFERENCE);
+    }
+
+    /** The model's attention: c's d_model and heads. */
     public Attention(Params p, ModelConfig c, Rope rope, Kernels kernels) {
-        long d = c.dModel();
+        this(p, c.dModel(), c.numHeads(), rope, kernels);
+    }
+
+    /** Declared under {@code p}; {@code heads} must divide {@code d}. */
+    public Attention(Params p, long d, int heads, Rope rope, Kernels kernels) {
+        if (heads <= 0 || d % heads != 0) throw new IllegalArgumentException("attention: d_model " + d + " is not divisible by num_heads " + heads);
+        params = p;
         qProj = new Linear(p.sub("q_proj"), d, d);
         kProj = new Linear(p.sub("k_proj"), d, d);
         vProj = new Linear(p.sub("v_proj"), d, d);
         outputProj = new Linear(p.sub("output_proj"), d, d);
-        heads = c.numHeads();
-        dHead = c.dHead();
+        this.heads = heads;
+        dHead = (int) (d / heads);
         this.rope = rope;
         this.kernels = kernels;
     }
@@ -82,6 +101,11 @@ public final class Attention {
     /** Attention of q (B, H, T, Dh) over keys and values → (B, H, T, Dh). */
     private interface Attend {
         Tensor apply(Tensor q, Tensor[] kv);
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return params.local();
     }
 
     private Tensor split(Tensor x, long b, long t) {                     // (B, T, D) → (B, H, T, Dh)

@@ -1,25 +1,50 @@
 package dev.jlm.nn;
 
+import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Profiler;
 import dev.jlm.tensor.Tensor;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
  * A Transformer block: attention and feed-forward sublayers with residuals; where the norms go is the ablation. The
  * profiler's component ranges (attention, ffn, norm) are opened here, around each sublayer, and nowhere else.
  */
-public final class Block {
+public final class Block implements Module {
+    private final Params params;
     private final Normalization ln1, ln2;   // null when norm = NONE
     private final Attention attn;
     private final FeedForward ffn;
     private final ModelConfig.Norm norm;
 
+    /**
+     * A new CS336 block on the CPU, reference kernels: pre-norm, RMSNorm (eps {@link RmsNorm#EPS}), attention of
+     * {@code heads} heads with {@code rope} (or null), SwiGLU of width {@code dFf}. Its state dict: {@code ln1.weight},
+     * {@code attn.*}, {@code ln2.weight}, {@code ffn.*} as in {@link Attention} and {@link FeedForward}.
+     */
+    public Block(long dModel, int heads, long dFf, Rope rope) {
+        this(new Params(Device.CPU), ModelConfig.Norm.PRE, q -> new RmsNorm(q, dModel, Kernels.REFERENCE), dModel, heads, dFf, true, rope, Kernels.REFERENCE);
+    }
+
+    /** The model's block: c's widths, norm placement, normalization and FFN type. */
     public Block(Params p, ModelConfig c, Rope rope, Kernels kernels) {
-        norm = c.norm();
-        ln1 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln1"), kernels);
-        attn = new Attention(p.sub("attn"), c, rope, kernels);
-        ln2 = norm == ModelConfig.Norm.NONE ? null : c.normalization(p.sub("ln2"), kernels);
-        ffn = new FeedForward(p.sub("ffn"), c, kernels);
+        this(p, c.norm(), q -> c.normalization(q, kernels), c.dModel(), c.numHeads(), c.dFf(), c.ffn() == ModelConfig.Ffn.SWIGLU, rope, kernels);
+    }
+
+    private Block(Params p, ModelConfig.Norm norm, Function<Params, Normalization> normalization, long dModel, int heads, long dFf,
+                  boolean swiglu, Rope rope, Kernels kernels) {
+        params = p;
+        this.norm = norm;
+        ln1 = norm == ModelConfig.Norm.NONE ? null : normalization.apply(p.sub("ln1"));
+        attn = new Attention(p.sub("attn"), dModel, heads, rope, kernels);
+        ln2 = norm == ModelConfig.Norm.NONE ? null : normalization.apply(p.sub("ln2"));
+        ffn = new FeedForward(p.sub("ffn"), dModel, dFf, swiglu, kernels);
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return params.local();
     }
 
     /** x: (B, T, D) at the mask window's positions → (B, T, D); cache as in {@link Attention#forward} (or null). */

@@ -19,9 +19,18 @@ public final class CausalMask {
     private final Map<DType, Tensor> bias = new EnumMap<>(DType.class);
     private final TensorScope scope;
 
-    CausalMask(int context, Device device) {
+    /** The mask of a context of {@code context} positions on {@code device}, in the current scope: to run {@link Attention} or {@link Block} alone. */
+    public CausalMask(int context, Device device) {
         scope = TensorScope.current();
         allowed = Torch.ones(DType.BOOL, device, context, context).tril(0);
+    }
+
+    /** Queries at positions start..start+T−1 over keys 0..start+T−1, with no KV cache: a whole forward pass from {@code start}. */
+    public Window window(long start, long t) {
+        if (start < 0 || t <= 0 || start + t > allowed.size(0)) {
+            throw new IllegalArgumentException("causal mask: positions " + start + ".." + (start + t - 1) + " are outside the context of " + allowed.size(0));
+        }
+        return window(start, t, false);
     }
 
     /** Queries at positions start..start+T−1 over keys 0..start+T−1; incremental when the earlier keys come from a KV cache. */

@@ -23,6 +23,7 @@ public final class Params {
     private final String prefix;
     private final Device device;                 // null: shapes only
 
+    /** Parameters made on {@code device}, with no prefix: the root of a module tree. */
     public Params(Device device) {
         this(new LinkedHashMap<>(), new LinkedHashMap<>(), "", device);
     }
@@ -39,6 +40,7 @@ public final class Params {
         this.device = device;
     }
 
+    /** The parameters of a child module: names under {@code prefix + name + "."}, in the same tree. */
     public Params sub(String name) {
         return new Params(all, shapes, prefix + name + ".", device);
     }
@@ -75,6 +77,18 @@ public final class Params {
     /** All parameters by full name, in creation order. */
     public Map<String, Tensor> named() {
         return Collections.unmodifiableMap(all);
+    }
+
+    /**
+     * The parameters declared under this prefix, by name relative to it ({@code sub("ffn")}'s {@code w1.weight}), in
+     * creation order: a module's own state dict. A new map over the same (live) tensors.
+     */
+    public Map<String, Tensor> local() {
+        Map<String, Tensor> mine = new LinkedHashMap<>();
+        all.forEach((name, t) -> {
+            if (name.startsWith(prefix)) mine.put(name.substring(prefix.length()), t);
+        });
+        return mine;
     }
 
     /** Every declared parameter's shape by full name, in declaration order. */

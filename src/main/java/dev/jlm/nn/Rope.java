@@ -3,16 +3,23 @@ package dev.jlm.nn;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
 import dev.jlm.tensor.Torch;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Rotary position embedding with interleaved pairs: dims 2i and 2i+1 of position p rotate together by
  * angle p · θ^(−2i/d). cos/sin are computed once (in double, stored float32) for {@code maxSeqLen} positions
  * and sliced by the token positions of each call. Holds no parameters.
  */
-public final class Rope {
+public final class Rope implements Module {
     private final int dK;
     private final Tensor cos; // (maxSeqLen, dK/2)
     private final Tensor sin; // (maxSeqLen, dK/2)
+
+    /** On the CPU: CS336's {@code RotaryPositionalEmbedding(theta, d_k, max_seq_len)}. */
+    public Rope(double theta, int dK, int maxSeqLen) {
+        this(theta, dK, maxSeqLen, Device.CPU);
+    }
 
     /** The tables join the current scope (the model's long-lived one). */
     public Rope(double theta, int dK, int maxSeqLen, Device device) {
@@ -32,6 +39,12 @@ public final class Rope {
         Tensor cpuSin = Torch.fromArray(s, maxSeqLen, half);
         this.cos = device.isCuda() ? cpuCos.to(device) : cpuCos;
         this.sin = device.isCuda() ? cpuSin.to(device) : cpuSin;
+    }
+
+    /** No parameters: an empty map (the tables are buffers, recomputed from θ, as CS336's are not persistent). */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return new LinkedHashMap<>();
     }
 
     /** cos of the angles of positions start..start+T−1: (T, dK/2), a slice of the table. */

@@ -15,7 +15,7 @@ import java.util.Map;
  * and its loss. Parameters carry the CS336
  * names. Construct inside the run's long-lived TensorScope: parameters, RoPE tables and the causal mask live there.
  */
-public final class TransformerLm {
+public final class TransformerLm implements Module {
     /** The parameter path of the blocks: layers.0., layers.1., … */
     public static final String LAYERS = "layers";
     private final ModelConfig config;
@@ -62,6 +62,12 @@ public final class TransformerLm {
         Params shapes = Params.shapesOnly();
         new TransformerLm(c, shapes, DType.FLOAT32, Kernels.REFERENCE);
         return new LinkedHashMap<>(shapes.shapes());
+    }
+
+    /** Every parameter by CS336 name ({@code token_embeddings.weight}, {@code layers.0.attn.q_proj.weight}, …; no {@code lm_head.weight} when tied). */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return new LinkedHashMap<>(params.named());
     }
 
     public ModelConfig config() {

@@ -31,7 +31,17 @@ public final class AdamW {
     private final Map<String, Tensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
     private final Tensor updates;       // () float32: the updates taken (a skipped step does not count), AdamW's t
 
+    /**
+     * Over any list of tensors (each requiring grad), named by their index {@code "0"}, {@code "1"}, … as torch's
+     * optimizer state dict numbers them; gradients may come from backward or from {@link Tensor#setGrad}.
+     */
+    public AdamW(List<Tensor> params, AdamWConfig config) {
+        this(indexed(params), config);
+    }
+
+    /** Over named parameters (a module's {@code stateDict()}, or {@code Params.named()}), in their order. */
     public AdamW(Map<String, Tensor> params, AdamWConfig config) {
+        if (params.isEmpty()) throw new IllegalArgumentException("AdamW: no parameters to optimize");
         this.params = params;
         this.c = config;
         Tensor any = params.values().iterator().next();
@@ -41,6 +51,12 @@ public final class AdamW {
             v.put(e.getKey(), Torch.zeros(p.dtype(), p.device(), p.shape()));
         }
         updates = Torch.zeros(DType.FLOAT32, any.device());
+    }
+
+    private static Map<String, Tensor> indexed(List<Tensor> params) {
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) named.put(Integer.toString(i), params.get(i));
+        return named;
     }
 
     /** One update with learning rate {@code lr}, a host value (a convenience: the tensor form waits for nothing). */

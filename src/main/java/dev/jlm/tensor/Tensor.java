@@ -491,6 +491,37 @@ public final class Tensor implements AutoCloseable {
         return g.equals(MemorySegment.NULL) ? null : of(g, "grad");
     }
 
+    /**
+     * Sets this parameter's gradient to {@code g}'s values (PyTorch's {@code p.grad = g.clone()}), so an optimizer or
+     * clipping acts on a gradient computed elsewhere: {@code g} must have this tensor's shape and this tensor must
+     * require grad. With a gradient already there its values are overwritten in place; without one it is made by
+     * autograd as d(Σ this·g)/d(this), which is exactly g.
+     */
+    public void setGrad(Tensor g) {
+        if (!Arrays.equals(shape(), g.shape())) {
+            throw new IllegalArgumentException("setGrad: gradient of shape " + Arrays.toString(g.shape()) + " for a tensor of shape "
+                    + Arrays.toString(shape()));
+        }
+        if (!requiresGrad()) throw new IllegalArgumentException("setGrad: the tensor does not require grad");
+        try (var s = TensorScope.open()) {
+            Tensor current = grad();
+            if (current != null) {
+                try (var ng = NoGrad.enter()) {
+                    current.copy_(g);
+                }
+                return;
+            }
+            Tensor other = g.detach().to(dtype()).to(device());
+            boolean enabled = jlm_is_grad_enabled() != 0;
+            Native.check(jlm_set_grad_enabled(1), "set_grad");
+            try {
+                mul(other).sum().backward();
+            } finally {
+                Native.check(jlm_set_grad_enabled(enabled ? 1 : 0), "set_grad");
+            }
+        }
+    }
+
     /** Drops the accumulated gradient (PyTorch's {@code p.grad = None}). */
     public void clearGrad() {
         Native.check(jlm_clear_grad(handle()), "clear_grad");
