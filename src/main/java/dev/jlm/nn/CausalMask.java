@@ -25,12 +25,10 @@ public final class CausalMask {
         allowed = Torch.ones(DType.BOOL, device, context, context).tril(0);
     }
 
-    /** Queries at positions start..start+T−1 over keys 0..start+T−1, with no KV cache: a whole forward pass from {@code start}. */
-    public Window window(long start, long t) {
-        if (start < 0 || t <= 0 || start + t > allowed.size(0)) {
-            throw new IllegalArgumentException("causal mask: positions " + start + ".." + (start + t - 1) + " are outside the context of " + allowed.size(0));
-        }
-        return window(start, t, false);
+    /** Queries and keys at positions 0..T−1, with no KV cache: a whole forward pass of T ≤ context tokens. */
+    public Window window(long t) {
+        if (t <= 0 || t > allowed.size(0)) throw new IllegalArgumentException("causal mask: " + t + " positions do not fit the context of " + allowed.size(0));
+        return window(0, t, false);
     }
 
     /** Queries at positions start..start+T−1 over keys 0..start+T−1; incremental when the earlier keys come from a KV cache. */
