@@ -54,7 +54,8 @@ public final class ModuleCheckpoint {
             for (var e : c.tensors().entrySet()) {
                 if (e.getKey().startsWith(MODEL)) modelPart.put(e.getKey().substring(MODEL.length()), e.getValue());
                 else if (e.getKey().startsWith(OPTIMIZER) && optimizer != null) optPart.put(e.getKey().substring(OPTIMIZER.length()), e.getValue());
-                else throw new JlmException(src + ": unexpected tensor " + e.getKey() + (optimizer == null ? " (no optimizer to load it into)" : ""));
+                else throw new JlmException(src + ": unexpected tensor " + e.getKey() + (e.getKey().startsWith(OPTIMIZER)
+                        ? " (no optimizer to load it into)" : " (a module checkpoint holds model.* and optimizer.* tensors)"));
             }
             long iteration = number(c.metadata(), "iteration", src);
             long step = optimizer == null ? 0 : number(c.metadata(), "optimizer_step", src);
