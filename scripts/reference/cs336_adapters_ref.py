@@ -3,7 +3,7 @@ on inputs and weights jlm wrote, with model_ref.py's independent modules and tor
 
   python3 cs336_adapters_ref.py IN.safetensors OUT.safetensors
 
-IN holds the inputs (x, ids, rope_pos, logits, targets, clip.*, adam.*) and a CS336 model's weights under lm.*; its metadata
+IN holds the inputs (x, ids, rope_pos, attn_pos, logits, targets, clip.*, adam.*) and a CS336 model's weights under lm.*; its metadata
 the sizes. OUT holds one tensor per adapter result (names below), written as model_ref.save_state_dict does.
 """
 import math, os, sys
@@ -44,6 +44,7 @@ def main(src, dst):
         out["rope"] = rope_any(x, cfg["rope_theta"], t["rope_pos"])
         out["mhsa"] = ref.attention(x, w, "layers.0.attn.", dict(cfg, position="none"), torch.arange(T))
         out["mhsa_rope"] = ref.attention(x, w, "layers.0.attn.", cfg, torch.arange(T))
+        out["mhsa_rope_pos"] = ref.attention(x, w, "layers.0.attn.", cfg, t["attn_pos"])
         h = x + ref.attention(ref.rmsnorm(x, w["layers.0.ln1.weight"]), w, "layers.0.attn.", cfg, torch.arange(T))
         out["block"] = h + ref.ffn(ref.rmsnorm(h, w["layers.0.ln2.weight"]), w, "layers.0.ffn.", cfg)
         out["lm"] = ref.forward(ids, w, cfg)

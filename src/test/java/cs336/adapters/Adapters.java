@@ -6,7 +6,6 @@ import dev.jlm.data.BatchSampler;
 import dev.jlm.data.TokenFile;
 import dev.jlm.nn.Attention;
 import dev.jlm.nn.Block;
-import dev.jlm.nn.CausalMask;
 import dev.jlm.nn.Embedding;
 import dev.jlm.nn.FeedForward;
 import dev.jlm.nn.Functional;
@@ -24,6 +23,7 @@ import dev.jlm.optim.GradClip;
 import dev.jlm.tensor.DType;
 import dev.jlm.tensor.Device;
 import dev.jlm.tensor.Tensor;
+import dev.jlm.tensor.Torch;
 import dev.jlm.tokenizer.BpeModel;
 import dev.jlm.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -66,33 +66,21 @@ final class Adapters {
         return Functional.scaledDotProductAttention(q, k, v, mask);
     }
 
+    /** Causal, no RoPE: in_features (B, T, d_model) → (B, T, d_model). */
     static Tensor runMultiheadSelfAttention(long dModel, int heads, Tensor qW, Tensor kW, Tensor vW, Tensor oW, Tensor in) {
-        return attention(new Attention(dModel, heads, null), qW, kW, vW, oW, in, null, (int) in.size(-2));
+        return attention(new Attention(dModel, heads, null), qW, kW, vW, oW, in, null);
     }
 
-    /**
-     * With RoPE. {@code positions} (..., T) or null: jlm's attention today takes the positions 0..T−1 of a whole pass
-     * (a CausalMask window), so other positions are refused here rather than silently ignored.
-     */
+    /** With RoPE at {@code positions}: (T) or (B, T) int64, or null for 0..T−1; causal. */
     static Tensor runMultiheadSelfAttentionWithRope(long dModel, int heads, int maxSeqLen, double theta, Tensor qW, Tensor kW, Tensor vW,
                                                     Tensor oW, Tensor in, Tensor positions) {
         Rope rope = new Rope(theta, (int) (dModel / heads), maxSeqLen);
-        return attention(new Attention(dModel, heads, rope), qW, kW, vW, oW, in, positions, maxSeqLen);
+        return attention(new Attention(dModel, heads, rope), qW, kW, vW, oW, in, positions != null ? positions : Torch.arange(in.size(-2)));
     }
 
-    private static Tensor attention(Attention m, Tensor qW, Tensor kW, Tensor vW, Tensor oW, Tensor in, Tensor positions, int context) {
+    private static Tensor attention(Attention m, Tensor qW, Tensor kW, Tensor vW, Tensor oW, Tensor in, Tensor positions) {
         m.loadStateDict(Map.of("q_proj.weight", qW, "k_proj.weight", kW, "v_proj.weight", vW, "output_proj.weight", oW), true);
-        long t = in.size(-2);
-        requireFromZero(positions, t);
-        return m.forward(in, new CausalMask(context, in.device()).window(t), null);
-    }
-
-    private static void requireFromZero(Tensor positions, long t) {
-        if (positions == null) return;
-        long[] p = positions.reshape(-1).toLongArray();
-        for (int i = 0; i < p.length; i++) {
-            if (p[i] != i % t) throw new UnsupportedOperationException("token_positions other than 0..T-1 per row: not in jlm's attention API yet");
-        }
+        return m.forward(in, positions, null);
     }
 
     /** in_query_or_key (..., T, d_k), token_positions (..., T) → (..., T, d_k). */
@@ -104,7 +92,7 @@ final class Adapters {
     static Tensor runTransformerBlock(long dModel, int heads, long dFf, int maxSeqLen, double theta, Map<String, Tensor> weights, Tensor in) {
         Block m = new Block(dModel, heads, dFf, new Rope(theta, (int) (dModel / heads), maxSeqLen));
         m.loadStateDict(weights, true);
-        return m.forward(in, new CausalMask(maxSeqLen, in.device()).window(in.size(-2)), null);
+        return m.forward(in, Torch.arange(in.size(-2)), null);                   // positions 0..T−1, causal
     }
 
     static Tensor runTransformerLm(int vocab, int context, int dModel, int layers, int heads, int dFf, double theta,

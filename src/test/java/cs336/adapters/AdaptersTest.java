@@ -76,6 +76,7 @@ class AdaptersTest {
             Torch.manualSeed(3);
             t.put("ids", Torch.randint(0, V, Device.CPU, B, T));
             t.put("rope_pos", Torch.randint(0, CONTEXT, Device.CPU, B, T));
+            t.put("attn_pos", Torch.fromArray(new long[] {0, 1, 2, 5, 6, 7, 9, 10, 11, 12, 14, 15}, T));   // gaps: RoPE is not a shift
             t.put("logits", seeded(6, 8, 5));
             t.put("targets", Torch.randint(0, 5, Device.CPU, 8));
             Torch.manualSeed(7);
@@ -194,6 +195,8 @@ class AdaptersTest {
                 a.get("output_proj.weight"), x), 1e-4, 1e-4);
         assertMatches("mhsa_rope", Adapters.runMultiheadSelfAttentionWithRope(D, H, CONTEXT, THETA, a.get("q_proj.weight"), a.get("k_proj.weight"),
                 a.get("v_proj.weight"), a.get("output_proj.weight"), x, Torch.arange(T)), 1e-4, 1e-4);
+        assertMatches("mhsa_rope_pos", Adapters.runMultiheadSelfAttentionWithRope(D, H, CONTEXT, THETA, a.get("q_proj.weight"),
+                a.get("k_proj.weight"), a.get("v_proj.weight"), a.get("output_proj.weight"), x, in.get("attn_pos")), 1e-4, 1e-4);
         assertMatches("block", Adapters.runTransformerBlock(D, H, F, CONTEXT, THETA, weights(in, "layers.0."), x), 1e-4, 1e-4);
         Map<String, Tensor> lm = weights(in, "");
         assertMatches("lm", Adapters.runTransformerLm(V, CONTEXT, D, LAYERS, H, F, THETA, lm, in.get("ids")), 2e-4, 1e-4);

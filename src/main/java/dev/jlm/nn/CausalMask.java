@@ -19,16 +19,9 @@ public final class CausalMask {
     private final Map<DType, Tensor> bias = new EnumMap<>(DType.class);
     private final TensorScope scope;
 
-    /** The mask of a context of {@code context} positions on {@code device}, in the current scope: to run {@link Attention} or {@link Block} alone. */
-    public CausalMask(int context, Device device) {
+    CausalMask(int context, Device device) {
         scope = TensorScope.current();
         allowed = Torch.ones(DType.BOOL, device, context, context).tril(0);
-    }
-
-    /** Queries and keys at positions 0..T−1, with no KV cache: a whole forward pass of T ≤ context tokens. */
-    public Window window(long t) {
-        if (t <= 0 || t > allowed.size(0)) throw new IllegalArgumentException("causal mask: " + t + " positions do not fit the context of " + allowed.size(0));
-        return window(0, t, false);
     }
 
     /** Queries at positions start..start+T−1 over keys 0..start+T−1; incremental when the earlier keys come from a KV cache. */
