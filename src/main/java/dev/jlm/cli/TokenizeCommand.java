@@ -20,12 +20,24 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "tokenize", header = "Encode a text file into a uint16 token file, or show how a text is tokenized.",
+@Command(name = "tokenize", header = "Encode a text file into a uint16 token file, or show how a text is tokenized"
+        + " (by a jlm/HF tokenizer or one of OpenAI's encodings).",
         showDefaultValues = true)
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = "--tokenizer", required = true, paramLabel = "DIR|FILE", description = "a folder with vocab.json + merges.txt"
+    @Option(names = "--tokenizer", paramLabel = "DIR|FILE", description = "a folder with vocab.json + merges.txt"
             + " (or tokenizer.json), or a HuggingFace tokenizer.json")
     Path dir;
+
+    @Option(names = "--encoding", paramLabel = "NAME", description = "one of OpenAI's encodings (tiktoken's ids): r50k_base,"
+            + " p50k_base, cl100k_base, o200k_base, o200k_harmony")
+    String encoding;
+
+    @Option(names = "--rank-file", paramLabel = "FILE", description = "the encoding's .tiktoken rank file (default: JLM_TIKTOKEN_DIR"
+            + " or the class path)")
+    Path rankFile;
+
+    @Option(names = "--ids", description = "print the ids as one JSON array")
+    boolean ids;
 
     @Option(names = "--special-token", description = "special token (repeatable), in addition to DIR/special_tokens.txt")
     List<String> specials = List.of();
@@ -50,11 +62,22 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BpeCommand.Train.requireSpecials(specials);
+        if ((dir == null) == (encoding == null)) {
+            throw new IllegalArgumentException(dir == null ? "give --tokenizer DIR|FILE or --encoding NAME"
+                    : "--tokenizer and --encoding exclude each other: give one");
+        }
+        if (rankFile != null && encoding == null) throw new IllegalArgumentException("--rank-file is for --encoding");
+        if (ids && out != null) throw new IllegalArgumentException("--ids prints the ids; --out " + out + " writes them: give one");
+        if (encoding != null) return EncodingTokenize.run(encoding, rankFile, specials, source.input, source.text, out, ids);
         if (source.text != null && out != null) {
             throw new IllegalArgumentException("--out " + out + " is for --input: --text shows its ids and pieces and writes no token file");
         }
+        if (ids) {
+            Tokenizer t = Tokenizer.load(dir, specials);
+            return EncodingTokenize.printIds(t.encode(source.text != null ? source.text : EncodingTokenize.readText(source.input)));
+        }
         if (source.text != null) return show(Tokenizer.load(dir, specials), source.text);
-        if (out == null) throw new IllegalArgumentException("--out is required with --input");
+        if (out == null) throw new IllegalArgumentException("--out is required with --input (or --ids)");
         Path in = source.input;
         Inputs.requireFile(in, "file", "--input");
         Map<String, Path> inputs = new LinkedHashMap<>(Map.of("--input", in));

@@ -295,12 +295,17 @@ public final class Tokenizer {
     }
 
     public byte[] decodeBytes(int[] ids) {
-        int len = 0;
         byte[][] vocab = model.vocab();
         for (int id : ids) {
             if (id < 0 || id >= vocab.length) throw new TokenizerException("token id " + id + " is out of range [0, " + vocab.length + ")");
-            len += vocab[id].length;
         }
+        return concat(vocab, ids);
+    }
+
+    /** The bytes of {@code vocab[id]} for each id in turn (the ids already checked). */
+    public static byte[] concat(byte[][] vocab, int[] ids) {
+        int len = 0;
+        for (int id : ids) len += vocab[id].length;
         byte[] out = new byte[len];
         int p = 0;
         for (int id : ids) {
@@ -312,20 +317,31 @@ public final class Tokenizer {
     }
 
     /** Growable int array. */
-    static final class IntList {
+    public static final class IntList {
         int[] a;
         int n;
 
-        IntList(int cap) {
-            a = new int[cap];
+        public IntList(int cap) {
+            a = new int[Math.max(1, cap)];
         }
 
-        void add(int v) {
+        public void add(int v) {
             if (n == a.length) a = Arrays.copyOf(a, a.length * 2);
             a[n++] = v;
         }
 
-        int[] toArray() {
+        /** Appends v[0, k). */
+        public void add(int[] v, int k) {
+            if (n + k > a.length) a = Arrays.copyOf(a, Math.max(n + k, a.length * 2));
+            System.arraycopy(v, 0, a, n, k);
+            n += k;
+        }
+
+        public int size() {
+            return n;
+        }
+
+        public int[] toArray() {
             return Arrays.copyOf(a, n);
         }
     }

@@ -1,0 +1,60 @@
+package dev.jlm.tokenizer.tiktoken;
+
+/** UTF-16 text to UTF-8 bytes, and the lone-surrogate fix-up tiktoken makes before encoding. */
+final class Utf16 {
+    private Utf16() {}
+
+    /** The text with each lone surrogate replaced by U+FFFD (the text itself when it has none). */
+    static CharSequence withoutLoneSurrogates(CharSequence s) {
+        int n = s.length();
+        int i = 0;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+                else break;
+            }
+        }
+        if (i == n) return s;
+        StringBuilder b = new StringBuilder(n).append(s, 0, i);
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return b;
+    }
+
+    /** The most UTF-8 bytes n chars can take. */
+    static int maxUtf8(int n) {
+        return 3 * n;
+    }
+
+    /** s[from, to) as UTF-8 into out (room for {@link #maxUtf8}); the byte count. The text has no lone surrogates. */
+    static int encodeUtf8(CharSequence s, int from, int to, byte[] out) {
+        int p = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                out[p++] = (byte) c;
+            } else if (c < 0x800) {
+                out[p++] = (byte) (0xC0 | (c >> 6));
+                out[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c)) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out[p++] = (byte) (0xF0 | (cp >> 18));
+                out[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                out[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                out[p++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                out[p++] = (byte) (0xE0 | (c >> 12));
+                out[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.jlm.bench;
+
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.jlm.tokenizer.tiktoken.Encoding;
+import dev.jlm.tokenizer.tiktoken.Encodings;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * OpenAI's encodings, same run: jlm against jtokkit 1.1.0 (pure Java) and tiktoken (Python over Rust), one thread each
+ * (scripts/bench-tokenizer pins the whole run to one core): encodeOrdinary MB/s on the bundled web text (best of 10 after
+ * warm-up; "first pass": one pass of a freshly loaded jlm encoding, whose cache of recent pre-tokens starts empty), load time (best of 3, from the rank file's bytes to a usable encoding) and heap retained by one loaded
+ * encoding (used heap after GC with it held, less before). Ids are checked equal before timing. Prints a Markdown table.
+ */
+public final class TiktokenBench {
+    private TiktokenBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("jlm.root", "."));
+        String text = Files.readString(root.resolve("data/webtext_train_head_1408docs.txt"), StandardCharsets.UTF_8);
+        double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
+        Path ranks = Files.createTempDirectory("jlm-ranks");
+        for (String n : List.of("r50k_base", "p50k_base", "cl100k_base", "o200k_base")) {
+            try (InputStream in = TiktokenBench.class.getClassLoader().getResourceAsStream("com/knuddels/jtokkit/" + n + ".tiktoken")) {
+                Files.write(ranks.resolve(n + ".tiktoken"), in.readAllBytes());
+            }
+        }
+        Path textFile = ranks.resolve("text.txt");
+        Files.writeString(textFile, text);
+        Map<String, String[]> py = tiktoken(ranks, textFile);
+        Map<String, EncodingType> jt = Map.of("r50k_base", EncodingType.R50K_BASE, "p50k_base", EncodingType.P50K_BASE,
+                "cl100k_base", EncodingType.CL100K_BASE, "o200k_base", EncodingType.O200K_BASE);
+        System.out.printf(Locale.ROOT, "### OpenAI encodings (%.1f MB of web text, one core)%n%n", mb);
+        System.out.println("| encoding | jlm | jlm, first pass | jtokkit 1.1.0 | tiktoken (Python) | jlm / jtokkit | load: jlm, jtokkit, tiktoken | heap: jlm, jtokkit |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        Map<String, long[]> heap = new HashMap<>();                      // first, while nothing else is loaded
+        for (String name : Encodings.names()) {
+            Path rankFile = ranks.resolve(Encodings.spec(name).rankFile());
+            EncodingType type = jt.get(name);
+            heap.put(name, new long[] {retained(() -> uncheckedLoad(name, rankFile)),
+                    type == null ? -1 : retained(() -> com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type))});
+        }
+        for (String name : Encodings.names()) {
+            Path rankFile = ranks.resolve(Encodings.spec(name).rankFile());
+            double jlmLoad = best(3, () -> Encodings.load(name, rankFile));
+            long jlmHeap = heap.get(name)[0];
+            Encoding jlm = Encodings.load(name, rankFile);
+            int n = jlm.encodeOrdinary(text).length;
+            jlm.encodeOrdinary(text);
+            double jlmSec = best(10, () -> jlm.encodeOrdinary(text));
+            Encoding fresh = Encodings.load(name, rankFile);                 // its cache of recent pre-tokens empty
+            long f0 = System.nanoTime();
+            fresh.encodeOrdinary(text);
+            double firstSec = (System.nanoTime() - f0) / 1e9;
+            String jtRate = "—", ratio = "—", jtLoad = "—", jtHeap = "—";
+            EncodingType type = jt.get(name);
+            if (type != null) {
+                double load = best(3, () -> com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type));
+                var enc = com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type);
+                int m = enc.encodeOrdinary(text).size();
+                if (m != n) throw new AssertionError(name + ": jlm gives " + n + " ids, jtokkit " + m);
+                enc.encodeOrdinary(text);
+                double sec = best(10, () -> enc.encodeOrdinary(text));
+                jtRate = String.format(Locale.ROOT, "%.1f MB/s", mb / sec);
+                ratio = String.format(Locale.ROOT, "%.2f×", sec / jlmSec);
+                jtLoad = String.format(Locale.ROOT, "%.2f s", load);
+                jtHeap = String.format(Locale.ROOT, "%.0f MB", heap.get(name)[1] / 1e6);
+            }
+            String[] p = py.get(name);
+            if (p != null && Integer.parseInt(p[3]) != n) throw new AssertionError(name + ": jlm gives " + n + " ids, tiktoken " + p[3]);
+            System.out.printf(Locale.ROOT, "| %s | %.1f MB/s | %.1f MB/s | %s | %s | %s | %.2f s, %s, %s | %.0f MB, %s |%n", name, mb / jlmSec, mb / firstSec, jtRate,
+                    p == null ? "—" : p[2] + " MB/s", ratio, jlmLoad, jtLoad, p == null ? "—" : p[1] + " s", jlmHeap / 1e6, jtHeap);
+        }
+    }
+
+    private static Encoding uncheckedLoad(String name, Path rankFile) {
+        try {
+            return Encodings.load(name, rankFile);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** tiktoken's load seconds, MB/s and id count by encoding, from scripts/reference/tiktoken_bench.py (same core). */
+    private static Map<String, String[]> tiktoken(Path ranks, Path textFile) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jlm.python", "python3"), "scripts/reference/tiktoken_bench.py",
+                ranks.toString(), textFile.toString()));
+        cmd.addAll(Encodings.names());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        Map<String, String[]> m = new HashMap<>();
+        if (p.waitFor() != 0) {
+            System.out.println("(tiktoken not run: " + out.strip().lines().reduce((a, b) -> b).orElse("") + ")\n");
+            return m;
+        }
+        for (String line : out.strip().split("\n")) {
+            String[] f = line.split(" ");
+            m.put(f[0], f);
+        }
+        return m;
+    }
+
+    static double best(int reps, TokenizerBench.ThrowingRunnable r) throws Exception {
+        r.run();
+        return TokenizerBench.best(reps, r);
+    }
+
+    private static Object held;
+
+    /** Used heap after GC while {@code make}'s result is held, less before (nothing else is held across the call). */
+    static long retained(Supplier<Object> make) {
+        long before = used();
+        held = make.get();
+        long after = used();
+        held = null;
+        return after - before;
+    }
+
+    private static long used() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) System.gc();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
