@@ -97,6 +97,7 @@ class HfFamiliesTest {
 
     @Test
     void eachFamilyEncodesAsHuggingFace(@TempDir Path dir) throws Exception {
+        OraclePython.requireModule("tokenizers");
         Path root = Path.of(System.getProperty("jlm.root", ".."));
         List<String> texts = texts(root);
         Path textsFile = dir.resolve("texts.json");
@@ -115,6 +116,7 @@ class HfFamiliesTest {
     void publishedTokenizerJsonEncodesAsHuggingFace(@TempDir Path dir) throws Exception {
         String files = System.getProperty("jlm.hf.tokenizers", "");
         Assumptions.assumeFalse(files.isBlank(), "no -Djlm.hf.tokenizers=FILE,…: published tokenizer.json files not checked");
+        OraclePython.requireModule("tokenizers");
         List<String> texts = texts(Path.of(System.getProperty("jlm.root", "..")));
         Path textsFile = dir.resolve("texts.json");
         JSON.writeValue(textsFile.toFile(), texts);

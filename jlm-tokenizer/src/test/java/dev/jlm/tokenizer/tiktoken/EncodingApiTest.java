@@ -1,5 +1,6 @@
 package dev.jlm.tokenizer.tiktoken;
 
+import dev.jlm.tokenizer.OraclePython;
 import dev.jlm.tokenizer.TokenizerException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -118,8 +119,8 @@ class EncodingApiTest {
 
     @Test
     void theModelMapIsTiktokens() throws Exception {
-        Python.requireModule("tiktoken");
-        Process p = new ProcessBuilder(Python.python(), "-c", "import tiktoken.model as m\n"
+        OraclePython.requireModule("tiktoken");
+        Process p = new ProcessBuilder(OraclePython.python(), "-c", "import tiktoken.model as m\n"
                 + "for k, v in m.MODEL_TO_ENCODING.items(): print('=', k, v)\n"
                 + "for k, v in m.MODEL_PREFIX_TO_ENCODING.items(): print('^', k, v)").redirectErrorStream(true).start();
         List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();

@@ -1,5 +1,6 @@
 package dev.jlm.tokenizer.tiktoken;
 
+import dev.jlm.tokenizer.OraclePython;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -33,12 +34,13 @@ final class TiktokenOracle {
 
     /** tiktoken's ids of each text: {@code encode_ordinary} (allAllowed false) or {@code encode(allowed_special="all")}. */
     static int[][] encode(Path rankDir, String encoding, List<String> texts, boolean allAllowed) throws Exception {
-        Python.requireModule("tiktoken");
+        OraclePython.requireModule("tiktoken");
+        OraclePython.requireModule("regex");
         Path in = Files.createTempFile("tiktoken-in", ".json"), out = Files.createTempFile("tiktoken-out", ".json");
         try {
             JSON.writeValue(in.toFile(), Map.of("encoding", encoding, "mode", allAllowed ? "all" : "ordinary", "texts", texts));
             Path script = Path.of(System.getProperty("jlm.root", "."), "scripts/reference/tiktoken_ref.py");
-            ProcessBuilder pb = new ProcessBuilder(Python.python(), script.toString(), rankDir.toString(), in.toString(), out.toString())
+            ProcessBuilder pb = new ProcessBuilder(OraclePython.python(), script.toString(), rankDir.toString(), in.toString(), out.toString())
                     .redirectErrorStream(true);
             pb.environment().put("RUST_BACKTRACE", "0");
             Process p = pb.start();
