@@ -42,7 +42,7 @@ final class BpeCommand {
         @Option(names = "--overwrite", description = "replace the tokenizer in --out; the old folder is moved to DIR.replaced-TIME, not deleted")
         boolean overwrite;
 
-        @Domain(">= 1") @Option(names = "--threads", description = "pre-tokenization threads (default: all cores)")
+        @Domain("in [1, 4096]") @Option(names = "--threads", description = "pre-tokenization threads (default: all cores)")
         int threads = Runtime.getRuntime().availableProcessors();
 
         @Override

@@ -56,7 +56,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output token file: raw little-endian uint16 ids")
     Path out;
 
-    @Domain(">= 1") @Option(names = "--threads", description = "encoding threads (default: all cores)")
+    @Domain("in [1, 4096]") @Option(names = "--threads", description = "encoding threads (default: all cores)")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override

@@ -136,8 +136,8 @@ class OptionDomainPropertyTest {
 
     static {
         TABLE.put("info", List.of());
-        TABLE.put("bpe train", List.of(new Row("--vocab-size", 'i', atLeast(256, 'i')), new Row("--threads", 'i', atLeast(1, 'i'))));
-        TABLE.put("tokenize", List.of(new Row("--threads", 'i', atLeast(1, 'i'))));
+        TABLE.put("bpe train", List.of(new Row("--vocab-size", 'i', atLeast(256, 'i')), new Row("--threads", 'i', in('[', 1, 4096, ']', 'i'))));
+        TABLE.put("tokenize", List.of(new Row("--threads", 'i', in('[', 1, 4096, ']', 'i'))));
         TABLE.put("train", concat(MODEL, List.of(
                 new Row("--batch-size", 'i', above(0, 'i')),
                 new Row("--grad-accum", 'i', above(0, 'i')),
