@@ -106,7 +106,7 @@ class CliRobustnessTest {
                 {new String[] {"train", "--train", p.toString(), "--out", p.toString(), "--save-every", "0"}, "--save-every must be > 0, got 0"},
                 {new String[] {"train", "--train", p.toString(), "--out", p.toString(), "--lr-max", "-1"}, "--lr-max must be > 0, got -1"},
                 {new String[] {"eval", "--checkpoint", p.toString(), "--data", p.toString(), "--windows", "-3"}, "--windows must be all or > 0, got '-3'"},
-                {new String[] {"tokenize", "--tokenizer", p.toString(), "--text", "a", "--threads", "-1"}, "--threads must be >= 1, got -1"},
+                {new String[] {"tokenize", "--tokenizer", p.toString(), "--text", "a", "--threads", "-1"}, "--threads must be in [1, 4096], got -1"},
         };
         for (Object[] row : rows) {
             var r = CliTrainTest.run((String[]) row[0]);
