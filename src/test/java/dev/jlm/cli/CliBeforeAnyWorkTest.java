@@ -72,6 +72,19 @@ class CliBeforeAnyWorkTest {
         assertEquals("", folder.out());
     }
 
+    /** --eval-every and --eval-windows measure validation loss on --valid: without it they are refused, not ignored. */
+    @Test
+    void evalSettingsWithoutValidAreRefused(@TempDir Path dir) throws Exception {
+        Path data = TokenFiles.random(dir.resolve("t.bin"), 3000, 64, 1), run = dir.resolve("run");
+        for (String flag : new String[] {"--eval-every", "--eval-windows"}) {
+            var r = CliTrainTest.run(CliRobustnessTest.train(data, run, flag, "5"));
+            assertEquals(2, r.code(), r.err());
+            assertEquals("jlm: " + flag + " sets how validation loss is measured on --valid, which is not given: give --valid FILE,"
+                    + " or drop it (see: jlm train --help)", r.err());
+            assertFalse(Files.exists(run), "a refused command made its run folder");
+        }
+    }
+
     /** --profile given in --config is a profile too (the file is read before the verb decides what to do). */
     @Test
     void aProfileAskedForInTheConfigFileIsRun(@TempDir Path dir) throws Exception {

@@ -39,7 +39,7 @@ class CliResumeTest {
         Path train = TokenFiles.random(dir.resolve("train.bin"), 20_000, 64, 1);
         Path run = dir.resolve("run"), ref = dir.resolve("ref");
         List<String> common = List.of("train", "--train", train.toString(), "--vocab-size", "64", "--context-length", "32", "--d-model", "64",
-                "--num-layers", "2", "--num-heads", "4", "--batch-size", "16", "--steps", "40", "--save-every", "10", "--eval-every", "1000",
+                "--num-layers", "2", "--num-heads", "4", "--batch-size", "16", "--steps", "40", "--save-every", "10",
                 "--threads", "1", "--seed", "5");
 
         List<String> cmd = new ArrayList<>(ChildJvm.jlm(common));
