@@ -5,9 +5,11 @@ import dev.jlm.config.Domain;
 import dev.jlm.experiments.Plot;
 import dev.jlm.train.RunLog;
 import dev.jlm.io.Outputs;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Parameters;
 final class PlotCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders (with metrics.jsonl)") List<Path> runs;
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "PNG file to write (replaced if it exists)") Path out;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "PNG file to write (an existing PNG is replaced; any other file is refused)") Path out;
     @Option(names = "--title", defaultValue = "loss", description = "chart title (at most " + Plot.MAX_TITLE + " characters)") String title;
     @Domain("> 0") @Option(names = "--y-max", description = "clip the loss axis (diverged runs)") Double yMax;
 
@@ -30,6 +32,7 @@ final class PlotCommand implements Callable<Integer> {
         Map<String, Path> inputs = new LinkedHashMap<>();
         for (Path r : runs) inputs.put(r + "'s metrics", r.resolve("metrics.jsonl"));
         Outputs.requireFile(out, "--out", inputs);                  // before any run is read
+        requireReplaceable(out);
         Map<Path, Path> seen = new LinkedHashMap<>();
         for (Path r : runs) {                                          // one folder twice: one run drawn over itself
             Path real = Files.isDirectory(r) ? r.toRealPath() : r.toAbsolutePath().normalize();
@@ -48,5 +51,19 @@ final class PlotCommand implements Callable<Integer> {
         Plot.write(logs, out, title, yMax);
         System.out.println("wrote " + out);
         return 0;
+    }
+
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    /** A file already at {@code out} is replaced only when it is a PNG (or empty): a mistyped --out never costs a checkpoint. */
+    private static void requireReplaceable(Path out) throws IOException {
+        if (!Files.isRegularFile(out) || Files.size(out) == 0) return;
+        byte[] head;
+        try (var in = Files.newInputStream(out)) {
+            head = in.readNBytes(PNG.length);
+        }
+        if (!Arrays.equals(head, PNG)) {
+            throw new JlmException("--out " + out + " exists and is not a PNG image: plot replaces only a PNG; give a new path, or move that file away");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jlm.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,6 +203,13 @@ class CliNothingSilentlyWrongTest {
         Files.writeString(run.resolve("metrics.jsonl"), "{\"step\":1,\"train_loss\":4.0}\n");
         assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("missing/c.png").toString()), 1,
                 "jlm: --out " + dir.resolve("missing/c.png") + ": folder " + dir.resolve("missing") + " does not exist");
+        var again = CliTrainTest.run("plot", run.toString(), "--out", dir.resolve("c.png").toString());    // a PNG is replaced
+        assertEquals(0, again.code(), again.err());
+        Path checkpoint = Files.write(dir.resolve("last.safetensors"), new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '});
+        byte[] before = Files.readAllBytes(checkpoint);
+        assertOneLine(CliTrainTest.run("plot", run.toString(), "--out", checkpoint.toString()), 1,
+                "jlm: --out " + checkpoint + " exists and is not a PNG image: plot replaces only a PNG; give a new path, or move that file away");
+        assertArrayEquals(before, Files.readAllBytes(checkpoint), "a refused plot changed the file");
     }
 
     @Test
