@@ -17,18 +17,18 @@ import java.util.function.Supplier;
 
 /**
  * OpenAI's encodings, same run: jlm against jtokkit 1.1.0 (pure Java) and tiktoken (Python over Rust), one thread each
- * (scripts/bench-tokenizer pins the whole run to one core): encodeOrdinary MB/s on the bundled web text, best of 10 after
- * warm-up: "warm", repeated passes of one jlm encoding, whose cache of recent pre-tokens then holds the text's; "cold",
- * each pass on a freshly loaded jlm encoding (cache empty; best of {@value #COLD_PASSES}), the figure comparable to
- * jtokkit and tiktoken, which keep no such cache. Also load time (best of 3, from the rank file's bytes to a usable
+ * (scripts/bench-tokenizer pins the whole run to one core): encodeOrdinary MB/s on the bundled web text, best of
+ * {@value #ROUNDS} interleaved rounds after warm-up: "warm", repeated passes of one jlm encoding, whose cache of recent
+ * pre-tokens then holds the text's; "cold", each pass on a freshly loaded jlm encoding (cache empty), the figure
+ * comparable to jtokkit and tiktoken, which keep no such cache. Also load time (best of 3, from the rank file's bytes to a usable
  * encoding) and heap retained by one loaded encoding (used heap after GC with it held, less before). Ids are checked
  * equal before timing. Prints a Markdown table.
  */
 public final class TiktokenBench {
     private TiktokenBench() {}
 
-    /** Passes for the cold figure, each on a freshly loaded encoding. */
-    static final int COLD_PASSES = 5;
+    /** Timed rounds per encoding; each round times jlm cold, jlm warm and jtokkit once, in turn. */
+    static final int ROUNDS = 10;
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("jlm.root", "."));
@@ -61,29 +61,33 @@ public final class TiktokenBench {
             long jlmHeap = heap.get(name)[0];
             Encoding jlm = Encodings.load(name, rankFile);
             int n = jlm.encodeOrdinary(text).length;
-            jlm.encodeOrdinary(text);
-            double jlmSec = best(10, () -> jlm.encodeOrdinary(text));
-            double coldSec = Double.MAX_VALUE;
-            for (int i = 0; i < COLD_PASSES; i++) {
-                Encoding fresh = Encodings.load(name, rankFile);             // its cache of recent pre-tokens empty
-                long t0 = System.nanoTime();
-                fresh.encodeOrdinary(text);
-                coldSec = Math.min(coldSec, (System.nanoTime() - t0) / 1e9);
-            }
-            String jtRate = "—", ratio = "—", jtLoad = "—", jtHeap = "—";
             EncodingType type = jt.get(name);
-            if (type != null) {
-                double load = best(3, () -> com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type));
-                var enc = com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type);
+            var enc = type == null ? null : com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type);
+            String jtLoad = "—", jtHeap = "—";
+            if (enc != null) {
+                jtLoad = String.format(Locale.ROOT, "%.2f s", best(3, () -> com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry().getEncoding(type)));
+                jtHeap = String.format(Locale.ROOT, "%.0f MB", heap.get(name)[1] / 1e6);
                 int m = enc.encodeOrdinary(text).size();
                 if (m != n) throw new AssertionError(name + ": jlm gives " + n + " ids, jtokkit " + m);
-                enc.encodeOrdinary(text);
-                double sec = best(10, () -> enc.encodeOrdinary(text));
-                jtRate = String.format(Locale.ROOT, "%.1f MB/s", mb / sec);
-                ratio = String.format(Locale.ROOT, "%.2f×, %.2f×", sec / jlmSec, sec / coldSec);
-                jtLoad = String.format(Locale.ROOT, "%.2f s", load);
-                jtHeap = String.format(Locale.ROOT, "%.0f MB", heap.get(name)[1] / 1e6);
             }
+            for (int i = 0; i < 2; i++) {                                    // warm-up: JIT for both
+                jlm.encodeOrdinary(text);
+                if (enc != null) enc.encodeOrdinary(text);
+            }
+            // Interleaved rounds, a collection before each timed pass: drift on a shared machine hits all three alike.
+            double warmSec = Double.MAX_VALUE, coldSec = Double.MAX_VALUE, jtSec = Double.MAX_VALUE;
+            for (int round = 0; round < ROUNDS; round++) {
+                Encoding fresh = Encodings.load(name, rankFile);             // its cache of recent pre-tokens empty
+                coldSec = Math.min(coldSec, timed(() -> fresh.encodeOrdinary(text)));
+                warmSec = Math.min(warmSec, timed(() -> jlm.encodeOrdinary(text)));
+                if (enc != null) jtSec = Math.min(jtSec, timed(() -> enc.encodeOrdinary(text)));
+            }
+            String jtRate = "—", ratio = "—";
+            if (enc != null) {
+                jtRate = String.format(Locale.ROOT, "%.1f MB/s", mb / jtSec);
+                ratio = String.format(Locale.ROOT, "%.2f×, %.2f×", jtSec / warmSec, jtSec / coldSec);
+            }
+            double jlmSec = warmSec;
             String[] p = py.get(name);
             if (p != null && Integer.parseInt(p[3]) != n) throw new AssertionError(name + ": jlm gives " + n + " ids, tiktoken " + p[3]);
             System.out.printf(Locale.ROOT, "| %s | %.1f MB/s | %.1f MB/s | %s | %s | %s | %.2f s, %s, %s | %.0f MB, %s |%n", name, mb / jlmSec, mb / coldSec, jtRate,
@@ -118,20 +122,31 @@ public final class TiktokenBench {
         return m;
     }
 
+    /** Seconds for one run of r, after a collection (so that no pass pays for garbage an earlier one left). */
+    static double timed(TokenizerBench.ThrowingRunnable r) throws Exception {
+        System.gc();
+        long t0 = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     static double best(int reps, TokenizerBench.ThrowingRunnable r) throws Exception {
         r.run();
         return TokenizerBench.best(reps, r);
     }
 
-    private static Object held;
+    private static Object[] held;
 
-    /** Used heap after GC while {@code make}'s result is held, less before (nothing else is held across the call). */
+    /**
+     * Used heap after GC while three results of {@code make} are held, less before, over three (nothing else is held
+     * across the call): one instance per copy, the collector's noise divided by three.
+     */
     static long retained(Supplier<Object> make) {
         long before = used();
-        held = make.get();
+        held = new Object[] {make.get(), make.get(), make.get()};
         long after = used();
         held = null;
-        return after - before;
+        return (after - before) / 3;
     }
 
     private static long used() {

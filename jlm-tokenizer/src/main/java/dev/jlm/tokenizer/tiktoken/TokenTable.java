@@ -1,65 +1,98 @@
 package dev.jlm.tokenizer.tiktoken;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * Byte strings → their rank (tiktoken's {@code encoder: HashMap<Vec<u8>, Rank>}), looked up by a slice without
- * copying it. Tokens of up to 7 bytes (most of them, and most pre-tokens) are packed into one long with their
- * length, key and rank side by side in one array: a lookup reads one cache line and compares one long. Longer tokens
- * are found by hash over {@code tokens[rank]}.
+ * copying it. Every pre-token is looked up once as a whole, so a lookup should cost one cache line: tokens of up to
+ * 7 bytes are one long (bytes and length) beside their rank; tokens of 8 to 16 bytes are two longs of bytes and one
+ * of length and rank, side by side. Only the few longer tokens are found by hash over {@code tokens[rank]}.
+ * All three tables are open-addressed with linear probing, at most 5/8 full.
  */
 final class TokenTable {
-    private static final int PACKED = 7;
-    private final long[] packed;          // [key, rank + 1] pairs; key 0 = empty
-    private final int packedMask;
+    private static final int SHORT = 7, MID = 16;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final long[] shortTable;      // [key, rank + 1] pairs; key 0 = empty
+    private final int shortMask;
+    private final long[] midTable;        // [bytes 0..7, bytes 8..15, length << 32 | rank + 1] triples; third 0 = empty
+    private final int midMask;
     private final byte[][] tokens;        // by rank; null = a hole
-    private final int[] table;            // tokens longer than PACKED: rank + 1; 0 = empty
-    private final int mask;
+    private final int[] longTable;        // tokens longer than MID: rank + 1; 0 = empty
+    private final int longMask;
 
     TokenTable(byte[][] tokens) {
         this.tokens = tokens;
-        int shortCount = 0;
-        for (byte[] t : tokens) if (t != null && t.length <= PACKED) shortCount++;
-        int pcap = capacity(shortCount);
-        packed = new long[2 * pcap];
-        packedMask = pcap - 1;
-        int cap = capacity(tokens.length - shortCount);
-        table = new int[cap];
-        mask = cap - 1;
+        int shortCount = 0, midCount = 0, longCount = 0;
+        for (byte[] t : tokens) {
+            if (t == null) continue;
+            if (t.length <= SHORT) shortCount++;
+            else if (t.length <= MID) midCount++;
+            else longCount++;
+        }
+        int scap = capacity(shortCount), mcap = capacity(midCount), lcap = capacity(longCount);
+        shortTable = new long[2 * scap];
+        shortMask = scap - 1;
+        midTable = new long[3 * mcap];
+        midMask = mcap - 1;
+        longTable = new int[lcap];
+        longMask = lcap - 1;
         for (int r = 0; r < tokens.length; r++) {
             byte[] t = tokens[r];
             if (t == null) continue;
-            if (t.length <= PACKED) {
-                long key = pack(t, 0, t.length);
-                int i = mix(key) & packedMask;
-                while (packed[2 * i] != 0) i = (i + 1) & packedMask;
-                packed[2 * i] = key;
-                packed[2 * i + 1] = r + 1;
+            int n = t.length;
+            if (n <= SHORT) {
+                long key = pack(t, 0, n);
+                int i = mix(key) & shortMask;
+                while (shortTable[2 * i] != 0) i = (i + 1) & shortMask;
+                shortTable[2 * i] = key;
+                shortTable[2 * i + 1] = r + 1;
+            } else if (n <= MID) {
+                long lo = (long) LONG_LE.get(t, 0), hi = tail(t, 8, n);
+                int i = midHash(lo, hi, n) & midMask;
+                while (midTable[3 * i + 2] != 0) i = (i + 1) & midMask;
+                midTable[3 * i] = lo;
+                midTable[3 * i + 1] = hi;
+                midTable[3 * i + 2] = ((long) n << 32) | (r + 1);
             } else {
-                int i = hash(t, 0, t.length) & mask;
-                while (table[i] != 0) i = (i + 1) & mask;
-                table[i] = r + 1;
+                int i = hash(t, 0, n) & longMask;
+                while (longTable[i] != 0) i = (i + 1) & longMask;
+                longTable[i] = r + 1;
             }
         }
     }
 
+    /** The smallest power of two (at least 16) that holds n entries at most 5/8 full. */
     private static int capacity(int n) {
-        return Integer.highestOneBit(Math.max(16, n * 2) - 1) << 1;
+        int cap = 16;
+        while (cap * 5L < n * 8L) cap <<= 1;
+        return cap;
     }
 
     /** The rank of b[from, to), or -1 if it is not a token. */
     int rank(byte[] b, int from, int to) {
         int n = to - from;
-        if (n <= PACKED) {
+        if (n <= SHORT) {
             long key = pack(b, from, to);
-            for (int i = mix(key) & packedMask; ; i = (i + 1) & packedMask) {
-                long k = packed[2 * i];
-                if (k == key) return (int) packed[2 * i + 1] - 1;
+            for (int i = mix(key) & shortMask; ; i = (i + 1) & shortMask) {
+                long k = shortTable[2 * i];
+                if (k == key) return (int) shortTable[2 * i + 1] - 1;
                 if (k == 0) return -1;
             }
         }
-        for (int i = hash(b, from, to) & mask; ; i = (i + 1) & mask) {
-            int v = table[i];
+        if (n <= MID) {
+            long lo = (long) LONG_LE.get(b, from), hi = tail(b, from + 8, to);
+            for (int i = midHash(lo, hi, n) & midMask; ; i = (i + 1) & midMask) {
+                long meta = midTable[3 * i + 2];
+                if (meta == 0) return -1;
+                if (midTable[3 * i] == lo && midTable[3 * i + 1] == hi && (int) (meta >>> 32) == n) return (int) meta - 1;
+            }
+        }
+        for (int i = hash(b, from, to) & longMask; ; i = (i + 1) & longMask) {
+            int v = longTable[i];
             if (v == 0) return -1;
             byte[] t = tokens[v - 1];
             if (t.length == n && Arrays.equals(t, 0, n, b, from, to)) return v - 1;
@@ -68,9 +101,25 @@ final class TokenTable {
 
     /** Up to 7 bytes, little-endian, with the length in the top byte (so never 0). */
     private static long pack(byte[] b, int from, int to) {
-        long key = (long) (to - from) << 56;
-        for (int i = from, s = 0; i < to; i++, s += 8) key |= (b[i] & 0xFFL) << s;
-        return key;
+        int n = to - from;
+        return tail(b, from, to) | (long) n << 56;
+    }
+
+    /** Up to 8 bytes b[from, to), little-endian, zero above them. */
+    private static long tail(byte[] b, int from, int to) {
+        int n = to - from;
+        if (n <= 0) return 0;
+        if (from + 8 <= b.length) {
+            long v = (long) LONG_LE.get(b, from);
+            return n >= 8 ? v : v & ((1L << (n << 3)) - 1);
+        }
+        long v = 0;
+        for (int i = from, s = 0; i < to; i++, s += 8) v |= (b[i] & 0xFFL) << s;
+        return v;
+    }
+
+    private static int midHash(long lo, long hi, int n) {
+        return mix(lo * 0xC2B2AE3D27D4EB4FL + hi + n);
     }
 
     private static int mix(long k) {
