@@ -146,13 +146,20 @@ public final class Encoding {
             int segEnd = specials.nextStart(s, i, end);
             for (int p = i; p < segEnd; ) {
                 int q = splitter.next(s, p, segEnd);
+                int whole = bpe.rankAscii(s, p, q);                     // most pre-tokens: short, ASCII, one token
+                if (whole >= 0) {
+                    if (out.size() + 1 > max) return p;
+                    out.add(whole);
+                    p = q;
+                    continue;
+                }
                 int len = Utf16.maxUtf8(q - p);
                 if (len > buf.length) {
                     buf = new byte[Math.max(len, buf.length * 2)];
                     scratch = new int[buf.length];
                 }
                 int nb = Utf16.encodeUtf8(s, p, q, buf);
-                int n = bpe.encode(buf, 0, nb, scratch, 0);
+                int n = whole == TokenTable.NOT_ASCII ? bpe.encode(buf, 0, nb, scratch, 0) : bpe.encodeParts(buf, 0, nb, scratch, 0);
                 if (out.size() + n > max) return p;
                 out.add(scratch, n);
                 p = q;

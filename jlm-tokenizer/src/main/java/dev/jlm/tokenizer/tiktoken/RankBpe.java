@@ -51,6 +51,11 @@ final class RankBpe {
         return r < 0 ? NONE : r;
     }
 
+    /** {@link TokenTable#rankAscii}: the rank of an ASCII pre-token s[from, to) read from its chars, -1, or NOT_ASCII. */
+    int rankAscii(CharSequence s, int from, int to) {
+        return table.rankAscii(s, from, to);
+    }
+
     /** The ids of one pre-token's bytes b[from, to), written to out[at..]; returns the count. out must have room for to - from. */
     int encode(byte[] b, int from, int to, int[] out, int at) {
         int whole = rank(b, from, to);
@@ -58,6 +63,11 @@ final class RankBpe {
             out[at] = whole;
             return 1;
         }
+        return encodeParts(b, from, to, out, at);
+    }
+
+    /** {@link #encode} of a pre-token known not to be one token. */
+    int encodeParts(byte[] b, int from, int to, int[] out, int at) {
         int n = to - from;
         if (n > LONG) return encodeLong(b, from, n, out, at);
         int slot = TokenTable.hash(b, from, to) & (recent.length - 1);

@@ -75,27 +75,55 @@ final class TokenTable {
     /** The rank of b[from, to), or -1 if it is not a token. */
     int rank(byte[] b, int from, int to) {
         int n = to - from;
-        if (n <= SHORT) {
-            long key = pack(b, from, to);
-            for (int i = mix(key) & shortMask; ; i = (i + 1) & shortMask) {
-                long k = shortTable[2 * i];
-                if (k == key) return (int) shortTable[2 * i + 1] - 1;
-                if (k == 0) return -1;
-            }
-        }
-        if (n <= MID) {
-            long lo = (long) LONG_LE.get(b, from), hi = tail(b, from + 8, to);
-            for (int i = midHash(lo, hi, n) & midMask; ; i = (i + 1) & midMask) {
-                long meta = midTable[3 * i + 2];
-                if (meta == 0) return -1;
-                if (midTable[3 * i] == lo && midTable[3 * i + 1] == hi && (int) (meta >>> 32) == n) return (int) meta - 1;
-            }
-        }
+        if (n <= SHORT) return rankShort(tail(b, from, to) | (long) n << 56);
+        if (n <= MID) return rankMid((long) LONG_LE.get(b, from), tail(b, from + 8, to), n);
         for (int i = hash(b, from, to) & longMask; ; i = (i + 1) & longMask) {
             int v = longTable[i];
             if (v == 0) return -1;
             byte[] t = tokens[v - 1];
             if (t.length == n && Arrays.equals(t, 0, n, b, from, to)) return v - 1;
+        }
+    }
+
+    /**
+     * The rank of s[from, to) as one token when those chars are all ASCII (then they are its UTF-8 bytes), read straight
+     * from the chars; -1 if it is not a token; {@link #NOT_ASCII} if a char is not ASCII or the span is past 16.
+     */
+    int rankAscii(CharSequence s, int from, int to) {
+        int n = to - from;
+        if (n > MID) return NOT_ASCII;
+        long lo = 0, hi = 0;
+        int split = Math.min(n, 8);
+        for (int i = 0; i < split; i++) {
+            char c = s.charAt(from + i);
+            if (c >= 0x80) return NOT_ASCII;
+            lo |= (long) c << (i << 3);
+        }
+        for (int i = 8; i < n; i++) {
+            char c = s.charAt(from + i);
+            if (c >= 0x80) return NOT_ASCII;
+            hi |= (long) c << ((i - 8) << 3);
+        }
+        return n <= SHORT ? rankShort(lo | (long) n << 56) : rankMid(lo, hi, n);
+    }
+
+    static final int NOT_ASCII = -2;
+
+    /** A token of up to 7 bytes by its {@link #pack}ed key. */
+    private int rankShort(long key) {
+        for (int i = mix(key) & shortMask; ; i = (i + 1) & shortMask) {
+            long k = shortTable[2 * i];
+            if (k == key) return (int) shortTable[2 * i + 1] - 1;
+            if (k == 0) return -1;
+        }
+    }
+
+    /** A token of 8 to 16 bytes by its bytes 0..7 and 8..15 (little-endian, zero-filled) and length. */
+    private int rankMid(long lo, long hi, int n) {
+        for (int i = midHash(lo, hi, n) & midMask; ; i = (i + 1) & midMask) {
+            long meta = midTable[3 * i + 2];
+            if (meta == 0) return -1;
+            if (midTable[3 * i] == lo && midTable[3 * i + 1] == hi && (int) (meta >>> 32) == n) return (int) meta - 1;
         }
     }
 
