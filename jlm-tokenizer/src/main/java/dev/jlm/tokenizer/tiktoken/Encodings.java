@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Where the rank files come from (see docs/tiktoken.md): {@link #load(String, Path)} reads the file a user gives;
  * {@link #get} looks, in order, in the folder named by the system property {@code jlm.tiktoken.dir} or the environment
  * variable {@code JLM_TIKTOKEN_DIR} ({@code NAME.tiktoken}), then on the class path at
- * {@code dev/jlm/tokenizer/tiktoken/data/NAME.tiktoken} (a data jar) and at {@code com/knuddels/jtokkit/NAME.tiktoken}
+ * {@code dev/jlm/tokenizer/tiktoken/data/NAME.tiktoken} (the artifact {@code dev.jlm:jlm-tokenizer-data}) and at {@code com/knuddels/jtokkit/NAME.tiktoken}
  * (jtokkit's jar carries the same four files). Every file is held to tiktoken's SHA-256.
  */
 public final class Encodings {
@@ -86,7 +86,7 @@ public final class Encodings {
             }
         }
         throw new TokenizerException("no rank file " + spec.rankFile() + " for " + spec.name() + ": put it in the folder of -Djlm.tiktoken.dir"
-                + " or JLM_TIKTOKEN_DIR (from " + spec.url() + "), or a data jar on the class path, or give its path");
+                + " or JLM_TIKTOKEN_DIR (from " + spec.url() + "), or add dev.jlm:jlm-tokenizer-data to the class path, or give its path");
     }
 
     private static Map<String, EncodingSpec> specs() {
