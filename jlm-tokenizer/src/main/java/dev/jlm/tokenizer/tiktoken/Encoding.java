@@ -138,7 +138,7 @@ public final class Encoding {
 
     /** Encodes text, special tokens found by {@code specials}, until the next pre-token would pass {@code max} ids; the end. */
     private int run(CharSequence text, SpecialTokens specials, int max, IntList out) {
-        CharSequence s = Utf16.withoutLoneSurrogates(text);
+        CharSequence s = text;            // lone surrogates: split as U+FFFD is (class "other" both), encoded as U+FFFD
         int end = s.length();
         byte[] buf = new byte[64];
         int[] scratch = new int[64];

@@ -1,6 +1,7 @@
 package dev.jlm.tokenizer.tiktoken;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -86,6 +87,40 @@ class SplitterRegexTest {
         Splitter sp = splitter(name);
         Pattern re = pattern(name);
         for (String t : HostileText.samples(30_000, 7)) same(name, sp, re, Utf16.withoutLoneSurrogates(t).toString());
+    }
+
+    /**
+     * Encoding skips the U+FFFD fix-up before splitting: a lone surrogate must split as the U+FFFD that replaces it
+     * (both are "other" to every class the regexes test), so the splitter's boundaries on the raw text are the regex's
+     * on the fixed-up text.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"r50k", "cl100k", "o200k"})
+    void loneSurrogatesSplitAsReplacementCharacters(String name) {
+        Splitter sp = splitter(name);
+        Pattern re = pattern(name);
+        int withLone = 0;
+        for (String t : HostileText.samples(30_000, 11)) {
+            String fixed = Utf16.withoutLoneSurrogates(t).toString();
+            if (fixed.equals(t)) continue;
+            withLone++;
+            same(name, sp, re, fixed);
+            int p = 0;
+            for (int q; p < t.length(); p = q) {
+                q = sp.next(t, p, t.length());
+                assertEquals(sp.next(fixed, p, fixed.length()), q, name + ": at char " + p + " of " + escape(t));
+            }
+        }
+        for (String lone : List.of("\uD800", "\uDFFF", "\uDBFF\uDBFF", "\uDC00\uD800")) {
+            for (String ctx : List.of("a", " ", "1", "'", "\n", "A", "\u00E9", "\u3000")) {
+                String raw = ctx + lone + ctx + lone + ctx, rep = raw.replaceAll("[\uD800-\uDFFF]", "\uFFFD");
+                for (int a = 0, q; a < raw.length(); a = q) {
+                    q = sp.next(raw, a, raw.length());
+                    assertEquals(sp.next(rep, a, rep.length()), q, name + ": " + escape(raw));
+                }
+            }
+        }
+        assertTrue(withLone > 100, "the hostile samples hold lone surrogates: " + withLone);
     }
 
     static void same(String name, Splitter sp, Pattern re, String s) {
