@@ -136,9 +136,11 @@ public final class Encoding {
 
     private static final SpecialTokens NO_SPECIALS = new SpecialTokens(Collections.emptyList());
 
-    /** Encodes text, special tokens found by {@code specials}, until the next pre-token would pass {@code max} ids; the end. */
-    private int run(CharSequence text, SpecialTokens specials, int max, IntList out) {
-        CharSequence s = text;            // lone surrogates: split as U+FFFD is (class "other" both), encoded as U+FFFD
+    /**
+     * Encodes s, special tokens found by {@code specials}, until the next pre-token would pass {@code max} ids; the end.
+     * A lone surrogate needs no fix-up first: it splits as the U+FFFD replacing it would, and encodes as U+FFFD.
+     */
+    private int run(CharSequence s, SpecialTokens specials, int max, IntList out) {
         int end = s.length();
         byte[] buf = new byte[64];
         int[] scratch = new int[64];

@@ -1,32 +1,8 @@
 package dev.jlm.tokenizer.tiktoken;
 
-/** UTF-16 text to UTF-8 bytes, and the lone-surrogate fix-up tiktoken makes before encoding. */
+/** UTF-16 text to UTF-8 bytes, a lone surrogate as U+FFFD (the fix-up tiktoken makes before encoding). */
 final class Utf16 {
     private Utf16() {}
-
-    /** The text with each lone surrogate replaced by U+FFFD (the text itself when it has none). */
-    static CharSequence withoutLoneSurrogates(CharSequence s) {
-        int n = s.length();
-        int i = 0;
-        for (; i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) i++;
-                else break;
-            }
-        }
-        if (i == n) return s;
-        StringBuilder b = new StringBuilder(n).append(s, 0, i);
-        for (; i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                b.append(c).append(s.charAt(++i));
-            } else {
-                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
-            }
-        }
-        return b;
-    }
 
     /** The most UTF-8 bytes n chars can take. */
     static int maxUtf8(int n) {
