@@ -147,6 +147,8 @@ int jlm_requires_grad(jlm_tensor t);
 int jlm_backward(jlm_tensor t);
 int jlm_grad(jlm_tensor t, jlm_tensor *out);
 int jlm_clear_grad(jlm_tensor t);
+/* t.grad = a copy of g (PyTorch's `p.grad = g`, by value): t must be a leaf, g of t's shape, dtype and device. */
+int jlm_set_grad(jlm_tensor t, jlm_tensor g);
 jlm_tensor jlm_detach(jlm_tensor t);
 
 /* ---- fused kernels: the optional fast path only, never used by the reference modules ---- */

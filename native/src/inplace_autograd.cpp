@@ -34,6 +34,21 @@ int jlm_grad(jlm_tensor t, jlm_tensor *out) {
 
 int jlm_clear_grad(jlm_tensor t) { JLM_DO(unwrap(t).mutable_grad() = at::Tensor()) }
 
+int jlm_set_grad(jlm_tensor t, jlm_tensor g) {
+  JLM_TRY {
+    at::Tensor &p = unwrap(t);
+    const at::Tensor &v = unwrap(g);
+    TORCH_CHECK(p.is_leaf(), "setGrad: the tensor is not a leaf (autograd computes its gradient and stores none); "
+                "set the gradient of the leaves it is computed from");
+    TORCH_CHECK(p.sizes() == v.sizes(), "setGrad: gradient of shape ", v.sizes(), " for a tensor of shape ", p.sizes());
+    TORCH_CHECK(p.scalar_type() == v.scalar_type() && p.device() == v.device(), "setGrad: gradient of ",
+                v.scalar_type(), " on ", v.device(), " for a tensor of ", p.scalar_type(), " on ", p.device());
+    p.mutable_grad() = v.detach().clone();
+    return 0;
+  }
+  JLM_CATCH_RETURN(1)
+}
+
 jlm_tensor jlm_detach(jlm_tensor t) { JLM_NEW(unwrap(t).detach()) }
 
 }  // extern "C"

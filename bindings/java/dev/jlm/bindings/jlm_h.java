@@ -10,7 +10,7 @@ public final class jlm_h {
     private jlm_h() {}
 
     /** SHA-256 of the jlm.h these bindings were generated from. */
-    public static final String HEADER_SHA256 = "dbc549ba597d72936004b8fff9adbc57522214641378ce9e35386d13fd419fa4";
+    public static final String HEADER_SHA256 = "574b8a9008d3c093c8fccc2aeb613ee4639c37c17e2dfcf00d755ca8d9110762";
 
     public static final int JLM_CMP_EQ = 0;
     public static final int JLM_CMP_NE = 1;
@@ -1264,6 +1264,19 @@ public final class jlm_h {
             return (int) jlm_clear_grad$.MH.invokeExact(t);
         } catch (Throwable ex$) {
             throw new AssertionError("downcall jlm_clear_grad failed", ex$);
+        }
+    }
+
+    private static final class jlm_set_grad$ {
+        static final MethodHandle MH = downcall("jlm_set_grad", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    }
+
+    /** {@code int jlm_set_grad(jlm_tensor t, jlm_tensor g)} */
+    public static int jlm_set_grad(MemorySegment t, MemorySegment g) {
+        try {
+            return (int) jlm_set_grad$.MH.invokeExact(t, g);
+        } catch (Throwable ex$) {
+            throw new AssertionError("downcall jlm_set_grad failed", ex$);
         }
     }
 

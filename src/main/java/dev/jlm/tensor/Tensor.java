@@ -492,10 +492,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Sets this parameter's gradient to {@code g}'s values (PyTorch's {@code p.grad = g.clone()}), so an optimizer or
-     * clipping acts on a gradient computed elsewhere: {@code g} must have this tensor's shape and this tensor must
-     * require grad. With a gradient already there its values are overwritten in place; without one it is made by
-     * autograd as d(Σ this·g)/d(this), which is exactly g.
+     * Sets this parameter's gradient to a copy of {@code g}'s values (PyTorch's {@code p.grad = g.clone()}), so an
+     * optimizer or clipping acts on a gradient computed elsewhere: {@code g} must have this tensor's shape (it is
+     * converted to this tensor's dtype and device), and this tensor must require grad and be a leaf (a parameter):
+     * autograd computes a non-leaf's gradient and stores none, so setting one is refused (the shim checks it).
      */
     public void setGrad(Tensor g) {
         if (!Arrays.equals(shape(), g.shape())) {
@@ -504,21 +504,7 @@ public final class Tensor implements AutoCloseable {
         }
         if (!requiresGrad()) throw new IllegalArgumentException("setGrad: the tensor does not require grad");
         try (var s = TensorScope.open()) {
-            Tensor current = grad();
-            if (current != null) {
-                try (var ng = NoGrad.enter()) {
-                    current.copy_(g);
-                }
-                return;
-            }
-            Tensor other = g.detach().to(dtype()).to(device());
-            boolean enabled = jlm_is_grad_enabled() != 0;
-            Native.check(jlm_set_grad_enabled(1), "set_grad");
-            try {
-                mul(other).sum().backward();
-            } finally {
-                Native.check(jlm_set_grad_enabled(enabled ? 1 : 0), "set_grad");
-            }
+            Native.check(jlm_set_grad(handle(), g.detach().to(dtype()).to(device()).handle()), "setGrad");
         }
     }
 
