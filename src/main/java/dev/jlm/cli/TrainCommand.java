@@ -106,10 +106,6 @@ final class TrainCommand implements Callable<Integer>, SettingFlags.Host {
         if (profileEvents != null && profile == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--profile-events keeps the events of --profile N: give --profile too");
         }
-        if (cfg.valid() == null && (given("--eval-every") || given("--eval-windows"))) {   // alone they would measure nothing
-            throw new CommandLine.ParameterException(spec.commandLine(), (given("--eval-every") ? "--eval-every" : "--eval-windows")
-                    + " sets how validation loss is measured on --valid, which is not given: give --valid FILE, or drop it");
-        }
         if (force && nproc == 1) {                                // it lifts --nproc's checks only: alone it would do nothing
             throw new CommandLine.ParameterException(spec.commandLine(), "--force starts --nproc's workers past its checks of cores and memory;"
                     + " without --nproc N (N > 1) it does nothing");

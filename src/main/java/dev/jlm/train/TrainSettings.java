@@ -1,6 +1,7 @@
 package dev.jlm.train;
 
 import dev.jlm.checkpoint.ModelFiles;
+import dev.jlm.config.ConfigException;
 import dev.jlm.config.Settings;
 import dev.jlm.nn.ModelConfig;
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.util.function.UnaryOperator;
 /**
  * A {@link TrainConfig} from the settings someone gave by key — flags, a --config file, a sweep's JSON — the rest
  * from the defaults. With {@code init_from}, the model is the one those files hold: model settings given too must
- * agree with them.
+ * agree with them. Settings that would do nothing alone are refused (eval_every or eval_windows without valid).
  */
 public final class TrainSettings {
     private TrainSettings() {}
@@ -33,6 +34,14 @@ public final class TrainSettings {
             ModelFiles.Resolved r = ModelFiles.resolve(init instanceof Path p ? p : Path.of(init.toString()), model, named);
             values.putAll(Settings.values(r.config()));
             values.put("init_from", r.weights());
+        }
+        if (values.get("valid") == null) {                       // alone they would measure nothing
+            for (String k : new String[] {"eval_every", "eval_windows"}) {
+                if (given.containsKey(k)) {
+                    throw new ConfigException(named.apply(k) + " sets how validation loss is measured on " + named.apply("valid")
+                            + ", which is not given: give " + named.apply("valid") + " (validation tokens), or drop it");
+                }
+            }
         }
         return Settings.build(TrainConfig.class, values);
     }

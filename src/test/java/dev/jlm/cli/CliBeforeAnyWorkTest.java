@@ -79,8 +79,8 @@ class CliBeforeAnyWorkTest {
         for (String flag : new String[] {"--eval-every", "--eval-windows"}) {
             var r = CliTrainTest.run(CliRobustnessTest.train(data, run, flag, "5"));
             assertEquals(2, r.code(), r.err());
-            assertEquals("jlm: " + flag + " sets how validation loss is measured on --valid, which is not given: give --valid FILE,"
-                    + " or drop it (see: jlm train --help)", r.err());
+            assertEquals("jlm: " + flag + " sets how validation loss is measured on --valid, which is not given: give --valid"
+                    + " (validation tokens), or drop it (see: jlm train --help)", r.err());
             assertFalse(Files.exists(run), "a refused command made its run folder");
         }
     }

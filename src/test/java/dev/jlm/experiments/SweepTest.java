@@ -104,7 +104,9 @@ class SweepTest {
             "{\"base\": {\"train\": TRAIN, \"valid\": null}}                              | valid must be a non-empty path, got null",
             "{\"base\": {\"train\": TRAIN, \"schedule\": \"cosine\", \"decay_steps\": 5}} | decay_steps is a setting of schedule wsd",
             "{\"base\": {\"train\": TRAIN, \"lr_min\": 0.1, \"lr_max\": 0.01}}            | lr_min 0.1 is above lr_max 0.01",
-            "{\"base\": {\"train\": TRAIN, \"d_model\": 30, \"num_heads\": 4}}          | d_model 30 is not divisible by num_heads 4"})
+            "{\"base\": {\"train\": TRAIN, \"d_model\": 30, \"num_heads\": 4}}          | d_model 30 is not divisible by num_heads 4",
+            "{\"base\": {\"train\": TRAIN, \"eval_every\": 5}}                        | eval_every sets how validation loss is measured on valid, which is not given",
+            "{\"base\": {\"train\": TRAIN}, \"grid\": {\"eval_windows\": [8, 16]}}     | eval_windows sets how validation loss is measured on valid"})
     void aBadDescriptionIsRefusedWhole(String json, String expected, @TempDir Path dir) throws Exception {
         Path train = TokenFiles.random(dir.resolve("t.bin"), 2000, 64, 1);
         // TRAIN: the token file, and a tiny short run (the settings the case does not give), so that a case this test gets wrong ends fast
