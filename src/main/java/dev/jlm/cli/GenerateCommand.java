@@ -36,8 +36,8 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
     @Option(names = "--prompt", defaultValue = "Once upon a time", description = "text to continue") String prompt;
     @Domain("> 0") @Option(names = "--max-tokens", description = "new tokens to generate at most") int maxTokens = 256;
     @Domain(">= 0") @Option(names = "--temperature", description = "softmax temperature; 0 = greedy") double temperature = 0.8;
-    @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass") double topP = 0.95;
-    @Option(names = "--seed", description = "seed of the sampler") long seed = 0;
+    @Domain("in (0, 1]") @Option(names = "--top-p", description = "nucleus sampling: keep the most probable tokens up to this mass (not with --temperature 0)") double topP = 0.95;
+    @Option(names = "--seed", description = "seed of the sampler (not with --temperature 0)") long seed = 0;
     @Option(names = "--end-token", description = "stop at this special token of the tokenizer ('' = never stop early)") String endToken = "<|endoftext|>";
     @Option(names = "--no-cache", description = "recompute the whole context for every token (for comparison)") boolean noCache;
     static final String WINDOWS = "one of sliding, halve";
@@ -65,6 +65,15 @@ final class GenerateCommand implements Callable<Integer>, SettingFlags.Host {
             Generator.checkGraphs(graphs, !noCache, compute.device());
         } catch (IllegalArgumentException e) {                 // a usage error, as train's: nothing has started
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        var parsed = spec.commandLine().getParseResult();
+        if (temperature == 0) {                                // greedy: the flags of sampling would do nothing
+            for (String flag : new String[] {"--top-p", "--seed"}) {
+                if (parsed.hasMatchedOption(flag)) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), flag + " is a setting of sampling;"
+                            + " --temperature 0 decodes greedily (the most probable token): give a temperature above 0, or drop " + flag);
+                }
+            }
         }
         Device target = compute.use();
         Sampler sampler = Sampler.of(temperature, topP);

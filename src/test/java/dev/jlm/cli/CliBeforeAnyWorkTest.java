@@ -51,6 +51,14 @@ class CliBeforeAnyWorkTest {
         assertEquals(2, empty.code(), empty.err());
         assertEquals("jlm: --prompt is empty: give the text to continue (see: jlm generate --help)", empty.err());
         assertEquals("", empty.out());
+        for (String[] flag : new String[][] {{"--top-p", "0.5"}, {"--seed", "3"}}) {   // greedy decoding samples nothing
+            var greedy = CliTrainTest.run("generate", "--checkpoint", one.toString(), "--tokenizer", tok.toString(), "--temperature", "0",
+                    flag[0], flag[1], "--threads", "1");
+            assertEquals(2, greedy.code(), greedy.err());
+            assertEquals("jlm: " + flag[0] + " is a setting of sampling; --temperature 0 decodes greedily (the most probable token): give a"
+                    + " temperature above 0, or drop " + flag[0] + " (see: jlm generate --help)", greedy.err());
+            assertEquals("", greedy.out());
+        }
     }
 
     /** --profile-events belongs to --profile, and where it would be written is checked before the profiled steps. */
