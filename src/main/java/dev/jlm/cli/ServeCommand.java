@@ -37,6 +37,8 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
     @Domain("> 0") @Option(names = "--max-queue", paramLabel = "N", description = "requests that may wait for the model; more are answered 429") int maxQueue = 64;
     @Domain("> 0") @Option(names = "--request-timeout", paramLabel = "SECONDS", description = "seconds a request may take, waiting included; past it, 504") double requestTimeout = 600;
     @Domain("> 0") @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "a larger request body is answered 413") long maxBodyBytes = 1 << 20;
+    @Domain("in [1, 1024]") @Option(names = "--max-batch", paramLabel = "N", description = "sequences decoded together, each in its own"
+            + " KV-cache row (a request's n choices take n); more wait in the queue") int maxBatch = 16;
     @Domain(">= 0") @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "on SIGTERM, seconds to let requests in flight finish") double shutdownGrace = 30;
     /** --device, --dtype, --threads, --kernels: train's settings, as train declares them. */
     final ComputeOptions compute = new ComputeOptions(Set.of("device", "dtype", "threads", "kernels"),
@@ -60,7 +62,7 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
         Device target = compute.use();
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.nn.MemoryBudget.require(c, 1, false, target);
+        dev.jlm.nn.MemoryBudget.require(c, maxBatch, false, target);    // the KV cache and activations of maxBatch rows
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());
         if (tok.vocabSize() != c.vocabSize()) {
             throw new IllegalArgumentException("--tokenizer " + tokenizer + " has " + tok.vocabSize() + " tokens but the checkpoint's model has vocab size "
@@ -72,7 +74,7 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
         }
         Kernels.Choice choice = compute.kernels();
         String name = modelName != null ? modelName : defaultName(checkpoint.checkpoint);
-        var opts = new Server.Options(host, port, name, maxQueue, requestTimeout, maxBodyBytes, shutdownGrace);
+        var opts = new Server.Options(host, port, name, maxQueue, requestTimeout, maxBodyBytes, shutdownGrace, maxBatch);
         Server server = Server.start(opts, () -> Checkpoint.load(ckpt, target, compute.dtype(), choice.kernels()), tok, endToken);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jlm-serve-shutdown").unstarted(() -> {
@@ -84,7 +86,8 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
             stopped.countDown();
         }));
         spec.commandLine().getErr().println("jlm: serving " + name + " (context " + c.contextLength() + ", vocab " + c.vocabSize() + ") on "
-                + target + ", " + dev.jlm.config.Settings.spell(compute.dtype()) + ", " + InfoCommand.kernels(choice) + "; one request at a time");
+                + target + ", " + dev.jlm.config.Settings.spell(compute.dtype()) + ", " + InfoCommand.kernels(choice) + "; up to " + maxBatch
+                + " sequences decoded together");
         System.out.println("listening on " + server.url());
         System.out.flush();
         stopped.await();

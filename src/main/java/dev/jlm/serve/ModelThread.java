@@ -22,9 +22,6 @@ import java.util.concurrent.TimeUnit;
  * lets the queued and running jobs finish, then frees the model.
  */
 final class ModelThread implements AutoCloseable {
-    /** Rows of the decoder: sequences decoded together in one step. */
-    static final int ROWS = 16;
-
     /**
      * Work on the model, made of sequences; every method runs on this thread. What one throws is its job's failure, told
      * to {@link #fail}; it never reaches the thread's loop.
@@ -51,9 +48,10 @@ final class ModelThread implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean running;       // a job is on the model now
 
-    ModelThread(Callable<TransformerLm> loader, int capacity) {
+    /** capacity: jobs that may wait; rows: sequences decoded together in one step (the decoder's KV-cache rows). */
+    ModelThread(Callable<TransformerLm> loader, int capacity, int rows) {
         queue = new ArrayBlockingQueue<>(capacity);
-        thread = Thread.ofPlatform().name("jlm-model").unstarted(() -> loop(loader));
+        thread = Thread.ofPlatform().name("jlm-model").unstarted(() -> loop(loader, rows));
         thread.start();
     }
 
@@ -82,7 +80,7 @@ final class ModelThread implements AutoCloseable {
         return running;
     }
 
-    private void loop(Callable<TransformerLm> loader) {
+    private void loop(Callable<TransformerLm> loader, int rows) {
         try (var life = TensorScope.open()) {
             TransformerLm model;
             try {
@@ -91,7 +89,7 @@ final class ModelThread implements AutoCloseable {
                 ready.completeExceptionally(t);
                 return;
             }
-            BatchDecoder decoder = new BatchDecoder(model, ROWS);            // its KV cache lives in this scope
+            BatchDecoder decoder = new BatchDecoder(model, rows);            // its KV cache lives in this scope
             ready.complete(model);
             List<Job> started = new ArrayList<>();                           // in arrival order
             Map<BatchDecoder.Sequence, Job> owner = new IdentityHashMap<>();

@@ -44,8 +44,9 @@ public final class Server implements AutoCloseable {
      * @param maxBodyBytes   a larger request body is answered 413
      * @param shutdownGrace  seconds {@link #close} waits for requests in flight
      */
+    /** maxBatch: sequences decoded together (rows of the KV cache); a request's n choices take one row each. */
     public record Options(String host, int port, String modelName, int maxQueue, double requestTimeout, long maxBodyBytes,
-                          double shutdownGrace) {}
+                          double shutdownGrace, int maxBatch) {}
 
     private static final long DRAIN = 8L << 20;          // bytes of a refused body read before answering 413
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -86,7 +87,7 @@ public final class Server implements AutoCloseable {
             throw new dev.jlm.JlmException("cannot listen on " + opts.host() + ":" + opts.port() + ": " + e.getMessage()
                     + (opts.port() == 0 ? "" : " (--port 0 takes a free port)"), e);
         }
-        ModelThread mt = new ModelThread(loader, opts.maxQueue());
+        ModelThread mt = new ModelThread(loader, opts.maxQueue(), opts.maxBatch());
         try {
             return new Server(opts, http, tok, endToken, mt, mt.awaitReady());
         } catch (Exception e) {

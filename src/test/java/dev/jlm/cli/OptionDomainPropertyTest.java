@@ -175,6 +175,7 @@ class OptionDomainPropertyTest {
         TABLE.put("serve", concat(MODEL, List.of(
                 new Row("--port", 'i', in('[', 0, 65535, ']', 'i')),
                 new Row("--max-queue", 'i', above(0, 'i')),
+                new Row("--max-batch", 'i', in('[', 1, 1024, ']', 'i')),
                 new Row("--request-timeout", 'd', above(0, 'd')),
                 new Row("--max-body-bytes", 'l', above(0, 'l')),
                 new Row("--shutdown-grace", 'd', atLeast(0, 'd')),

@@ -65,7 +65,7 @@ class ServeTest {
                 "--batch-size", "8", "--steps", "60", "--lr-max", "3e-3", "--device", "cpu", "--threads", "1");
         assertEquals(0, run.code(), run.err());
         ckpt = dir.resolve("run/last.safetensors");
-        server = start(new Server.Options("127.0.0.1", 0, MODEL, 8, 60, 1 << 20, 10));
+        server = start(new Server.Options("127.0.0.1", 0, MODEL, 8, 60, 1 << 20, 10, 16));
     }
 
     static Server start(Server.Options o) throws Exception {
@@ -234,11 +234,28 @@ class ServeTest {
                 "{\"prompt\": [\"In\", \"Of the\"], \"max_tokens\": 12, \"temperature\": 0.5, \"seed\": 11",
                 "{\"prompt\": \"She said\", \"max_tokens\": 1, \"temperature\": 1, \"seed\": 12",
                 "{\"prompt\": \"He\", \"max_tokens\": 40, \"temperature\": 0.9, \"top_p\": 0.5, \"seed\": 13");
-        Server roomy = start(new Server.Options("127.0.0.1", 0, MODEL, 32, 60, 1 << 20, 10));    // room for all 16 in the queue
+        Server roomy = start(new Server.Options("127.0.0.1", 0, MODEL, 32, 60, 1 << 20, 10, 16));    // room for all 16 in the queue
         try {
             concurrentRequests(roomy, bodies);
         } finally {
             roomy.close();
+        }
+    }
+
+    /** --max-batch 3: the same 8 requests (12 sequences) through 3 rows, waiting their turn, still each get their solo answer. */
+    @Test
+    void aSmallBatchQueuesSequencesAndChangesNoAnswer() throws Exception {
+        List<String> bodies = List.of(
+                "{\"prompt\": \"The\", \"max_tokens\": 20, \"temperature\": 1, \"seed\": 7",
+                "{\"prompt\": \"It was the best of times\", \"max_tokens\": 15, \"temperature\": 1.3, \"seed\": 9, \"n\": 3",
+                "{\"prompt\": [\"In\", \"Of the\"], \"max_tokens\": 12, \"temperature\": 0.5, \"seed\": 11",
+                "{\"prompt\": \"He\", \"max_tokens\": 25, \"temperature\": 0",
+                "{\"prompt\": \"A\", \"max_tokens\": 9, \"temperature\": 0.7, \"top_p\": 0.9, \"seed\": 8, \"n\": 2");
+        Server narrow = start(new Server.Options("127.0.0.1", 0, MODEL, 32, 60, 1 << 20, 10, 3));
+        try {
+            concurrentRequests(narrow, bodies);
+        } finally {
+            narrow.close();
         }
     }
 
@@ -361,7 +378,7 @@ class ServeTest {
 
     @Test
     void aFullQueueIs429AndATimeLimitIs504() throws Exception {
-        Server one = start(new Server.Options("127.0.0.1", 0, MODEL, 1, 60, 1 << 20, 10));
+        Server one = start(new Server.Options("127.0.0.1", 0, MODEL, 1, 60, 1 << 20, 10, 16));
         try {
             String slow = "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"temperature\": 1, \"seed\": 1}";
             List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
@@ -384,7 +401,7 @@ class ServeTest {
         } finally {
             one.close();
         }
-        Server hasty = start(new Server.Options("127.0.0.1", 0, MODEL, 4, 1e-9, 1 << 20, 10));
+        Server hasty = start(new Server.Options("127.0.0.1", 0, MODEL, 4, 1e-9, 1 << 20, 10, 16));
         try {
             var r = post(hasty, "/v1/completions", "{\"prompt\": \"The\", \"max_tokens\": 5}");
             assertEquals(504, r.statusCode(), r.body());
@@ -401,7 +418,7 @@ class ServeTest {
     /** What SIGTERM's hook does: close() lets the request in flight finish, then stops listening. */
     @Test
     void closeLetsTheRequestInFlightFinish() throws Exception {
-        Server s = start(new Server.Options("127.0.0.1", 0, MODEL, 4, 60, 1 << 20, 30));
+        Server s = start(new Server.Options("127.0.0.1", 0, MODEL, 4, 60, 1 << 20, 30, 16));
         String url = s.url();
         var inFlight = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
                 "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"seed\": 3}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -463,7 +480,7 @@ class ServeTest {
         }
         assertEquals(models, modelThreads(), "the refused server's model thread ended");
         var failed = org.junit.jupiter.api.Assertions.assertThrows(dev.jlm.JlmException.class, () -> Server.start(new Server.Options("127.0.0.1", 0,
-                MODEL, 1, 1, 1, 1), () -> {
+                MODEL, 1, 1, 1, 1, 1), () -> {
                     throw new dev.jlm.JlmException("the loader failed");
                 }, Tokenizer.load(tok, List.of()), ""));
         assertEquals("the loader failed", failed.getMessage());
