@@ -62,7 +62,12 @@ final class ServeCommand implements Callable<Integer>, SettingFlags.Host {
         Device target = compute.use();
         ModelFiles.Resolved ckpt = checkpoint.resolve();
         ModelConfig c = ckpt.config();
-        dev.jlm.nn.MemoryBudget.require(c, maxBatch, false, target);    // the KV cache and activations of maxBatch rows
+        dev.jlm.nn.MemoryBudget.require(c, 1, false, target);             // the weights, one prefill's activations
+        if (target.equals(Device.CPU)) {                                  // and the decoder's KV cache of --max-batch rows
+            dev.jlm.nn.MemoryBudget.requireHeld(dev.jlm.nn.MemoryBudget.needBytes(c, 1, false)
+                    + dev.jlm.nn.KvCache.bytes(c, maxBatch, compute.dtype()), "serving with --max-batch " + maxBatch
+                    + " (its KV cache beside the model; a smaller --max-batch needs less)");
+        }
         Tokenizer tok = Tokenizer.load(tokenizer, List.of());
         if (tok.vocabSize() != c.vocabSize()) {
             throw new IllegalArgumentException("--tokenizer " + tokenizer + " has " + tok.vocabSize() + " tokens but the checkpoint's model has vocab size "

@@ -17,6 +17,11 @@ public final class KvCache {
     private final Layer[] layers;
     private final Tensor position;            // (1) int64 on the device: where a fixed-shape step writes ({@link #seek})
 
+    /** The bytes a cache of {@code batch} rows holds: keys and values, (batch, heads, context, d_head) per layer. */
+    public static double bytes(ModelConfig c, int batch, DType dtype) {
+        return 2.0 * c.numLayers() * batch * c.contextLength() * (double) (c.numHeads() * c.dHead()) * dtype.byteSize();
+    }
+
     public KvCache(ModelConfig c, int batch, Device device, DType dtype) {
         position = Torch.zeros(DType.INT64, device, 1);
         layers = new Layer[c.numLayers()];

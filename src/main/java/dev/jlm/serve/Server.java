@@ -43,10 +43,14 @@ public final class Server implements AutoCloseable {
      * @param requestTimeout seconds a request may take, queueing included; past it, 504
      * @param maxBodyBytes   a larger request body is answered 413
      * @param shutdownGrace  seconds {@link #close} waits for requests in flight
+     * @param maxBatch       sequences decoded together (rows of the KV cache; a request's n choices take n), at least 1
      */
-    /** maxBatch: sequences decoded together (rows of the KV cache); a request's n choices take one row each. */
     public record Options(String host, int port, String modelName, int maxQueue, double requestTimeout, long maxBodyBytes,
-                          double shutdownGrace, int maxBatch) {}
+                          double shutdownGrace, int maxBatch) {
+        public Options {
+            if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1 (a decoder needs a row), got " + maxBatch);
+        }
+    }
 
     private static final long DRAIN = 8L << 20;          // bytes of a refused body read before answering 413
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -242,7 +242,7 @@ class ServeTest {
         }
     }
 
-    /** --max-batch 3: the same 8 requests (12 sequences) through 3 rows, waiting their turn, still each get their solo answer. */
+    /** --max-batch 3: 5 requests (9 sequences, sent whole and streamed at once) through 3 rows still each get their solo answer. */
     @Test
     void aSmallBatchQueuesSequencesAndChangesNoAnswer() throws Exception {
         List<String> bodies = List.of(
