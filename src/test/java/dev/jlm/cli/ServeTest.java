@@ -380,11 +380,17 @@ class ServeTest {
     void aFullQueueIs429AndATimeLimitIs504() throws Exception {
         Server one = start(new Server.Options("127.0.0.1", 0, MODEL, 1, 60, 1 << 20, 10, 16));
         try {
-            String slow = "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"temperature\": 1, \"seed\": 1}";
+            String slow = "{\"prompt\": \"The\", \"max_tokens\": 60, \"n\": 16, \"temperature\": 1, \"seed\": 1";
+            // the first holds all 16 rows: streamed, and running once its first chunk is here (no race with the others)
+            var first = HTTP.send(HttpRequest.newBuilder(URI.create(one.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(slow + ", \"stream\": true}")).build(), HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, first.statusCode());
+            var lines = first.body().iterator();
+            while (lines.hasNext() && !lines.next().startsWith("data: {")) { }
             List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 5; i++) {
                 sent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(one.url() + "/v1/completions")).timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofString(slow)).build(), HttpResponse.BodyHandlers.ofString()));
+                        .POST(HttpRequest.BodyPublishers.ofString(slow + "}")).build(), HttpResponse.BodyHandlers.ofString()));
             }
             int ok = 0, full = 0;
             for (var f : sent) {
@@ -397,7 +403,13 @@ class ServeTest {
                     full++;
                 }
             }
-            assertTrue(ok >= 2 && full >= 1, ok + " answered, " + full + " refused: one runs, one waits, the rest are refused");
+            String last = "";
+            while (lines.hasNext()) {
+                String line = lines.next();
+                if (!line.isEmpty()) last = line;
+            }
+            assertEquals("data: [DONE]", last, "the running request finished");
+            assertTrue(ok >= 1 && full >= 1, ok + " answered, " + full + " refused: one runs, one waits, the rest are refused");
         } finally {
             one.close();
         }
