@@ -86,7 +86,7 @@ final class RankBpe {
         int[] start = new int[n + 1], rank = new int[n];
         for (int i = 0; i <= n; i++) start[i] = from + i;
         for (int i = 0; i < n; i++) t[at + i] = byteRank[b[from + i] & 0xFF];
-        for (int i = 0; i + 1 < n; i++) rank[i] = bytePairs[(b[from + i] & 0xFF) << 8 | (b[from + i + 1] & 0xFF)];
+        for (int i = 0; i + 1 < n; i++) rank[i] = spanRank(b, from + i, from + i + 2);
         int m = n;
         while (m > 1) {
             int best = NONE, i = -1;

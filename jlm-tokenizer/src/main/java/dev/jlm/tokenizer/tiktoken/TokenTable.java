@@ -75,7 +75,7 @@ final class TokenTable {
     /** The rank of b[from, to), or -1 if it is not a token. */
     int rank(byte[] b, int from, int to) {
         int n = to - from;
-        if (n <= SHORT) return rankShort(tail(b, from, to) | (long) n << 56);
+        if (n <= SHORT) return rankShort(pack(b, from, to));
         if (n <= MID) return rankMid((long) LONG_LE.get(b, from), tail(b, from + 8, to), n);
         for (int i = hash(b, from, to) & longMask; ; i = (i + 1) & longMask) {
             int v = longTable[i];
@@ -104,7 +104,7 @@ final class TokenTable {
             if (c >= 0x80) return NOT_ASCII;
             hi |= (long) c << ((i - 8) << 3);
         }
-        return n <= SHORT ? rankShort(lo | (long) n << 56) : rankMid(lo, hi, n);
+        return n <= SHORT ? rankShort(shortKey(lo, n)) : rankMid(lo, hi, n);
     }
 
     static final int NOT_ASCII = -2;
@@ -129,8 +129,12 @@ final class TokenTable {
 
     /** Up to 7 bytes, little-endian, with the length in the top byte (so never 0). */
     private static long pack(byte[] b, int from, int to) {
-        int n = to - from;
-        return tail(b, from, to) | (long) n << 56;
+        return shortKey(tail(b, from, to), to - from);
+    }
+
+    /** The key of a token of n <= 7 bytes, given as a little-endian long: the length in the top byte. */
+    private static long shortKey(long bytes, int n) {
+        return bytes | (long) n << 56;
     }
 
     /** Up to 8 bytes b[from, to), little-endian, zero above them. */
